@@ -1,0 +1,212 @@
+"""Stage 3, analysis: text to terms with SudachiPy (build time only; queries never load it).
+
+Each mode C unit is a term, and so is each of its mode A parts (Elasticsearch's
+analysis-sudachi "search mode"), so 機械学習 is found by 機械学習, 機械 and 学習.
+A term is `fold(normalized_form())`: NFKC, lower case, and Sudachi's spelling
+normalization (サーバ → サーバー, 附属 → 付属, ２０１４ → 2014).
+
+Positions count mode A units, stop words included, so a phrase is a run of positions.
+Particles, auxiliary verbs, symbols and whitespace are stop tokens: never indexed, but
+their surfaces go to the lexicon so the query segmenter can still cut 設定を変更する.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sudachipy import Dictionary, SplitMode
+
+from .search import fold
+
+SUDACHI_MAX_BYTES = 49_149
+STOP_POS = ("助詞", "助動詞", "補助記号", "空白")
+# Normalized forms so frequent in Japanese prose that they only bloat postings.
+STOP_TERMS = frozenset(
+    "為る 居る 有る 成る 事 物 此れ 其れ 此の 其の 彼の 様 為 所 又 及び 若しくは 於く 付く 就く 依る 因る".split()
+)
+_LATIN = re.compile(r"[!-~]+")
+_LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
+MAX_JOINED = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One analyzed unit. `term` is None for a stop token, which is never indexed."""
+
+    term: str | None
+    surface: str  # folded, as a query would spell it
+    pos: int  # position in mode A units
+    width: int  # how many positions the unit spans
+    start: int  # character offsets into the analyzed text
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """What one dictionary word contributes; cached by word id, since words repeat."""
+
+    stop: bool
+    term: str
+    parts: tuple[tuple[int, int, str, str], ...]  # (start, end, term, surface) of mode A parts
+
+
+def utf8_prefix_chars(text: str, limit: int) -> int:
+    """How many leading characters of `text` fit into `limit` UTF-8 bytes."""
+    head = text[:limit].encode("utf-8")
+    if len(head) <= limit:
+        return min(len(text), limit)
+    return len(head[:limit].decode("utf-8", "ignore"))
+
+
+def split_for_sudachi(text: str, limit: int = SUDACHI_MAX_BYTES) -> Iterator[tuple[int, str]]:
+    """Pieces under Sudachi's input limit, cut at a paragraph, line or sentence end if there
+    is one (else anywhere), each with its offset into `text`."""
+    start = 0
+    while start < len(text):
+        fit = utf8_prefix_chars(text[start:], limit)
+        end = start + fit
+        if end < len(text):
+            window = text[start:end]
+            for sep in ("\n\n", "\n", "。", "．", ". ", "！", "？", " "):
+                cut = window.rfind(sep)
+                if cut > 0:
+                    end = start + cut + len(sep)
+                    break
+        yield start, text[start:end]
+        start = end
+
+
+class Analyzer:
+    """A Sudachi tokenizer with its own dictionary. Not thread-safe; one per worker process."""
+
+    def __init__(self) -> None:
+        self.dictionary = Dictionary(dict="core")
+        self.tokenizer = self.dictionary.tokenizer(mode=SplitMode.C)
+        self.is_stop_pos = self.dictionary.pos_matcher(lambda p: p[0] in STOP_POS)
+        self.words: dict[tuple[int, str], _Word] = {}
+
+    def analyze(self, text: str) -> list[Token]:
+        """All tokens of a text, stop tokens included. The one public entry of this stage."""
+        text = unicodedata.normalize("NFKC", text)
+        tokens: list[Token] = []
+        pos = 0
+        for offset, piece in split_for_sudachi(text):
+            pos = self._analyze_piece(piece, offset, pos, tokens)
+        return tokens
+
+    def _word(self, m: object) -> _Word:
+        """The cached analysis of one morpheme (Sudachi calls are the expensive part)."""
+        surface = m.surface()  # type: ignore[attr-defined]
+        key = (m.word_id(), surface) if not m.is_oov() else (-1, surface)  # type: ignore[attr-defined]
+        word = self.words.get(key)
+        if word is None:
+            term = fold(m.normalized_form())  # type: ignore[attr-defined]
+            stop = self.is_stop_pos(m) or term in STOP_TERMS or not term.strip()
+            parts: tuple[tuple[int, int, str, str], ...] = ()
+            if not stop and len(surface) > 1:
+                split = m.split(SplitMode.A)  # type: ignore[attr-defined]
+                if len(split) > 1:
+                    base = m.begin()  # type: ignore[attr-defined]
+                    parts = tuple(
+                        (p.begin() - base, p.end() - base, fold(p.normalized_form()), fold(p.surface()))
+                        for p in split
+                    )
+            word = _Word(stop, term, parts)
+            if len(self.words) < 500_000:
+                self.words[key] = word
+        return word
+
+    def _analyze_piece(self, piece: str, offset: int, pos: int, out: list[Token]) -> int:
+        """Tokens of one piece under the Sudachi limit; returns the next free position."""
+        morphemes = self.tokenizer.tokenize(piece)
+        latin: list[tuple[int, int, int, int]] = []  # (start, end, pos, width) of a Latin run
+        for m in morphemes:
+            start, end = m.begin() + offset, m.end() + offset
+            surface = m.surface()
+            word = self._word(m)
+            width = len(word.parts) or 1
+            if word.stop:
+                out.append(Token(None, fold(surface), pos, 1, start, end))
+            else:
+                out.append(Token(word.term, fold(surface), pos, width, start, end))
+                for i, (ps, pe, term, psurface) in enumerate(word.parts):
+                    if term not in STOP_TERMS:
+                        out.append(Token(term, psurface, pos + i, 1, start + ps, start + pe))
+            if _LATIN.fullmatch(surface) and latin and latin[-1][1] == start:
+                latin[-1] = (latin[-1][0], end, latin[-1][2], latin[-1][3] + 1)
+            else:
+                self._join_latin(latin, piece, offset, out)
+                latin = [(start, end, pos, 1)] if _LATIN.fullmatch(surface) else []
+            pos += width
+        self._join_latin(latin, piece, offset, out)
+        return pos
+
+    @staticmethod
+    def _join_latin(run: list[tuple[int, int, int, int]], piece: str, offset: int, out: list[Token]) -> None:
+        """`EC2`, `Node.js`, `re:Invent`, `C++` as one more term beside their pieces."""
+        if not run or run[0][3] < 2:
+            return
+        start, end, pos, count = run[0]
+        folded = fold(piece[start - offset : end - offset])
+        joined = _LATIN_EDGE.sub("", folded)
+        if len(joined) > MAX_JOINED or not joined:
+            return
+        pieces = {t.surface for t in out[-count * 4 :] if t.start >= start}
+        if joined in pieces:
+            return  # only punctuation around one piece (`.env`, `(foo)`)
+        lead = folded.index(joined)
+        out.append(Token(joined, joined, pos, count, start + lead, start + lead + len(joined)))
+
+
+# --- whoosh-reloaded ----------------------------------------------------------------------
+
+
+def whoosh_analyzer() -> object:
+    """Our analysis as a whoosh-reloaded analyzer (Tokenizer | filters), for whoosh users.
+
+    Yields exactly the indexed terms (stop tokens dropped) with their positions and offsets.
+    """
+    from whoosh.analysis import LowercaseFilter, Tokenizer
+    from whoosh.analysis import Token as WhooshToken
+
+    class SudachiTokenizer(Tokenizer):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.analyzer: Analyzer | None = None
+
+        def __call__(  # noqa: PLR0913
+            self,
+            value: str,
+            positions: bool = False,
+            chars: bool = False,
+            keeporiginal: bool = False,
+            removestops: bool = True,
+            start_pos: int = 0,
+            start_char: int = 0,
+            mode: str = "",
+            **kwargs: object,
+        ) -> Iterator[WhooshToken]:
+            if self.analyzer is None:
+                self.analyzer = Analyzer()
+            token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+            for t in self.analyzer.analyze(value):
+                if t.term is None:
+                    continue
+                token.text = t.term
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = t.surface
+                if positions:
+                    token.pos = start_pos + t.pos
+                if chars:
+                    token.startchar = start_char + t.start
+                    token.endchar = start_char + t.end
+                yield token
+
+        def __getstate__(self) -> dict[str, object]:
+            return {"analyzer": None}  # Sudachi objects cannot be pickled; rebuild lazily
+
+    return SudachiTokenizer() | LowercaseFilter()

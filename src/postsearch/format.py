@@ -1,0 +1,200 @@
+"""Stage 5, format: the built index as compact, versioned JSON files (docs/format.md).
+
+Everything is written into a fresh folder next to the output and swapped in at the end,
+so a failed or interrupted build leaves the previous index as it was. The same index
+always gives the same bytes: keys, terms, surfaces and posts are written in sorted order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .index import FIELDS, K1, WEIGHTS, B, IndexBuilder, LexiconRow
+from .search import FORMAT, VERSION, shard_of
+
+SHARD_BYTES = 64 * 1024  # target raw size of one term or lexicon shard
+BUNDLE_BYTES = 128 * 1024  # target raw size of one text bundle
+WEB_FILES = ("postsearch.js", "ui.js", "ui.css")
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """What was written: files and their total size in bytes."""
+
+    files: int
+    bytes: int
+    terms: int
+    surfaces: int
+
+
+def dumps(data: Any) -> bytes:
+    """Compact, deterministic JSON (UTF-8, no spaces)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> list[int]:
+    """Per post: post id delta, field bit mask, then per field: tf and position deltas."""
+    out: list[int] = []
+    previous = 0
+    for post, fields in entries:
+        out.append(post - previous)
+        previous = post
+        mask = 0
+        for f, _ in fields:
+            mask |= 1 << f
+        out.append(mask)
+        for _, positions in sorted(fields):
+            out.append(len(positions))
+            last = 0
+            for p in positions:
+                out.append(p - last)
+                last = p
+    return out
+
+
+def lexicon_row(row: LexiconRow) -> list[Any]:
+    """`[surface, width, term...]` with `""` for a term spelled as its surface."""
+    return [row.surface, row.width, *("" if t == row.surface else t for t in row.terms)]
+
+
+def cut_by_size(rows: list[tuple[str, bytes]], budget: int) -> list[list[tuple[str, bytes]]]:
+    """Consecutive groups of rows whose encoded size stays near the budget."""
+    groups: list[list[tuple[str, bytes]]] = [[]]
+    size = 0
+    for key, encoded in rows:
+        if groups[-1] and size + len(encoded) > budget:
+            groups.append([])
+            size = 0
+        groups[-1].append((key, encoded))
+        size += len(encoded) + 1
+    return groups
+
+
+def index_files(builder: IndexBuilder) -> dict[str, bytes]:
+    """Every file of the index, by name."""
+    files: dict[str, bytes] = {}
+    forms = builder.forms()
+
+    term_rows = [
+        (term, dumps([term, encode_postings(builder.postings[term]), *forms.get(term, [])]))
+        for term in sorted(builder.postings)
+    ]
+    term_shards = []
+    for k, group in enumerate(cut_by_size(term_rows, SHARD_BYTES)):
+        if not group:
+            continue
+        name = f"terms-{k}.json"
+        files[name] = b"[" + b",".join(r for _, r in group) + b"]"
+        term_shards.append([group[0][0], name])
+
+    lexicon = builder.lexicon()
+    lexicon_bytes = sum(len(dumps(lexicon_row(r))) + 1 for r in lexicon)
+    shard_count = max(1, math.ceil(lexicon_bytes / SHARD_BYTES))
+    lexicon_names = []
+    for k in range(shard_count):
+        rows = [lexicon_row(r) for r in lexicon if shard_of(r.surface, shard_count) == k]
+        name = f"lexicon-{k}.json"
+        files[name] = dumps(rows)
+        lexicon_names.append(name)
+
+    text_rows = [
+        (str(i), dumps([p.text, [x for h in p.headings for x in h]])) for i, p in enumerate(builder.posts)
+    ]
+    bundles = []
+    first = 0
+    for k, group in enumerate(cut_by_size(text_rows, BUNDLE_BYTES)):
+        if not group:
+            continue
+        name = f"text-{k}.json"
+        files[name] = b"[" + b",".join(r for _, r in group) + b"]"
+        bundles.append([first, name])
+        first += len(group)
+
+    posts = builder.posts
+    files["posts.json"] = dumps(
+        {
+            "url": [p.url for p in posts],
+            "title": [p.title for p in posts],
+            "date": [p.date for p in posts],
+            "tags": [p.tags for p in posts],
+            "path": [p.path for p in posts],
+            "lengths": [n for p in posts for n in p.lengths],
+        }
+    )
+    files["manifest.json"] = dumps(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "fields": list(FIELDS),
+            "weights": list(WEIGHTS),
+            "k1": K1,
+            "b": B,
+            "postCount": len(posts),
+            "fieldTotals": builder.field_totals(),
+            "posts": "posts.json",
+            "lexicon": lexicon_names,
+            "terms": term_shards,
+            "texts": bundles,
+        }
+    )
+    return files
+
+
+def web_files() -> dict[str, bytes]:
+    """The browser runtime shipped in the package, written next to the index."""
+    out: dict[str, bytes] = {}
+    web = resources.files("postsearch") / "web"
+    for name in WEB_FILES:
+        f = web / name
+        if f.is_file():
+            out[name] = f.read_bytes()
+    return out
+
+
+def write_atomically(files: dict[str, bytes], out: Path) -> None:
+    """Write into a sibling temp folder, then swap it in: the old index stays whole until then."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        for name in sorted(files):
+            (tmp / name).write_bytes(files[name])
+        os.chmod(tmp, 0o755)
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rename(out, old / "index")
+        try:
+            os.rename(tmp, out)
+        except OSError:
+            if old is not None:
+                os.rename(old / "index", out)  # put the previous index back
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_index(builder: IndexBuilder, out: Path, extra: Iterable[tuple[str, bytes]] = ()) -> WriteSummary:
+    """Write the index and the browser runtime to `out`. The one public entry of this stage."""
+    files = index_files(builder)
+    files.update(web_files())
+    files.update(dict(extra))
+    write_atomically(files, out)
+    return WriteSummary(
+        files=len(files),
+        bytes=sum(len(b) for b in files.values()),
+        terms=len(builder.postings),
+        surfaces=len(builder.surfaces),
+    )

@@ -1,0 +1,131 @@
+"""Stage 4, index: analyzed posts into one inverted index with its lexicon of surfaces.
+
+`analyze_post` turns a post into a `PostRecord` (small and picklable, so worker processes
+can make them); `IndexBuilder` gathers records into postings per term and field, with
+the positions phrase matching needs, and the lexicon the query segmenter needs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .analysis import Analyzer, Token
+from .posts import Post
+from .text import PostText, post_text
+
+FIELDS = ("title", "tags", "headings", "body", "code")
+WEIGHTS = (5.0, 3.0, 2.0, 1.0, 0.5)
+K1 = 1.2
+B = 0.75
+
+
+@dataclass
+class PostRecord:
+    """Everything the index needs from one post, and nothing more."""
+
+    path: str
+    url: str
+    title: str
+    date: str | None
+    tags: list[str]
+    text: str
+    headings: list[tuple[int, str]]  # (offset into text, anchor)
+    lengths: list[int]  # indexed tokens per field
+    postings: dict[str, list[tuple[int, list[int]]]]  # term -> [(field, positions)]
+    surfaces: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (surface, term, width) -> count
+
+
+def field_texts(text: PostText) -> list[str]:
+    """The texts of FIELDS, in order."""
+    return [text.title, text.tags, "\n".join(h.text for h in text.headings), text.body, text.code]
+
+
+def add_tokens(record: PostRecord, field_no: int, tokens: list[Token]) -> None:
+    """One field's tokens into the record's postings, length and lexicon counts."""
+    per_term: dict[str, list[int]] = defaultdict(list)
+    for t in tokens:
+        key = (t.surface, t.term or "", t.width)
+        record.surfaces[key] = record.surfaces.get(key, 0) + 1
+        if t.term is not None:
+            per_term[t.term].append(t.pos)
+    for term, positions in per_term.items():
+        record.postings.setdefault(term, []).append((field_no, sorted(set(positions))))
+    record.lengths[field_no] = sum(1 for t in tokens if t.term is not None)
+
+
+def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> PostRecord:
+    """A post, analyzed. The one public entry of this stage's first half."""
+    text = post_text(post, anchors)
+    record = PostRecord(
+        path=post.path,
+        url=post.url,
+        title=post.title,
+        date=post.date,
+        tags=post.tags,
+        text=text.text,
+        headings=[(h.offset, h.anchor) for h in text.headings],
+        lengths=[0] * len(FIELDS),
+        postings={},
+    )
+    for field_no, value in enumerate(field_texts(text)):
+        if value:
+            add_tokens(record, field_no, analyzer.analyze(value))
+    return record
+
+
+@dataclass
+class LexiconRow:
+    """One surface form in the built lexicon."""
+
+    surface: str
+    width: int
+    terms: list[str]  # empty: a stop surface
+
+
+class IndexBuilder:
+    """Records in, postings and lexicon out. Post ids follow the order records are added."""
+
+    def __init__(self) -> None:
+        self.posts: list[PostRecord] = []
+        self.postings: dict[str, list[tuple[int, list[tuple[int, list[int]]]]]] = defaultdict(list)
+        self.surfaces: Counter[tuple[str, str, int]] = Counter()
+
+    def add(self, record: PostRecord) -> None:
+        post_id = len(self.posts)
+        for term, fields in record.postings.items():
+            self.postings[term].append((post_id, fields))
+        self.surfaces.update(record.surfaces)
+        # Keep only what the output needs; the analyzed maps are merged now.
+        record.postings = {}
+        record.surfaces = {}
+        self.posts.append(record)
+
+    def field_totals(self) -> list[int]:
+        return [sum(p.lengths[f] for p in self.posts) for f in range(len(FIELDS))]
+
+    def lexicon(self) -> list[LexiconRow]:
+        """Surfaces sorted; a surface seen more often as a stop than as a word is a stop."""
+        by_surface: dict[str, Counter[tuple[str, int]]] = defaultdict(Counter)
+        for (surface, term, width), count in self.surfaces.items():
+            by_surface[surface][(term, width)] += count
+        rows: list[LexiconRow] = []
+        for surface in sorted(by_surface):
+            counts = by_surface[surface]
+            stop = sum(c for (t, _), c in counts.items() if not t)
+            words = Counter({(t, w): c for (t, w), c in counts.items() if t})
+            widths: Counter[int] = Counter()
+            for (_, w), c in counts.items():
+                widths[w] += c
+            width = max(widths.items(), key=lambda wc: (wc[1], -wc[0]))[0]
+            terms = [] if stop >= sum(words.values()) else sorted({t for t, _ in words})
+            rows.append(LexiconRow(surface, width, terms))
+        return rows
+
+    def forms(self) -> dict[str, list[str]]:
+        """For each term, the other surfaces it was seen as (to mark them in excerpts)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for surface, term, _ in self.surfaces:
+            if term and surface != term:
+                found[term].add(surface)
+        return {t: sorted(s) for t, s in found.items()}

@@ -1,0 +1,334 @@
+"""Stage 1, posts: find a site's post files and read them into `Post` records.
+
+Front matter may be YAML (`---`), TOML (`+++`) or JSON (`{ ... }`), read with
+python-frontmatter. The conventions of real generators (Jekyll/Octopress, Hugo,
+Hexo, Zenn) decide dates, drafts and URLs. A broken file becomes a `Failure`
+naming the file and the reason; it never stops the rest of the site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import frontmatter
+from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
+
+DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.mdx", "*.html", "*.htm")
+DEFAULT_EXCLUDE_DIRS = ("_drafts", "_site", "node_modules", "public", "resources", "vendor")
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What to read and how to name it. Defaults follow the generators' own defaults."""
+
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    exclude_dirs: tuple[str, ...] = DEFAULT_EXCLUDE_DIRS
+    url_template: str | None = None
+    skip: tuple[Path, ...] = ()
+
+
+@dataclass
+class Post:
+    """One published post, ready for text extraction."""
+
+    path: str
+    url: str
+    title: str
+    date: str | None
+    tags: list[str]
+    body: str
+    markup: str  # "markdown" or "html"
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A post that must never reach the output (counted in the build summary)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file that could not be read; the build goes on without it."""
+
+    path: str
+    reason: str
+
+
+class TomlHandler(BaseHandler):
+    """Hugo's `+++` front matter, parsed with the standard library's tomllib."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+class JsonHandler(JSONHandler):
+    """JSON front matter: an object whose braces stand on their own lines."""
+
+    FM_BOUNDARY = re.compile(r"^(?:\{|\})\s*$", re.MULTILINE)
+
+
+HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), TomlHandler(), JsonHandler())
+
+
+def find_post_files(src: Path, options: SiteOptions) -> list[Path]:
+    """All post files below `src`, sorted, skipping drafts folders, hidden folders and outputs."""
+    skip = {p.resolve() for p in options.skip}
+    found: list[Path] = []
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if any(part in options.exclude_dirs for part in rel.parts[:-1]):
+            continue
+        if any(s == path.resolve() or s in path.resolve().parents for s in skip):
+            continue
+        if not path.is_file():
+            continue
+        name = rel.as_posix()
+        if not any(fnmatch.fnmatch(path.name, g) or fnmatch.fnmatch(name, g) for g in options.include):
+            continue
+        if any(fnmatch.fnmatch(name, g) for g in options.exclude):
+            continue
+        found.append(path)
+    return found
+
+
+def read_posts(src: Path, options: SiteOptions | None = None) -> Iterator[Post | Draft | Failure]:
+    """Read every post file of a site. The one public entry of this stage."""
+    options = options or SiteOptions()
+    for path in find_post_files(src, options):
+        yield read_post(path, path.relative_to(src).as_posix(), options)
+    for drafts in sorted(p for p in src.rglob("_drafts") if p.is_dir()):
+        for path in sorted(drafts.rglob("*")):
+            if path.is_file() and any(fnmatch.fnmatch(path.name, g) for g in options.include):
+                yield Draft(path.relative_to(src).as_posix(), "in _drafts/")
+
+
+def read_post(path: Path, rel: str, options: SiteOptions) -> Post | Draft | Failure:
+    """Read one file. Never raises for bad content: returns a Failure instead."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return Failure(rel, f"cannot read: {e.strerror or e}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return Failure(rel, f"not UTF-8 (byte {e.start}: {raw[e.start:e.start + 1]!r})")
+    text = clean_control_chars(text.replace("\r\n", "\n").replace("\r", "\n"))
+    try:
+        meta, body = split_front_matter(text)
+    except Exception as e:  # YAML, TOML and JSON parsers raise many kinds of error
+        return Failure(rel, f"bad front matter: {one_line(e)}")
+    if not isinstance(meta, dict):
+        return Failure(rel, f"front matter is a {type(meta).__name__}, not a mapping")
+    meta = {str(k): v for k, v in meta.items()}
+    draft = draft_reason(meta)
+    if draft:
+        return Draft(rel, draft)
+    markup = "html" if rel.lower().endswith((".html", ".htm")) else "markdown"
+    warnings: list[str] = []
+    date = post_date(meta, rel, warnings)
+    return Post(
+        path=rel,
+        url=post_url(meta, rel, date, options.url_template),
+        title=post_title(meta, body, rel),
+        date=date,
+        tags=post_tags(meta),
+        body=body,
+        markup=markup,
+        warnings=warnings,
+    )
+
+
+def one_line(e: Exception) -> str:
+    """An exception as one short line for the build summary."""
+    return " ".join(str(e).split())[:200] or type(e).__name__
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_control_chars(text: str) -> str:
+    """Drop NUL and other C0 controls (real posts carry stray ones); keep tab and newline."""
+    return _CONTROL.sub("", text)
+
+
+def split_front_matter(text: str) -> tuple[Any, str]:
+    """Front matter and body; a file without front matter has empty metadata."""
+    for handler in HANDLERS:
+        if handler.detect(text):
+            post = frontmatter.loads(text, handler=handler)
+            return post.metadata, post.content
+    return {}, text
+
+
+def get_key(meta: dict[str, Any], *names: str) -> Any:
+    """A front matter value by any of its spellings (`tags`, `Tags`, ...), case-insensitively."""
+    lowered = {k.lower(): v for k, v in meta.items()}
+    for name in names:
+        if name.lower() in lowered and lowered[name.lower()] is not None:
+            return lowered[name.lower()]
+    return None
+
+
+def is_false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() in ("false", "no"))
+
+
+def is_true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes"))
+
+
+def draft_reason(meta: dict[str, Any]) -> str | None:
+    """Why a post is unpublished, or None when it is published."""
+    if is_true(get_key(meta, "draft")):
+        return "draft: true"
+    if is_false(get_key(meta, "published")):
+        return "published: false"
+    return None
+
+
+# --- dates --------------------------------------------------------------------------------
+
+_FILENAME_DATE = re.compile(r"(?:^|/)(\d{4})-(\d{1,2})-(\d{1,2})-")
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M %z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%Y.%m.%d",
+)
+
+
+def post_date(meta: dict[str, Any], rel: str, warnings: list[str]) -> str | None:
+    """The post's date as ISO 8601 (date-only stays date-only), from front matter or file name."""
+    value = get_key(meta, "date", "pubDate", "published_at", "ms.date")
+    if value is not None:
+        iso = normalize_date(value)
+        if iso:
+            return iso
+        warnings.append(f"unreadable date {str(value)[:40]!r}")
+    m = _FILENAME_DATE.search(rel)
+    if m:
+        return normalize_date(f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}")
+    return None
+
+
+def normalize_date(value: Any) -> str | None:
+    """Any date a generator accepts, as one ISO 8601 string; None when unreadable."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    text = re.sub(r"T(\d):", r"T0\1:", text)  # `2019-01-05T9:00`
+    text = re.sub(r"(?<=[+-]\d\d):(?=\d\d$)", "", text)  # `+09:00` -> `+0900` for %z
+    text = re.sub(r"Z$", "+0000", text)
+    text = re.sub(r"\.\d+(?=[+-]\d{4}$|$)", "", text)  # drop fractions of a second
+    text = re.sub(r"^(\d{4})/(\d{1,2})/(\d{1,2})", lambda m: f"{m[1]}/{int(m[2]):02d}/{int(m[3]):02d}", text)
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if "%H" not in fmt:
+            return parsed.date().isoformat()
+        return parsed.isoformat()
+    return None
+
+
+# --- titles, tags, URLs -------------------------------------------------------------------
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_HTML_TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+
+
+def post_title(meta: dict[str, Any], body: str, rel: str) -> str:
+    """Front matter title, else the first `#` heading, else the file name."""
+    title = get_key(meta, "title")
+    if title is not None and str(title).strip():
+        return str(title).strip()
+    m = _HEADING.search(body) or _HTML_TITLE.search(body)
+    if m:
+        heading = re.sub(r"<[^>]*>|\{#[^}]*\}|\{/\*.*?\*/\}", "", m[1]).strip()
+        if heading:
+            return heading
+    return slug_from_path(rel)
+
+
+def as_list(value: Any) -> list[str]:
+    """A tags value as a list of strings (`a, b`, `[a, b]` and a lone string all work)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = value.split(",") if "," in value else value.split()
+        return [p.strip() for p in parts if p.strip()]
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    return [str(value)]
+
+
+def post_tags(meta: dict[str, Any]) -> list[str]:
+    """Tags, categories and Zenn topics, de-duplicated in first-seen order."""
+    seen: dict[str, None] = {}
+    for key in ("tags", "categories", "category", "topics", "keywords"):
+        for tag in as_list(get_key(meta, key)):
+            seen.setdefault(tag, None)
+    return list(seen)
+
+
+def slug_from_path(rel: str) -> str:
+    """A file's slug: its name without extension or Jekyll date prefix."""
+    stem = PurePosixPath(rel).stem
+    return re.sub(r"^\d{4}-\d{1,2}-\d{1,2}-", "", stem)
+
+
+def post_url(meta: dict[str, Any], rel: str, date: str | None, template: str | None) -> str:
+    """The URL a generator would give the post: explicit `permalink`/`url` first."""
+    explicit = get_key(meta, "permalink", "url")
+    if isinstance(explicit, str) and explicit.strip():
+        url = explicit.strip()
+        if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
+            return url  # absolute (or hostile, like javascript:) URLs are kept; the UI vets them
+        return url if url.startswith("/") else "/" + url
+    slug = str(get_key(meta, "slug") or slug_from_path(rel))
+    parts = PurePosixPath(rel).parts
+    year, month, day = (date or "")[:4], (date or "")[5:7], (date or "")[8:10]
+    dir_ = "/".join(parts[:-1])
+    values = {"year": year, "month": month, "day": day, "slug": slug, "dir": dir_, "path": rel}
+    if template:
+        return template.format(**values)
+    if ("_posts" in parts) and year:
+        return f"/{year}/{month}/{day}/{slug}/"
+    if "content" in parts:
+        inner = parts[parts.index("content") + 1 : -1]
+        if PurePosixPath(rel).stem in ("index", "_index"):
+            return "/" + "".join(p + "/" for p in inner)
+        return "/" + "".join(p + "/" for p in inner) + slug + "/"
+    if PurePosixPath(rel).stem in ("index", "_index"):
+        return "/" + "".join(p + "/" for p in parts[:-1])
+    return "/" + "".join(p + "/" for p in parts[:-1]) + slug + "/"

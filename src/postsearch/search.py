@@ -1,0 +1,559 @@
+"""Stage 6, search: answer queries from the files the build wrote, exactly as the browser does.
+
+This module never imports SudachiPy. It is mirrored function by function, in the same
+order, by `web/postsearch.js`: change one, change the other (tests/test_parity.py and
+the Node and Chromium parity tests hold them together). The file format is
+docs/format.md.
+
+A query is folded (NFKC, lower case), split into clauses (words, "quoted phrases",
+-exclusions), and each clause is segmented against the lexicon of surface forms the
+build saw, so the query is cut the way the posts were. Text the lexicon cannot cover
+falls back to every term whose surface contains it. All pieces must match (AND); posts
+are ranked by BM25 per field, summed with field weights (whoosh's BM25F).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMAT = "postsearch-index"
+VERSION = 1
+MAX_EXPANSION = 64  # terms a fallback piece may stand for
+EXCERPT_CHARS = 120
+UNCOVERED_COST = 3  # cost of a character the lexicon cannot cover (a lexicon piece costs 1)
+
+
+def fold(text: str) -> str:
+    """NFKC, then lower case one code point at a time (a code point whose lower case is
+    longer stays as it is), so Python and JavaScript agree and lengths never change."""
+    text = unicodedata.normalize("NFKC", text)
+    lower = text.lower()
+    if len(lower) == len(text) and "Σ" not in text:
+        return lower
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def is_word_char(c: str) -> bool:
+    """Letters and digits; everything else separates words in a query."""
+    return unicodedata.category(c)[0] in "LN"
+
+
+def shard_of(surface: str, shards: int) -> int:
+    """The lexicon shard that holds surfaces starting with this string's first character."""
+    return ord(surface[0]) % shards
+
+
+def compare(a: str, b: str) -> int:
+    """Code point order (JavaScript's `<` compares UTF-16 units; we compare code points)."""
+    return -1 if a < b else (1 if a > b else 0)
+
+
+def escape_html(text: str) -> str:
+    """Post text is untrusted: escape it before wrapping matches in <mark>."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
+
+
+# --- decoding the files -------------------------------------------------------------------
+
+
+@dataclass
+class LexiconEntry:
+    """A surface form: how many positions it spans, and the terms it stands for (none: stop)."""
+
+    width: int
+    terms: list[str]
+
+
+@dataclass
+class TermEntry:
+    """A term's postings: post id -> positions per field (None where absent), and the other
+    surfaces the term was seen as (for marking matches written in another spelling)."""
+
+    postings: dict[int, list[list[int] | None]]
+    df: list[int]
+    forms: list[str]
+
+
+def decode_lexicon(data: list[list[Any]], into: dict[str, LexiconEntry]) -> int:
+    """Add a lexicon shard's `[surface, width, term...]` rows (`""` = same as surface).
+    Returns the longest surface in characters."""
+    longest = 0
+    for row in data:
+        surface = row[0]
+        terms = [surface if t == "" else t for t in row[2:]]
+        into[surface] = LexiconEntry(row[1], terms)
+        longest = max(longest, len(surface))
+    return longest
+
+
+def decode_postings(ints: list[int], fields: int) -> TermEntry:
+    """Flat ints: per post `dPost, fieldMask`, then per field in the mask `tf, dPos...`."""
+    postings: dict[int, list[list[int] | None]] = {}
+    df = [0] * fields
+    post = 0
+    i = 0
+    while i < len(ints):
+        post += ints[i]
+        mask = ints[i + 1]
+        i += 2
+        per_field: list[list[int] | None] = [None] * fields
+        for f in range(fields):
+            if mask & (1 << f):
+                tf = ints[i]
+                positions = []
+                p = 0
+                for k in range(tf):
+                    p += ints[i + 1 + k]
+                    positions.append(p)
+                per_field[f] = positions
+                df[f] += 1
+                i += 1 + tf
+        postings[post] = per_field
+    return TermEntry(postings, df, [])
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+@dataclass
+class Piece:
+    """A piece of a segmented query clause."""
+
+    surface: str
+    terms: list[str]  # empty for a stop piece
+    qpos: int  # position in the query, in the same units as post positions
+    fallback: bool  # not in the lexicon: stands for every term containing it
+
+
+@dataclass
+class Clause:
+    """`word`: all pieces must match; `phrase`: and in sequence; `not`: excludes posts."""
+
+    kind: str
+    text: str
+    pieces: list[Piece]
+
+
+def parse_query(query: str) -> list[Clause]:
+    """Folded query text to clauses: "quoted phrases", -excluded words, plain words."""
+    text = fold(query)
+    clauses: list[Clause] = []
+    parts = text.split('"')
+    for i, part in enumerate(parts):
+        if i % 2 == 1 and i < len(parts) - 1:
+            if part.strip():
+                clauses.append(Clause("phrase", part.strip(), []))
+            continue
+        for word in part.split():
+            if word.startswith("-") and len(word) > 1:
+                clauses.append(Clause("not", word[1:], []))
+            elif word != "-":
+                clauses.append(Clause("word", word, []))
+    return clauses
+
+
+def segment(text: str, lexicon: dict[str, LexiconEntry], longest: int) -> list[Piece]:
+    """Cut text into lexicon surfaces with the fewest pieces; runs of characters no surface
+    covers become one fallback piece each. Ties go to the earlier, longer surface."""
+    chars = list(text)
+    n = len(chars)
+    inf = n * UNCOVERED_COST + 1
+    best = [inf] * (n + 1)
+    back: list[tuple[int, bool]] = [(0, False)] * (n + 1)
+    best[0] = 0
+    for i in range(n):
+        if best[i] == inf:
+            continue
+        for length in range(min(longest, n - i), 0, -1):
+            if "".join(chars[i : i + length]) in lexicon and best[i] + 1 < best[i + length]:
+                best[i + length] = best[i] + 1
+                back[i + length] = (i, True)
+        if best[i] + UNCOVERED_COST < best[i + 1]:
+            best[i + 1] = best[i] + UNCOVERED_COST
+            back[i + 1] = (i, False)
+    cuts: list[tuple[int, int, bool]] = []
+    end = n
+    while end > 0:
+        start, known = back[end]
+        if not known and cuts and not cuts[-1][2] and cuts[-1][0] == end:
+            cuts[-1] = (start, cuts[-1][1], False)
+        else:
+            cuts.append((start, end, known))
+        end = start
+    cuts.reverse()
+    pieces: list[Piece] = []
+    qpos = 0
+    for start, end, known in cuts:
+        surface = "".join(chars[start:end])
+        if known:
+            entry = lexicon[surface]
+            pieces.append(Piece(surface, sorted(set(entry.terms)), qpos, False))
+            qpos += entry.width
+        else:
+            for word in split_words(surface):
+                pieces.append(Piece(word, [], qpos, True))
+                qpos += 1
+    return pieces
+
+
+def split_words(text: str) -> list[str]:
+    """Runs of letters and digits; the characters between them are dropped."""
+    words: list[str] = []
+    current = ""
+    for c in text:
+        if is_word_char(c):
+            current += c
+        elif current:
+            words.append(current)
+            current = ""
+    if current:
+        words.append(current)
+    return words
+
+
+def expand_fallback(text: str, lexicon: dict[str, LexiconEntry]) -> list[str]:
+    """The terms of every surface that contains `text`, shortest surfaces first, capped."""
+    surfaces = sorted((s for s in lexicon if text in s and lexicon[s].terms), key=lambda s: (len(s), s))
+    terms: list[str] = []
+    for surface in surfaces:
+        for term in lexicon[surface].terms:
+            if term not in terms:
+                terms.append(term)
+    return sorted(terms[:MAX_EXPANSION])
+
+
+def needed_pieces(clauses: list[Clause]) -> list[Piece]:
+    """Pieces every hit must contain: those of word and phrase clauses, stops left out."""
+    return [p for c in clauses if c.kind != "not" for p in c.pieces if p.terms]
+
+
+def posts_with(piece: Piece, terms: dict[str, TermEntry]) -> set[int]:
+    """Posts containing any term of the piece."""
+    found: set[int] = set()
+    for term in piece.terms:
+        entry = terms.get(term)
+        if entry is not None:
+            found.update(entry.postings)
+    return found
+
+
+def positions_of(piece: Piece, post: int, field: int, terms: dict[str, TermEntry]) -> set[int]:
+    """Where any term of the piece stands in one field of one post."""
+    found: set[int] = set()
+    for term in piece.terms:
+        entry = terms.get(term)
+        per_field = entry.postings.get(post) if entry is not None else None
+        if per_field is not None and per_field[field] is not None:
+            found.update(per_field[field])  # type: ignore[arg-type]
+    return found
+
+
+def in_sequence(pieces: list[Piece], post: int, fields: int, terms: dict[str, TermEntry]) -> bool:
+    """True when the clause's lexicon pieces stand at the query's relative positions in one
+    field (fallback pieces only need to be present; their width is unknown)."""
+    anchored = [p for p in pieces if p.terms and not p.fallback]
+    if len(anchored) < 2:
+        return True
+    first = anchored[0]
+    for field in range(fields):
+        starts = positions_of(first, post, field, terms)
+        for start in sorted(starts):
+            if all(start + p.qpos - first.qpos in positions_of(p, post, field, terms) for p in anchored[1:]):
+                return True
+    return False
+
+
+def clause_matches(clause: Clause, post: int, fields: int, terms: dict[str, TermEntry]) -> bool:
+    """Whether a post has every piece of the clause (in sequence for phrases and exclusions)."""
+    pieces = [p for p in clause.pieces if p.terms]
+    if not pieces or any(post not in posts_with(p, terms) for p in pieces):
+        return False
+    return clause.kind == "word" or in_sequence(pieces, post, fields, terms)
+
+
+def idf(posts: int, df: int) -> float:
+    """whoosh's idf: log(N / (df + 1)) + 1."""
+    return math.log(posts / (df + 1)) + 1
+
+
+def bm25(idf_: float, tf: int, length: int, average: float, k1: float, b: float) -> float:
+    """One field's BM25, written as whoosh writes it so the arithmetic matches."""
+    return idf_ * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / average)))
+
+
+def score(post: int, pieces: list[Piece], index: Index) -> float:
+    """Sum over pieces, their terms and fields of weight x BM25, in that fixed order."""
+    total = 0.0
+    for piece in pieces:
+        for term in piece.terms:
+            entry = index.terms.get(term)
+            per_field = entry.postings.get(post) if entry is not None else None
+            if entry is None or per_field is None:
+                continue
+            for f, positions in enumerate(per_field):
+                if positions is None:
+                    continue
+                total += index.weights[f] * bm25(
+                    idf(index.post_count, entry.df[f]),
+                    len(positions),
+                    index.lengths[post * index.field_count + f],
+                    index.averages[f],
+                    index.k1,
+                    index.b,
+                )
+    return total
+
+
+def mark_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    """Non-overlapping spans of the needles in the folded text, longest first at a tie."""
+    folded = fold_same_length(text)
+    spans: list[tuple[int, int]] = []
+    for needle in needles:
+        if not needle:
+            continue
+        at = folded.find(needle)
+        while at >= 0:
+            spans.append((at, at + len(needle)))
+            at = folded.find(needle, at + 1)
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    chosen: list[tuple[int, int]] = []
+    for span in spans:
+        if not chosen or span[0] >= chosen[-1][1]:
+            chosen.append(span)
+    return chosen
+
+
+def fold_same_length(text: str) -> str:
+    """`fold` for marking: case only, per code point, so indexes into the text stay valid
+    (stored text is already NFKC)."""
+    lower = text.lower()
+    if len(lower) == len(text) and "Σ" not in text:
+        return lower
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def excerpt(text: str, needles: list[str]) -> str:
+    """EXCERPT_CHARS characters around the densest cluster of matches, escaped, with each
+    match in <mark>; the start of the text when nothing matches literally."""
+    spans = mark_spans(text, needles)
+    size = EXCERPT_CHARS
+    start = 0
+    if spans:
+        best, best_count = 0, 0
+        for i, span in enumerate(spans):
+            count = sum(1 for s in spans[i:] if s[1] <= span[0] + size)
+            if count > best_count:
+                best, best_count = i, count
+        last = max(s[1] for s in spans[best:] if s[1] <= spans[best][0] + size)
+        slack = size - (last - spans[best][0])
+        start = max(0, min(spans[best][0] - slack // 2, len(text) - size))
+    end = min(len(text), start + size)
+    out = ["…"] if start > 0 else []
+    cursor = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(escape_html(text[cursor:s]))
+        out.append("<mark>" + escape_html(text[s:e]) + "</mark>")
+        cursor = e
+    out.append(escape_html(text[cursor:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out).replace("\n", " ").replace("\t", " ")
+
+
+def needles_for(pieces: list[Piece], terms: dict[str, TermEntry]) -> list[str]:
+    """Every spelling to mark: the query's own surfaces, the terms and their other forms."""
+    found: list[str] = []
+    for piece in pieces:
+        for s in [piece.surface, *piece.terms]:
+            if s not in found:
+                found.append(s)
+        for term in piece.terms:
+            entry = terms.get(term)
+            for form in entry.forms if entry is not None else []:
+                if form not in found:
+                    found.append(form)
+    return sorted(found, key=lambda s: (-len(s), s))
+
+
+# --- the index ----------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    """One search result, as the CLI's --json and the browser API give it."""
+
+    url: str
+    title: str
+    date: str | None
+    tags: list[str]
+    score: float
+    excerpt: str
+    path: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "title": self.title,
+            "date": self.date,
+            "tags": self.tags,
+            "score": self.score,
+            "excerpt": self.excerpt,
+            "path": self.path,
+        }
+
+
+@dataclass
+class SearchResult:
+    """Ranked hits, how many posts matched in all, and the bytes read so far for this index."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    bytes_read: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
+
+
+class Index:
+    """An index opened from its files; shards are read on demand and kept for later queries."""
+
+    def __init__(self, load: Callable[[str], bytes]) -> None:
+        self.load_bytes = load
+        self.bytes_read = 0
+        manifest = self.load_json("manifest.json")
+        if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+            raise ValueError(f"not a postsearch index of version {VERSION}: {manifest.get('format')} {manifest.get('version')}")
+        self.manifest = manifest
+        self.fields: list[str] = manifest["fields"]
+        self.field_count = len(self.fields)
+        self.weights: list[float] = manifest["weights"]
+        self.k1: float = manifest["k1"]
+        self.b: float = manifest["b"]
+        self.post_count: int = manifest["postCount"]
+        self.averages = [(t / self.post_count if self.post_count else 0) or 1 for t in manifest["fieldTotals"]]
+        posts = self.load_json(manifest["posts"])
+        self.posts = posts
+        self.lengths: list[int] = posts["lengths"]
+        self.lexicon: dict[str, LexiconEntry] = {}
+        self.longest = 0
+        self.lexicon_loaded: set[int] = set()
+        self.terms: dict[str, TermEntry] = {}
+        self.term_shards_loaded: set[int] = set()
+        self.texts: dict[int, list[Any]] = {}
+
+    def load_json(self, name: str) -> Any:
+        data = self.load_bytes(name)
+        self.bytes_read += len(data)
+        return json.loads(data)
+
+    def ensure_lexicon(self, shards: list[int]) -> None:
+        """Read the lexicon shards not read yet."""
+        for shard in sorted(set(shards)):
+            if shard not in self.lexicon_loaded:
+                self.lexicon_loaded.add(shard)
+                longest = decode_lexicon(self.load_json(self.manifest["lexicon"][shard]), self.lexicon)
+                self.longest = max(self.longest, longest)
+
+    def term_shard(self, term: str) -> int:
+        """The shard whose term range holds `term` (shards list their first term)."""
+        shards = self.manifest["terms"]
+        lo, hi = 0, len(shards) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if compare(shards[mid][0], term) <= 0:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def ensure_terms(self, wanted: list[str]) -> None:
+        """Read the term shards that hold these terms."""
+        for shard in sorted({self.term_shard(t) for t in wanted}):
+            if shard in self.term_shards_loaded or not self.manifest["terms"]:
+                continue
+            self.term_shards_loaded.add(shard)
+            for row in self.load_json(self.manifest["terms"][shard][1]):
+                entry = decode_postings(row[1], self.field_count)
+                entry.forms = row[2:]
+                self.terms[row[0]] = entry
+
+    def ensure_texts(self, posts: list[int]) -> None:
+        """Read the text bundles that hold these posts' text."""
+        bundles = self.manifest["texts"]
+        for post in posts:
+            if post in self.texts:
+                continue
+            k = max(i for i, b in enumerate(bundles) if b[0] <= post)
+            for j, row in enumerate(self.load_json(bundles[k][1])):
+                self.texts[bundles[k][0] + j] = row
+
+    def prepare(self, clauses: list[Clause]) -> None:
+        """Segment every clause, reading the lexicon and term shards it needs."""
+        chars = sorted({c for clause in clauses for c in clause.text})
+        shard_count = len(self.manifest["lexicon"])
+        self.ensure_lexicon([shard_of(c, shard_count) for c in chars])
+        for clause in clauses:
+            clause.pieces = segment(clause.text, self.lexicon, self.longest)
+            if any(p.fallback for p in clause.pieces):
+                self.ensure_lexicon(list(range(shard_count)))
+                for piece in clause.pieces:
+                    if piece.fallback:
+                        piece.terms = expand_fallback(piece.surface, self.lexicon)
+        self.ensure_terms(sorted({t for c in clauses for p in c.pieces for t in p.terms}))
+
+    def search(self, query: str, limit: int = 10) -> SearchResult:
+        """Ranked posts for a query. The one public entry of this stage."""
+        clauses = parse_query(query)
+        self.prepare(clauses)
+        pieces = needed_pieces(clauses)
+        candidates: set[int] | None = None
+        for piece in pieces:
+            found = posts_with(piece, self.terms)
+            candidates = found if candidates is None else candidates & found
+        matched = [
+            post
+            for post in sorted(candidates or set())
+            if all(clause_matches(c, post, self.field_count, self.terms) for c in clauses if c.kind == "phrase")
+            and not any(clause_matches(c, post, self.field_count, self.terms) for c in clauses if c.kind == "not")
+        ]
+        ranked = sorted(((score(post, pieces, self), post) for post in matched), key=lambda s: (-s[0], s[1]))
+        shown = ranked[: max(0, limit)]
+        self.ensure_texts([post for _, post in shown])
+        needles = needles_for(pieces, self.terms)
+        hits = [self.hit(post, s, needles) for s, post in shown]
+        return SearchResult(query, len(ranked), hits, self.bytes_read)
+
+    def hit(self, post: int, score_: float, needles: list[str]) -> Hit:
+        p = self.posts
+        return Hit(
+            url=p["url"][post],
+            title=p["title"][post],
+            date=p["date"][post],
+            tags=p["tags"][post],
+            score=score_,
+            excerpt=excerpt(self.texts[post][0], needles),
+            path=p["path"][post],
+        )
+
+
+def open_index(path: str | Path) -> Index:
+    """Open an index folder written by `postsearch index` (or `postsearch.build`)."""
+    root = Path(path)
+    if not (root / "manifest.json").is_file():
+        raise FileNotFoundError(f"{root}: no manifest.json (not a postsearch index)")
+    return Index(lambda name: (root / name).read_bytes())
