@@ -1,0 +1,29 @@
+"""Shared fixtures: the example site, built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_SITE = ROOT / "examples" / "site"
+
+
+@pytest.fixture(scope="session")
+def example_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site's index folder (built with two jobs, as CI machines have two cores)."""
+    import postsearch
+
+    out = tmp_path_factory.mktemp("example") / "index"
+    report = postsearch.build(EXAMPLE_SITE, out, jobs=2)
+    assert report.failures == [], report.failures
+    return out
+
+
+@pytest.fixture(scope="session")
+def example(example_index: Path):  # type: ignore[no-untyped-def]
+    """The example index, opened through the Python query API."""
+    import postsearch
+
+    return postsearch.open_index(example_index)
