@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> object:
     """`build` is imported on first use, so querying never loads SudachiPy."""
     if name == "build":
-        from .build import build
+        from .pipeline import build
 
         return build
     raise AttributeError(name)

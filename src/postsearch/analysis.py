@@ -18,6 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sudachipy import Dictionary, SplitMode
+from whoosh.analysis import CompositeAnalyzer, LowercaseFilter
+from whoosh.analysis import Token as WhooshToken
+from whoosh.analysis import Tokenizer as WhooshTokenizer
 
 from .search import fold
 
@@ -25,7 +28,7 @@ SUDACHI_MAX_BYTES = 49_149
 STOP_POS = ("助詞", "助動詞", "補助記号", "空白")
 # Normalized forms so frequent in Japanese prose that they only bloat postings.
 STOP_TERMS = frozenset(
-    "為る 居る 有る 成る 事 物 此れ 其れ 此の 其の 彼の 様 為 所 又 及び 若しくは 於く 付く 就く 依る 因る".split()
+    ["為る", "居る", "有る", "成る", "事", "物", "此れ", "其れ", "此の", "其の", "彼の", "様", "為", "所", "又", "及び", "若しくは", "於く", "付く", "就く", "依る", "因る"]
 )
 _LATIN = re.compile(r"[!-~]+")
 _LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
@@ -111,8 +114,7 @@ class Analyzer:
                 if len(split) > 1:
                     base = m.begin()  # type: ignore[attr-defined]
                     parts = tuple(
-                        (p.begin() - base, p.end() - base, fold(p.normalized_form()), fold(p.surface()))
-                        for p in split
+                        (p.begin() - base, p.end() - base, fold(p.normalized_form()), fold(p.surface())) for p in split
                     )
             word = _Word(stop, term, parts)
             if len(self.words) < 500_000:
@@ -164,49 +166,52 @@ class Analyzer:
 # --- whoosh-reloaded ----------------------------------------------------------------------
 
 
-def whoosh_analyzer() -> object:
-    """Our analysis as a whoosh-reloaded analyzer (Tokenizer | filters), for whoosh users.
+class SudachiTokenizer(WhooshTokenizer):  # type: ignore[misc]
+    """Our analysis as a whoosh Tokenizer: yields exactly the indexed terms (stops dropped),
+    with their positions and character offsets."""
 
-    Yields exactly the indexed terms (stop tokens dropped) with their positions and offsets.
-    """
-    from whoosh.analysis import LowercaseFilter, Tokenizer
-    from whoosh.analysis import Token as WhooshToken
+    def __init__(self) -> None:
+        self.analyzer: Analyzer | None = None
 
-    class SudachiTokenizer(Tokenizer):  # type: ignore[misc]
-        def __init__(self) -> None:
-            self.analyzer: Analyzer | None = None
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[WhooshToken]:
+        if self.analyzer is None:
+            self.analyzer = Analyzer()
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for t in self.analyzer.analyze(value):
+            if t.term is None:
+                continue
+            token.text = t.term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = t.surface
+            if positions:
+                token.pos = start_pos + t.pos
+            if chars:
+                token.startchar = start_char + t.start
+                token.endchar = start_char + t.end
+            yield token
 
-        def __call__(  # noqa: PLR0913
-            self,
-            value: str,
-            positions: bool = False,
-            chars: bool = False,
-            keeporiginal: bool = False,
-            removestops: bool = True,
-            start_pos: int = 0,
-            start_char: int = 0,
-            mode: str = "",
-            **kwargs: object,
-        ) -> Iterator[WhooshToken]:
-            if self.analyzer is None:
-                self.analyzer = Analyzer()
-            token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-            for t in self.analyzer.analyze(value):
-                if t.term is None:
-                    continue
-                token.text = t.term
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = t.surface
-                if positions:
-                    token.pos = start_pos + t.pos
-                if chars:
-                    token.startchar = start_char + t.start
-                    token.endchar = start_char + t.end
-                yield token
+    def __getstate__(self) -> dict[str, object]:
+        return {"analyzer": None}  # Sudachi objects cannot be pickled; made again on first use
 
-        def __getstate__(self) -> dict[str, object]:
-            return {"analyzer": None}  # Sudachi objects cannot be pickled; rebuild lazily
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SudachiTokenizer)
 
+    __hash__ = WhooshTokenizer.__hash__
+
+
+def whoosh_analyzer() -> CompositeAnalyzer:
+    """A whoosh-reloaded analyzer (Tokenizer | filters) giving whoosh users our Japanese terms."""
     return SudachiTokenizer() | LowercaseFilter()

@@ -7,6 +7,7 @@ the summary); 2 nothing was written or found (bad arguments, missing folder, no 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
 def cmd_index(args: argparse.Namespace) -> int:
     """Build the index and print the summary."""
-    from .build import build
+    from .pipeline import build
     from .posts import DEFAULT_INCLUDE, SiteOptions
 
     err = Console(stderr=True)
@@ -118,10 +119,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with http.server.ThreadingHTTPServer((args.host, args.port), handler) as server:
         host, port = server.server_address[:2]
         print(f"serving {root} at http://{host}:{port}/demo.html (Ctrl+C to stop)", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
     return EXIT_OK
 
 
@@ -133,10 +132,17 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("src", type=Path, help="the site's source folder")
     i.add_argument("-o", "--out", type=Path, required=True, help="output folder (replaced when the build is complete)")
     i.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    i.add_argument("--include", action="append", help="glob of post files (repeatable; default *.md *.markdown *.mdx *.html)")
+    i.add_argument(
+        "--include", action="append", help="glob of post files (repeatable; default *.md *.markdown *.mdx *.html)"
+    )
     i.add_argument("--exclude", action="append", help="glob of files to leave out (repeatable)")
     i.add_argument("--url-template", help="URL of every post, e.g. '/{year}/{month}/{day}/{slug}/' (also {dir} {path})")
-    i.add_argument("--anchors", default="github", choices=["github", "hugo", "kramdown", "markdown-it-anchor"], help="heading id style")
+    i.add_argument(
+        "--anchors",
+        default="github",
+        choices=["github", "hugo", "kramdown", "markdown-it-anchor"],
+        help="heading id style",
+    )
     i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     i.set_defaults(run=cmd_index)
 
@@ -144,7 +150,11 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("index", type=Path, help="the index folder")
     q.add_argument("query", help='the query: words, "a phrase", -excluded')
     q.add_argument("-n", "--limit", type=int, default=10, help="hits to show (default 10)")
-    q.add_argument("--json", action="store_true", help="print JSON: {query, total, hits: [{url, title, date, tags, score, excerpt, path}]}")
+    q.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON: {query, total, hits: [{url, title, date, tags, score, excerpt, path}]}",
+    )
     q.set_defaults(run=cmd_query)
 
     s = sub.add_parser("serve", help="serve an index and its demo page on 127.0.0.1")

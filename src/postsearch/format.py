@@ -106,9 +106,7 @@ def index_files(builder: IndexBuilder) -> dict[str, bytes]:
         files[name] = dumps(rows)
         lexicon_names.append(name)
 
-    text_rows = [
-        (str(i), dumps([p.text, [x for h in p.headings for x in h]])) for i, p in enumerate(builder.posts)
-    ]
+    text_rows = [(str(i), dumps([p.text, [x for h in p.headings for x in h]])) for i, p in enumerate(builder.posts)]
     bundles = []
     first = 0
     for k, group in enumerate(cut_by_size(text_rows, BUNDLE_BYTES)):

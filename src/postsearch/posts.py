@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import frontmatter
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.mdx", "*.html", "*.htm")
@@ -127,7 +126,7 @@ def read_post(path: Path, rel: str, options: SiteOptions) -> Post | Draft | Fail
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        return Failure(rel, f"not UTF-8 (byte {e.start}: {raw[e.start:e.start + 1]!r})")
+        return Failure(rel, f"not UTF-8 (byte {e.start}: {raw[e.start : e.start + 1]!r})")
     text = clean_control_chars(text.replace("\r\n", "\n").replace("\r", "\n"))
     try:
         meta, body = split_front_matter(text)
@@ -171,8 +170,9 @@ def split_front_matter(text: str) -> tuple[Any, str]:
     """Front matter and body; a file without front matter has empty metadata."""
     for handler in HANDLERS:
         if handler.detect(text):
-            post = frontmatter.loads(text, handler=handler)
-            return post.metadata, post.content
+            fm, content = handler.split(text)
+            meta = handler.load(fm)
+            return ({} if meta is None else meta), content
     return {}, text
 
 

@@ -437,7 +437,9 @@ class Index:
         self.bytes_read = 0
         manifest = self.load_json("manifest.json")
         if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-            raise ValueError(f"not a postsearch index of version {VERSION}: {manifest.get('format')} {manifest.get('version')}")
+            raise ValueError(
+                f"not a postsearch index of version {VERSION}: {manifest.get('format')} {manifest.get('version')}"
+            )
         self.manifest = manifest
         self.fields: list[str] = manifest["fields"]
         self.field_count = len(self.fields)

@@ -127,7 +127,11 @@ def clean_markdown(source: str) -> str:
             fence = m[1] if m else "$$"
             out.append(line if m else "```math")
         elif fence is not None:
-            closes = line.strip() == "$$" if fence == "$$" else line.strip().startswith(fence) and not line.strip().strip(fence[0])
+            closes = (
+                line.strip() == "$$"
+                if fence == "$$"
+                else line.strip().startswith(fence) and not line.strip().strip(fence[0])
+            )
             out.append(("```" if fence == "$$" else line) if closes else line)
             if closes:
                 fence = None

@@ -1,0 +1,86 @@
+"""Stage 3: Sudachi analysis into terms, positions and lexicon surfaces."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from postsearch.analysis import SUDACHI_MAX_BYTES, Analyzer, split_for_sudachi, whoosh_analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def terms(analyzer: Analyzer, text: str) -> list[str]:
+    return [t.term for t in analyzer.analyze(text) if t.term is not None]
+
+
+def test_mode_c_units_and_their_mode_a_parts(analyzer):
+    got = terms(analyzer, "機械学習の勉強")
+    assert "機械学習" in got and "機械" in got and "学習" in got
+
+
+def test_normalized_form_unifies_spellings(analyzer):
+    assert "サーバー" in terms(analyzer, "サーバの設定")
+    assert "サーバー" in terms(analyzer, "サーバーの設定")
+    assert "付属" in terms(analyzer, "附属の病院")
+
+
+def test_particles_and_symbols_are_stops_but_known(analyzer):
+    tokens = analyzer.analyze("設定を変更する。")
+    assert [t.term for t in tokens if t.term] == ["設定", "変更"]
+    stops = [t.surface for t in tokens if t.term is None]
+    assert "を" in stops and "する" in stops and "。" in stops
+    # positions count stop tokens, so a phrase keeps its shape
+    by_term = {t.term: t.pos for t in tokens if t.term}
+    assert by_term["変更"] - by_term["設定"] == 2
+
+
+def test_latin_words_numbers_and_full_width(analyzer):
+    got = terms(analyzer, "ＡＷＳのEC2とNode.jsとre:Inventと２０１４年のC++")
+    for term in ("aws", "ec2", "node.js", "node", "js", "re:invent", "2014", "c++"):
+        assert term in got, term
+    assert all(t == t.lower() for t in got)
+
+
+def test_offsets_point_into_the_normalized_text(analyzer):
+    text = "東京の新幹線"
+    for t in analyzer.analyze(text):
+        assert text[t.start : t.end].lower() == t.surface
+
+
+def test_long_text_is_split_under_the_limit_with_offsets_right(analyzer):
+    paragraph = "新しい検索エンジンを作っています。" * 40
+    text = "\n\n".join(f"{paragraph}段落{i}番" for i in range(120))  # ~245 KB of UTF-8
+    assert len(text.encode()) > 4 * SUDACHI_MAX_BYTES
+    tokens = analyzer.analyze(text)
+    for t in tokens[::97]:
+        assert text[t.start : t.end] == t.surface
+    assert tokens[-1].end == len(text)
+    assert [t.pos for t in tokens] == sorted(t.pos for t in tokens)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from("あ漢カa。\n\n .😀"), max_size=400), st.integers(8, 60))
+def test_split_for_sudachi_covers_text_within_limit(text, limit):
+    pieces = list(split_for_sudachi(text, limit))
+    assert "".join(p for _, p in pieces) == text
+    offset = 0
+    for start, piece in pieces:
+        assert start == offset and len(piece.encode()) <= limit and piece
+        offset += len(piece)
+
+
+def test_text_without_any_boundary_still_splits(analyzer):
+    text = "あ" * 40_000  # 120,000 bytes, no paragraph or sentence end
+    assert sum(1 for _ in split_for_sudachi(text)) >= 3
+    assert analyzer.analyze(text)[-1].end == len(text)
+
+
+def test_whoosh_analyzer_yields_our_terms():
+    a = whoosh_analyzer()
+    got = [t.text for t in a("サーバの設定を変更する", positions=True)]
+    assert got == ["サーバー", "設定", "変更"]

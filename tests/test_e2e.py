@@ -1,0 +1,111 @@
+"""End to end on the example site: real posts, real Sudachi, real files, asserted answers.
+
+What each post contains is listed in examples/EXPECTATIONS.md.
+"""
+
+from __future__ import annotations
+
+KYOTO = "_posts/2016-04-02-kyoto-day-trip.md"
+OSAKA = "source/_posts/osaka-kanazawa-trip.md"
+KEITAISO = "articles/keitaiso-kaiseki-nyumon.md"
+HOKKAIDO = "content/posts/hokkaido-drive.md"
+DOCKER = "_posts/2019-01-05-docker-web-server.md"
+HUGO = "content/posts/hugo-dev-server.md"
+CRLF = "pages/crlf-post.md"
+BOM = "pages/bom-post.md"
+OCTOPRESS = "_posts/2014-11-12-octopress-to-github-pages.markdown"
+JSONFM = "pages/json-front-matter.md"
+REACT = "articles/react-effect-loop.md"
+HEXO = "source/_posts/hexo-first-post.md"
+
+
+def paths(example, query: str, limit: int = 50) -> list[str]:
+    return [h.path for h in example.search(query, limit=limit).hits]
+
+
+def test_shinkansen_is_one_word_not_its_characters(example):
+    found = set(paths(example, "新幹線"))
+    assert {KYOTO, OSAKA, KEITAISO} <= found
+    assert HOKKAIDO not in found  # has 新しい and 幹線道路, never 新幹線
+
+
+def test_server_spellings_find_each_other(example):
+    assert set(paths(example, "サーバ")) == {DOCKER, HUGO}
+    assert set(paths(example, "サーバー")) == {DOCKER, HUGO}
+    assert set(paths(example, "ｻｰﾊﾞｰ")) == {DOCKER, HUGO}  # half-width katakana
+
+
+def test_query_with_particles(example):
+    found = paths(example, "設定を変更する")
+    assert set(found[:2]) == {DOCKER, CRLF}
+    assert BOM in found  # has both words, far apart: matches, ranks lower for now
+
+
+def test_phrase(example):
+    assert set(paths(example, '"設定を変更する"')) == {DOCKER, CRLF}
+    assert paths(example, '"東京駅から新大阪駅まで"') == [KYOTO]
+    assert set(paths(example, "新大阪駅 東京駅")) == {KYOTO, OSAKA}
+
+
+def test_katakana_compound_found_from_a_part(example):
+    assert paths(example, "ラーニング") == [HEXO]
+    assert paths(example, "ディープラーニング") == [HEXO]
+
+
+def test_english_words_in_japanese_text(example):
+    assert paths(example, "docker") == [DOCKER]
+    assert paths(example, "Docker") == [DOCKER]
+    assert paths(example, "useEffect")[0] == REACT
+    assert paths(example, "node.js") == [REACT]
+    assert paths(example, "EC2") == [OCTOPRESS]
+    assert paths(example, "re:Invent") == [OCTOPRESS]
+
+
+def test_full_width_and_half_width_agree(example):
+    assert set(paths(example, "ＡＷＳ")) == {OCTOPRESS, JSONFM}
+    assert set(paths(example, "aws")) == {OCTOPRESS, JSONFM}
+    assert paths(example, "２０２４年") == [JSONFM]
+
+
+def test_exclusion(example):
+    found = paths(example, "新幹線 -京都")
+    assert KYOTO not in found and OSAKA in found
+
+
+def test_kanji_title_ranks_first(example):
+    assert paths(example, "形態素解析入門")[0] == KEITAISO
+    assert paths(example, "形態素解析")[0] == KEITAISO
+
+
+def test_drafts_and_scripts_are_not_searchable(example):
+    for word in (
+        "下書き専用語ポストサーチ",
+        "未公開ドラフト語",
+        "ヒューゴ下書き語",
+        "ゼン非公開語",
+        "スクリプト内の隠し語",
+    ):
+        assert example.search(f'"{word}"').total == 0, word
+        assert all(h.path != "_drafts/unfinished-idea.md" for h in example.search(word).hits)
+
+
+def test_long_post_is_indexed_to_its_end(example):
+    assert paths(example, "長文末尾の合言葉") == ["pages/long-post.md"]
+    assert paths(example, "長文冒頭の合言葉") == ["pages/long-post.md"]
+
+
+def test_hits_carry_metadata_and_marked_excerpt(example):
+    hit = example.search("新幹線", limit=1).hits[0]
+    assert hit.url.startswith("/") and hit.title and hit.date and hit.tags and hit.score > 0
+    assert "<mark>新幹線</mark>" in hit.excerpt
+
+
+def test_other_spelling_is_marked_in_excerpt(example):
+    hits = example.search("サーバ").hits
+    docker = next(h for h in hits if h.path == DOCKER)
+    assert "<mark>サーバー</mark>" in docker.excerpt
+
+
+def test_empty_and_junk_queries(example):
+    for q in ("", "   ", "-", '""', "の", "!!!", "-新幹線"):
+        assert example.search(q).total == 0, q

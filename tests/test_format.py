@@ -1,0 +1,121 @@
+"""Stage 5: compact, deterministic, atomic output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import postsearch
+from postsearch import format as fmt
+from postsearch.search import decode_postings
+
+from .conftest import EXAMPLE_SITE
+
+
+def read_all(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_same_input_same_bytes_whatever_the_jobs(tmp_path, example_index):
+    postsearch.build(EXAMPLE_SITE, tmp_path / "one", jobs=1)
+    assert read_all(tmp_path / "one") == read_all(example_index)  # example_index used 2 jobs
+
+
+def test_manifest_is_versioned_and_lists_every_file(example_index):
+    manifest = json.loads((example_index / "manifest.json").read_text())
+    assert manifest["format"] == "postsearch-index" and manifest["version"] == 1
+    named = {
+        manifest["posts"],
+        *manifest["lexicon"],
+        *(f for _, f in manifest["terms"]),
+        *(f for _, f in manifest["texts"]),
+    }
+    assert named <= {p.name for p in example_index.iterdir()}
+
+
+def test_drafts_never_reach_the_output(example_index):
+    blob = b"".join(read_all(example_index).values()).decode()
+    for word in (
+        "下書き専用語ポストサーチ",
+        "未公開ドラフト語",
+        "ヒューゴ下書き語",
+        "ゼン非公開語",
+        "スクリプト内の隠し語",
+    ):
+        assert word not in blob
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 50),
+            st.lists(
+                st.tuples(st.integers(0, 4), st.lists(st.integers(0, 500), min_size=1, unique=True)),
+                min_size=1,
+                max_size=5,
+                unique_by=lambda f: f[0],
+            ),
+        ),
+        max_size=20,
+        unique_by=lambda e: e[0],
+    )
+)
+def test_postings_round_trip(entries):
+    entries = sorted((post, sorted((f, sorted(ps)) for f, ps in fields)) for post, fields in entries)
+    decoded = decode_postings(fmt.encode_postings(entries), 5)
+    assert sorted(decoded.postings) == [post for post, _ in entries]
+    for post, fields in entries:
+        expect = [None] * 5
+        for f, ps in fields:
+            expect[f] = ps
+        assert decoded.postings[post] == expect
+
+
+def test_failed_build_leaves_the_previous_index(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    postsearch.build(EXAMPLE_SITE, out, jobs=1)
+    before = read_all(out)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full (simulated)")
+
+    monkeypatch.setattr(fmt, "index_files", explode)
+    with pytest.raises(RuntimeError):
+        postsearch.build(EXAMPLE_SITE, out, jobs=1)
+    assert read_all(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temp folders left behind
+
+
+def test_interrupted_write_leaves_the_previous_index(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    postsearch.build(EXAMPLE_SITE, out, jobs=1)
+    before = read_all(out)
+    real = Path.write_bytes
+    calls = {"n": 0}
+
+    def flaky(self, data):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        postsearch.build(EXAMPLE_SITE, out, jobs=1)
+    monkeypatch.undo()
+    assert read_all(out) == before
+
+
+def test_bad_files_do_not_stop_the_build(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "ok.md").write_text("---\ntitle: 大丈夫な記事\n---\n新幹線で移動した。\n", encoding="utf-8")
+    (site / "broken.md").write_text("---\ntitle: [壊れた\n---\n本文\n", encoding="utf-8")
+    report = postsearch.build(site, tmp_path / "out", jobs=1)
+    assert report.posts == 1
+    assert [(f.path, "front matter" in f.reason) for f in report.failures] == [("broken.md", True)]
+    assert postsearch.open_index(tmp_path / "out").search("新幹線").total == 1

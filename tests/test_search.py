@@ -1,0 +1,85 @@
+"""Stage 6: the query side, alone (no Sudachi) and its pieces."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from postsearch.search import (
+    LexiconEntry,
+    compare,
+    escape_html,
+    excerpt,
+    fold,
+    parse_query,
+    segment,
+)
+
+
+def lexicon(*rows: tuple[str, int, list[str]]) -> dict[str, LexiconEntry]:
+    return {s: LexiconEntry(w, t) for s, w, t in rows}
+
+
+def test_query_path_never_imports_sudachi(example_index):
+    code = (
+        "import sys, postsearch\n"
+        f"idx = postsearch.open_index({str(example_index)!r})\n"
+        "r = idx.search('新幹線 予約')\n"
+        "assert r.total > 0\n"
+        "bad = [m for m in sys.modules if m.startswith(('sudachipy', 'whoosh', 'markdown_it', 'yaml', 'frontmatter'))]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_fold():
+    assert fold("ＡＷＳ") == "aws"
+    assert fold("２０２４年") == "2024年"
+    assert fold("ｻｰﾊﾞ") == "サーバ"
+    assert fold("İstanbul") == "İstanbul"  # lower case would be longer: kept
+    assert len(fold("ΣΑΣ")) == 3
+
+
+def test_parse_query():
+    clauses = parse_query('新幹線  "東京駅 から" -京都 -')
+    assert [(c.kind, c.text) for c in clauses] == [("word", "新幹線"), ("phrase", "東京駅 から"), ("not", "京都")]
+    assert [(c.kind, c.text) for c in parse_query('"閉じていない')] == [("word", "閉じていない")]
+
+
+def test_segment_prefers_fewest_longest_pieces():
+    lex = lexicon(
+        ("新幹線", 1, ["新幹線"]), ("新", 1, ["新"]), ("幹線", 1, ["幹線"]), ("予約", 1, ["予約"]), ("の", 1, [])
+    )
+    pieces = segment("新幹線の予約", lex, 3)
+    assert [(p.surface, p.terms, p.qpos) for p in pieces] == [
+        ("新幹線", ["新幹線"], 0),
+        ("の", [], 1),
+        ("予約", ["予約"], 2),
+    ]
+
+
+def test_segment_falls_back_for_uncovered_runs():
+    lex = lexicon(("設定", 1, ["設定"]))
+    pieces = segment("設定ぬぬぬ", lex, 2)
+    assert [(p.surface, p.fallback) for p in pieces] == [("設定", False), ("ぬぬぬ", True)]
+
+
+def test_compare_is_code_point_order():
+    assert compare("\uffff", "😀") == -1  # UTF-16 order would say the opposite
+    assert compare("a", "a") == 0
+
+
+def test_excerpt_escapes_and_marks():
+    text = "前置き<script>alert(1)</script>の後で新幹線に乗った。" + "あ" * 300
+    out = excerpt(text, ["新幹線"])
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "<mark>新幹線</mark>" in out and out.endswith("…")
+    assert escape_html("\"'&") == "&quot;&#39;&amp;"
+
+
+def test_excerpt_never_cuts_a_character_and_centres_matches():
+    text = "😀" * 200 + "検索" + "😀" * 200
+    out = excerpt(text, ["検索"])
+    assert "<mark>検索</mark>" in out
+    assert out.startswith("…") and out.endswith("…")
+    assert len(out.replace("<mark>", "").replace("</mark>", "")) == 122
