@@ -1,0 +1,101 @@
+"""Build benchmark: time, peak memory and index size for a corpus, beside the Sudachi floor.
+
+    python benchmarks/build.py ../shared/corpora/efcl-blog [--jobs N] [--out DIR]
+
+Prints: posts, full build wall time (the `postsearch index` command in a child process,
+all cores unless --jobs), its peak resident memory, the index size raw and gzip (each file
+gzipped at level 6, as a web server would; the browser runtime files excluded), and the
+floor: raw SudachiPy mode C tokenization of exactly the same field texts in one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from postsearch.analysis import split_for_sudachi
+from postsearch.format import WEB_FILES
+from postsearch.index import field_texts
+from postsearch.posts import Post, read_posts
+from postsearch.text import post_text
+
+
+def run_build(corpus: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS (KiB, largest process of the build) and exit code of the CLI."""
+    cmd = [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss, proc.returncode
+
+
+def index_size(out: Path) -> tuple[int, int, int]:
+    """Files, raw bytes and gzip bytes of the index files."""
+    files = [p for p in out.iterdir() if p.is_file() and p.name not in WEB_FILES and p.suffix == ".json"]
+    raw = sum(p.stat().st_size for p in files)
+    gz = sum(len(gzip.compress(p.read_bytes(), 6)) for p in files)
+    return len(files), raw, gz
+
+
+def sudachi_floor(corpus: Path) -> tuple[float, int]:
+    """Seconds of bare Sudachi mode C tokenization of every field text, and the characters."""
+    import unicodedata
+
+    from sudachipy import Dictionary, SplitMode
+
+    texts = [
+        unicodedata.normalize("NFKC", t)
+        for p in read_posts(corpus)
+        if isinstance(p, Post)
+        for t in field_texts(post_text(p))
+        if t
+    ]
+    tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+    started = time.perf_counter()
+    for text in texts:
+        for _, piece in split_for_sudachi(text):
+            tokenizer.tokenize(piece)
+    return time.perf_counter() - started, sum(len(t) for t in texts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--jobs", type=int, default=None, help="build jobs (default: all cores)")
+    ap.add_argument("--single", action="store_true", help="also time a --jobs 1 build")
+    ap.add_argument("--out", type=Path, default=None, help="keep the index here")
+    args = ap.parse_args()
+    if (args.corpus / "posts").is_dir():
+        args.corpus = args.corpus / "posts"  # the shared corpora keep posts beside SOURCE.md
+    with tempfile.TemporaryDirectory() as tmp:
+        out = args.out or Path(tmp) / "index"
+        seconds, rss, code = run_build(args.corpus, out, args.jobs)
+        files, raw, gz = index_size(out)
+        posts = len(json.loads((out / "posts.json").read_text())["url"]) if raw else 0
+        print(f"corpus            {args.corpus}")
+        print(f"posts             {posts}")
+        print(f"build (jobs={args.jobs or os.cpu_count()})  {seconds:.2f} s   exit {code}")
+        print(f"peak RSS          {rss / 1024:.0f} MiB")
+        print(f"index             {files} files, {raw / 1e6:.2f} MB raw, {gz / 1e6:.2f} MB gzip")
+        if args.single:
+            s1, rss1, _ = run_build(args.corpus, Path(tmp) / "single", 1)
+            print(f"build (jobs=1)    {s1:.2f} s   peak RSS {rss1 / 1024:.0f} MiB")
+        floor, chars = sudachi_floor(args.corpus)
+        print(f"sudachi floor     {floor:.2f} s  (mode C tokenize of {chars:,} characters, one process)")
+        if args.single:
+            print(f"jobs=1 / floor    {s1 / floor:.2f}")
+
+
+if __name__ == "__main__":
+    main()
