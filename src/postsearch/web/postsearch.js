@@ -1,0 +1,757 @@
+// postsearch.js: answer queries from the files `postsearch index` wrote, exactly as
+// src/postsearch/search.py does. It mirrors that module function by function, in the same
+// order and with the same comments: change one, change the other (tests/test_parity.py and
+// the Node and Chromium parity tests hold them together). The file format is docs/format.md.
+//
+// Python and JavaScript differ where it hurts, and this file follows Python:
+// - strings are indexed in code points (Array.from), never UTF-16 units;
+// - strings sort in code point order (`compare`), never with `<` on UTF-16 units;
+// - Python's unicodedata is Unicode 14.0; characters assigned later stay as they are
+//   (`UNASSIGNED`), whatever Unicode version the JavaScript engine has;
+// - Python's whitespace (str.split, str.strip) is not JavaScript's \s (`SPACE`);
+// - math.log is correctly rounded, Math.log may be one unit off (`log`);
+// - every lookup table is a Map, so terms such as `constructor` or `__proto__` are plain keys.
+// No dependencies, no eval: it runs in browsers under a strict CSP and in Node 20.
+
+export const FORMAT = 'postsearch-index';
+export const VERSION = 1;
+export const MAX_EXPANSION = 64; // terms a fallback piece may stand for
+export const EXCERPT_CHARS = 120;
+export const UNCOVERED_COST = 3; // cost of a character the lexicon cannot cover (a lexicon piece costs 1)
+export const UNICODE_VERSION = '14.0.0'; // Python 3.11's unicodedata.unidata_version
+
+// Code points unassigned (category Cn) in Unicode 14.0, as `gap.length` ranges in base 36
+// (printed by `python tests/parity.py`). Python treats them as inert: NFKC and lower case
+// leave them alone and they are not letters; newer engines may know them, so we skip them.
+const UNASSIGNED_TABLE =
+  'oo.1,7.3,8,2,l,b2,13.1,1f.1,4,1k.7,s.3,7.a,7j,1p.1,2u.d,1o.1,1e.1,g,t.1,2,c.4,w,3.5,6l,9.1,3.1,n,8,2.2,5.1,a.1,3.1,5.7,2.3,3,6.1,q.1,4,7.3,3.1,n,8,3,3,3.1,2,6.3,3.1,4.2,2.6,5,2.6,i.9,4,a,4,n,8,3,6.1,b,4,4.1,2.e,5.1,d.6,8,4,9.1,3.1,n,8,3,6.1,a.1,3.1,4.6,4.3,3,6.1,j.9,3,7.2,4,5.2,3,2,3.2,3.2,4.2,d.3,6.2,4,5.1,2.5,2.d,m.4,e,4,o,h.1,a,4,5.6,3,4.1,2.1,5.1,b.6,n,4,o,b,6.1,a,4,5.6,3.5,3,5.1,b,3.c,e,4,1g,4,7.3,h.1,r,4,j.2,p,a,2.1,8.2,2.3,7,2,9.5,b.1,4.b,1n.3,u.10,3,2,6,p,2,o.1,6,2,7.1,b.1,5.v,21,11.3,14,11,g,e.10,5j,2.4,2.1,ai,5.1,8,2,5.1,16,5.1,y,5.1,8,2,5.1,g,1m,5.1,1w.1,x.2,r.5,2f.1,7.1,im.2,2i.6,n.8,p.8,l.b,e,4,3.b,2n.1,b.5,b.5,r.5,2i.6,18.4,1z.9,w,d.3,d.3,2.2,17.1,6.a,19.3,r.5,c.2,1r.1,1u,u.1,c.5,b.5,f.1,w.1c,26.2,1c,39.7,1p.2,g.2,1p.6,18.1,c.7,18.4,ev.1,7.1,13.1,7.1,9,2,2,2,w.1,1i,g,f.1,7,k.1,4,a,2u,d.1,s,e.2,y.e,y.e,3x.3,ig.o,c.k,1ed.1,x,9q.4,1a,2.4,2.1,1l.6,3.d,p.8,8,8,8,8,8,8,8,8,3j.x,r,2i.b,5z.p,d.3,1t,2f.1,2w.4,18,2n,2d.b,1c,mlq.2,1k.8,9p.j,55.7,5o.4,3,2,6.n,1o.2,b.5,1l.7,1z.7,d.5,39.a,v.2,27,c.3,y,1k.8,f.1,b.1,2w.n,t.9,7.1,7.1,7.8,8,8,1p.3,3j.1,b.5,8md.b,o.3,1e.3,6sv.1,2z.11,8.b,6.4,r,6,2,3,3,3i.f,ce.1,1j.6,2.v,17.5,1g,k,5.3,6,3s.1,2,5b.2,7.1,7.1,7.1,4.2,8,8.9,6.1,d,r,k,3,g.1,f.x,3g.4,4.3,1a.2,2h,e.2,2.1a,1b.3l,u.2,1e.e,t.3,11.8,v.4,18.4,v,12.3,f.15,4f.1,b.5,11.3,11.3,15.7,1h.a,d,g,8,3,c,g,8,3.1u,8o.8,n.9,9.n,7,17,a.1w,7.1,2,19,3.2,2.1,o,21.7,a.1b,k,3.4,y.2,s.4,2.1r,1l.3,l.1,1f,3.4,9,4,u.1,4.3,b.6,a.6,1t.v,14.3,d.8,1j.2,u.1,s.4,r.6,5.b,8.27,22.1i,1g.c,1g.6,1b.7,b.85,w,17,4.1,3.25,15.7,17.l,r.11,t.j,o.8,27.3,11.8,1x.9,2.1,q.6,b.5,1i,j.7,14.8,2p,l.a,j,19.1s,8,2,5,g,c.5,1o.4,b.5,5,9.1,3.1,n,8,3,6,b.1,3.1,4.1,2.5,2.4,8.1,8.2,6.3u,2l,6.t,21.7,b.4l,1j.1,13.x,1y.a,b.5,e.i,1n.5,b.1h,s.1,g.3,o.54,1p.2r,2c.b,9.1,2.1,9,3,v,3.1,d.8,b.1x,9.1,1b.1,c.q,21.7,2c.c,22.7a,a,1a,f.9,u.2,x.1,n,f.20,8,3,19.2,2,3,a.7,b.5,7,3,12,3,7.6,b.8l,q.52,2.e,1f.c,po.2t,34,6.a,5h.217,2s.c,ts,a.346,g8.6ns,fu.6,w,b.3,2a,b.5,v.1,7.9,1z.9,b,8,m.4,k.j3,2k.2s,24.3,1m.6,i.1r,6.a,3.d,4qh.7,yf.15,a.6w6,5,8,3,84.18,4.g,5.7,b1.1s3,30.4,e.2,a.6,b.1,9.3mj,1b.1,o.8,39.1n,6v.9,14.1,5f.k,1z.49,l.b,2g.8,q.3q,2e,20,3.1,2.1,3.1,5,d,2,8,1u,5.1,9,8,t,5,6,2.2,8,9h.1,85.1,jj.e,6,g.un,w.68,8,i.1,8,3,6.5w,1a.2,f.1,b.3,3.8v,w.g,1n.4,2.yn,8,5,3,g,5i.1,h.14,25.3,b.3,3.ls,1x.23,1q.5d,5,s,3,2.1,2,b,5,2,2.5,2.3,2,2,2,4,3,2.1,2,2,2,2,2,3,2.1,5,8,5,5,2,b,i.4,4,6,i.1f,3.7h,19.3,2t.b,g.1,g,g,12.9,4v.1j,u.c,19.3,a.6,3.d,7.49,rd.4,h.2,e.2,39.b,2i.6,d.3,2.e,d.3,1l.7,b.5,15.7,v.1,3.25,9h.b,f.1,6.2,6.2,8.8,u.2,c.4,7.9,b.5,9.7,8.8,44,1k.10,b.sl,wyp.v,37e.6,67.1,4g3.d,5rm.2e6,f3.15t,3t8.fcfp,2.t,2p.3j,6p.1e6n,1ekf.1,1ekf.1';
+
+function rangeClass(table) {
+  let cp = 0;
+  let members = '';
+  for (const item of table.split(',')) {
+    const [gap, extra = '0'] = item.split('.');
+    const first = cp + parseInt(gap, 36);
+    cp = first + parseInt(extra, 36);
+    members += `\\u{${first.toString(16)}}` + (cp > first ? `-\\u{${cp.toString(16)}}` : '');
+  }
+  return `[${members}]`;
+}
+
+const UNASSIGNED = new RegExp(rangeClass(UNASSIGNED_TABLE), 'u');
+const UNASSIGNED_SPLIT = new RegExp(`(${rangeClass(UNASSIGNED_TABLE)})`, 'u');
+// Python's str.isspace() (what str.split() and str.strip() use); JavaScript's \s differs.
+const SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const SPACES = new RegExp(`[${SPACE}]+`, 'u');
+const STRIP = new RegExp(`^[${SPACE}]+|[${SPACE}]+$`, 'gu');
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/** NFKC as Python 3.11 does it: characters unknown to Unicode 14.0 are kept and cut the
+ * text, as unassigned characters (combining class 0, no mappings) do in Python. */
+function nfkc(text) {
+  if (!UNASSIGNED.test(text)) return text.normalize('NFKC');
+  return text
+    .split(UNASSIGNED_SPLIT)
+    .map((part, i) => (i % 2 ? part : part.normalize('NFKC')))
+    .join('');
+}
+
+/** Python's str.split() with no argument: runs of whitespace cut, no empty words. */
+function pySplit(text) {
+  return text.split(SPACES).filter((word) => word !== '');
+}
+
+/** The number of code points (Python's len). */
+function cpLength(text) {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** Code point order of two pairs of numbers or strings, as Python compares tuples. */
+function byKeys(a, b) {
+  for (let i = 0; i < a.length; i++) {
+    const c = typeof a[i] === 'string' ? compare(a[i], b[i]) : a[i] < b[i] ? -1 : a[i] > b[i] ? 1 : 0;
+    if (c) return c;
+  }
+  return 0;
+}
+
+/** NFKC, then lower case one code point at a time (a code point whose lower case is
+ * longer stays as it is), so Python and JavaScript agree and lengths never change. */
+export function fold(text) {
+  return foldSameLength(nfkc(text));
+}
+
+/** Letters and digits; everything else separates words in a query. */
+export function isWordChar(c) {
+  return LETTER_OR_DIGIT.test(c) && !UNASSIGNED.test(c);
+}
+
+/** The lexicon shard that holds surfaces starting with this string's first character. */
+export function shardOf(surface, shards) {
+  return surface.codePointAt(0) % shards;
+}
+
+/** Code point order (JavaScript's `<` compares UTF-16 units; we compare code points). */
+export function compare(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a.charCodeAt(i) !== b.charCodeAt(i)) {
+      // The first differing unit starts a code point (or is the second half of two pairs
+      // with the same first half): compare whole code points there.
+      const x = a.codePointAt(i);
+      const y = b.codePointAt(i);
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+/** Post text is untrusted: escape it before wrapping matches in <mark>. */
+export function escapeHtml(text) {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+// --- decoding the files -------------------------------------------------------------------
+
+// LexiconEntry {width, terms}: a surface form: how many positions it spans, and the terms
+// it stands for (none: stop).
+// TermEntry {postings, df, forms}: a term's postings: Map post id -> positions per field
+// (null where absent), and the other surfaces the term was seen as (for marking matches
+// written in another spelling).
+
+/** Add a lexicon shard's `[surface, width, term...]` rows (`""` = same as surface).
+ * Returns the longest surface in characters. */
+export function decodeLexicon(data, into) {
+  let longest = 0;
+  for (const row of data) {
+    const surface = row[0];
+    const terms = row.slice(2).map((t) => (t === '' ? surface : t));
+    into.set(surface, { width: row[1], terms });
+    longest = Math.max(longest, cpLength(surface));
+  }
+  return longest;
+}
+
+/** Flat ints: per post `dPost, fieldMask`, then per field in the mask `tf, dPos...`. */
+export function decodePostings(ints, fields) {
+  const postings = new Map();
+  const df = new Array(fields).fill(0);
+  let post = 0;
+  let i = 0;
+  while (i < ints.length) {
+    post += ints[i];
+    const mask = ints[i + 1];
+    i += 2;
+    const perField = new Array(fields).fill(null);
+    for (let f = 0; f < fields; f++) {
+      if (mask & (1 << f)) {
+        const tf = ints[i];
+        const positions = [];
+        let p = 0;
+        for (let k = 0; k < tf; k++) {
+          p += ints[i + 1 + k];
+          positions.push(p);
+        }
+        perField[f] = positions;
+        df[f] += 1;
+        i += 1 + tf;
+      }
+    }
+    postings.set(post, perField);
+  }
+  return { postings, df, forms: [] };
+}
+
+// --- queries ------------------------------------------------------------------------------
+
+// Piece {surface, terms, qpos, fallback}: a piece of a segmented query clause; terms is
+// empty for a stop piece; qpos is the position in the query, in the same units as post
+// positions; a fallback piece is not in the lexicon and stands for every term containing it.
+// Clause {kind, text, pieces}: `word`: all pieces must match; `phrase`: and in sequence;
+// `not`: excludes posts.
+
+/** Folded query text to clauses: "quoted phrases", -excluded words, plain words. */
+export function parseQuery(query) {
+  const text = fold(query);
+  const clauses = [];
+  const parts = text.split('"');
+  parts.forEach((part, i) => {
+    if (i % 2 === 1 && i < parts.length - 1) {
+      const phrase = part.replace(STRIP, '');
+      if (phrase) clauses.push({ kind: 'phrase', text: phrase, pieces: [] });
+      return;
+    }
+    for (const word of pySplit(part)) {
+      if (word.startsWith('-') && cpLength(word) > 1) {
+        clauses.push({ kind: 'not', text: word.slice(1), pieces: [] });
+      } else if (word !== '-') {
+        clauses.push({ kind: 'word', text: word, pieces: [] });
+      }
+    }
+  });
+  return clauses;
+}
+
+/** Cut text into lexicon surfaces with the fewest pieces; runs of characters no surface
+ * covers become one fallback piece each. Ties go to the earlier, longer surface. */
+export function segment(text, lexicon, longest) {
+  const chars = Array.from(text);
+  const n = chars.length;
+  const inf = n * UNCOVERED_COST + 1;
+  const best = new Array(n + 1).fill(inf);
+  const back = new Array(n + 1).fill([0, false]);
+  best[0] = 0;
+  for (let i = 0; i < n; i++) {
+    if (best[i] === inf) continue;
+    for (let length = Math.min(longest, n - i); length > 0; length--) {
+      if (lexicon.has(chars.slice(i, i + length).join('')) && best[i] + 1 < best[i + length]) {
+        best[i + length] = best[i] + 1;
+        back[i + length] = [i, true];
+      }
+    }
+    if (best[i] + UNCOVERED_COST < best[i + 1]) {
+      best[i + 1] = best[i] + UNCOVERED_COST;
+      back[i + 1] = [i, false];
+    }
+  }
+  const cuts = [];
+  let end = n;
+  while (end > 0) {
+    const [start, known] = back[end];
+    const last = cuts[cuts.length - 1];
+    if (!known && last && !last[2] && last[0] === end) {
+      cuts[cuts.length - 1] = [start, last[1], false];
+    } else {
+      cuts.push([start, end, known]);
+    }
+    end = start;
+  }
+  cuts.reverse();
+  const pieces = [];
+  let qpos = 0;
+  for (const [start, stop, known] of cuts) {
+    const surface = chars.slice(start, stop).join('');
+    if (known) {
+      const entry = lexicon.get(surface);
+      pieces.push({ surface, terms: [...new Set(entry.terms)].sort(compare), qpos, fallback: false });
+      qpos += entry.width;
+    } else {
+      for (const word of splitWords(surface)) {
+        pieces.push({ surface: word, terms: [], qpos, fallback: true });
+        qpos += 1;
+      }
+    }
+  }
+  return pieces;
+}
+
+/** Runs of letters and digits; the characters between them are dropped. */
+export function splitWords(text) {
+  const words = [];
+  let current = '';
+  for (const c of text) {
+    if (isWordChar(c)) {
+      current += c;
+    } else if (current) {
+      words.push(current);
+      current = '';
+    }
+  }
+  if (current) words.push(current);
+  return words;
+}
+
+/** The terms of every surface that contains `text`, shortest surfaces first, capped. */
+export function expandFallback(text, lexicon) {
+  const surfaces = [];
+  for (const [s, entry] of lexicon) {
+    if (s.includes(text) && entry.terms.length) surfaces.push([cpLength(s), s]);
+  }
+  surfaces.sort(byKeys);
+  const terms = [];
+  const seen = new Set();
+  for (const [, surface] of surfaces) {
+    for (const term of lexicon.get(surface).terms) {
+      if (!seen.has(term)) {
+        seen.add(term);
+        terms.push(term);
+      }
+    }
+  }
+  return terms.slice(0, MAX_EXPANSION).sort(compare);
+}
+
+/** Pieces every hit must contain: those of word and phrase clauses, stops left out. */
+export function neededPieces(clauses) {
+  return clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.pieces.filter((p) => p.terms.length));
+}
+
+/** Posts containing any term of the piece. */
+export function postsWith(piece, terms) {
+  const found = new Set();
+  for (const term of piece.terms) {
+    const entry = terms.get(term);
+    if (entry !== undefined) for (const post of entry.postings.keys()) found.add(post);
+  }
+  return found;
+}
+
+/** Where any term of the piece stands in one field of one post. */
+export function positionsOf(piece, post, field, terms) {
+  const found = new Set();
+  for (const term of piece.terms) {
+    const entry = terms.get(term);
+    const perField = entry !== undefined ? entry.postings.get(post) : undefined;
+    if (perField !== undefined && perField[field] !== null) {
+      for (const p of perField[field]) found.add(p);
+    }
+  }
+  return found;
+}
+
+/** True when the clause's lexicon pieces stand at the query's relative positions in one
+ * field (fallback pieces only need to be present; their width is unknown). */
+export function inSequence(pieces, post, fields, terms) {
+  const anchored = pieces.filter((p) => p.terms.length && !p.fallback);
+  if (anchored.length < 2) return true;
+  const first = anchored[0];
+  for (let field = 0; field < fields; field++) {
+    const starts = positionsOf(first, post, field, terms);
+    for (const start of [...starts].sort((a, b) => a - b)) {
+      if (
+        anchored
+          .slice(1)
+          .every((p) => positionsOf(p, post, field, terms).has(start + p.qpos - first.qpos))
+      ) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Whether a post has every piece of the clause (in sequence for phrases and exclusions). */
+export function clauseMatches(clause, post, fields, terms) {
+  const pieces = clause.pieces.filter((p) => p.terms.length);
+  if (!pieces.length || pieces.some((p) => !postsWith(p, terms).has(post))) return false;
+  return clause.kind === 'word' || inSequence(pieces, post, fields, terms);
+}
+
+// Double-double arithmetic for `log`: [hi, lo] pairs carry about 106 bits.
+function twoSum(a, b) {
+  const s = a + b;
+  const v = s - a;
+  return [s, a - (s - v) + (b - v)];
+}
+function fastSum(a, b) {
+  const s = a + b;
+  return [s, b - (s - a)];
+}
+function halves(a) {
+  const t = 134217729 * a; // 2^27 + 1: Veltkamp's split into two 26-bit halves
+  const hi = t - (t - a);
+  return [hi, a - hi];
+}
+function twoProduct(a, b) {
+  const p = a * b;
+  const [ah, al] = halves(a);
+  const [bh, bl] = halves(b);
+  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
+}
+function ddAdd(a, b) {
+  const [s, e] = twoSum(a[0], b[0]);
+  return fastSum(s, e + a[1] + b[1]);
+}
+function ddMul(a, b) {
+  const [p, e] = twoProduct(a[0], b[0]);
+  return fastSum(p, e + a[0] * b[1] + a[1] * b[0]);
+}
+function ddDiv(a, b) {
+  const q1 = a[0] / b[0];
+  let r = ddAdd(a, ddMul(b, [-q1, 0]));
+  const q2 = r[0] / b[0];
+  r = ddAdd(r, ddMul(b, [-q2, 0]));
+  return ddAdd(fastSum(q1, q2), [r[0] / b[0], 0]);
+}
+const LN2 = [0.6931471805599453, 2.3190468138462996e-17];
+const LOGS = new Map();
+
+/** Natural log, correctly rounded like Python's math.log (glibc), which Math.log is not
+ * (it is one unit off for about 3% of the ratios idf takes). x = m·2^k, m in [√½, √2),
+ * log m = 2·atanh((m−1)/(m+1)), summed in double-double. */
+function log(x) {
+  let y = LOGS.get(x);
+  if (y !== undefined) return y;
+  let k = Math.round(Math.log2(x));
+  let m = x * 2 ** -k;
+  for (; m >= Math.SQRT2; k++) m /= 2;
+  for (; m < Math.SQRT1_2; k--) m *= 2;
+  const s = ddDiv([m - 1, 0], twoSum(m, 1));
+  const s2 = ddMul(s, s);
+  let term = s;
+  let sum = s;
+  for (let n = 3; Math.abs(term[0]) > 1e-34; n += 2) {
+    term = ddMul(term, s2);
+    sum = ddAdd(sum, ddDiv(term, [n, 0]));
+  }
+  const r = ddAdd(ddMul([k, 0], LN2), [2 * sum[0], 2 * sum[1]]);
+  y = r[0] + r[1];
+  LOGS.set(x, y);
+  return y;
+}
+
+/** whoosh's idf: log(N / (df + 1)) + 1. */
+export function idf(posts, df) {
+  return log(posts / (df + 1)) + 1;
+}
+
+/** One field's BM25, written as whoosh writes it so the arithmetic matches. */
+export function bm25(idf_, tf, length, average, k1, b) {
+  return idf_ * ((tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / average)));
+}
+
+/** Sum over pieces, their terms and fields of weight x BM25, in that fixed order. */
+export function score(post, pieces, index) {
+  let total = 0.0;
+  for (const piece of pieces) {
+    for (const term of piece.terms) {
+      const entry = index.terms.get(term);
+      const perField = entry !== undefined ? entry.postings.get(post) : undefined;
+      if (entry === undefined || perField === undefined) continue;
+      for (let f = 0; f < perField.length; f++) {
+        const positions = perField[f];
+        if (positions === null) continue;
+        total +=
+          index.weights[f] *
+          bm25(
+            idf(index.postCount, entry.df[f]),
+            positions.length,
+            index.lengths[post * index.fieldCount + f],
+            index.averages[f],
+            index.k1,
+            index.b,
+          );
+      }
+    }
+  }
+  return total;
+}
+
+/** Non-overlapping spans of the needles in the folded text, longest first at a tie. */
+export function markSpans(text, needles) {
+  const folded = foldSameLength(text);
+  // indexOf counts UTF-16 units; spans count code points, like Python's.
+  let toCodePoint = (unit) => unit;
+  if (cpLength(folded) !== folded.length) {
+    const map = new Int32Array(folded.length + 1);
+    let unit = 0;
+    let cp = 0;
+    for (const c of folded) {
+      map[unit] = cp++;
+      unit += c.length;
+    }
+    map[unit] = cp;
+    toCodePoint = (u) => map[u];
+  }
+  const spans = [];
+  for (const needle of needles) {
+    if (!needle) continue;
+    const width = cpLength(needle);
+    let at = folded.indexOf(needle);
+    while (at >= 0) {
+      const start = toCodePoint(at);
+      spans.push([start, start + width]);
+      at = folded.indexOf(needle, at + 1);
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const chosen = [];
+  for (const span of spans) {
+    if (!chosen.length || span[0] >= chosen[chosen.length - 1][1]) chosen.push(span);
+  }
+  return chosen;
+}
+
+/** `fold` for marking: case only, per code point, so indexes into the text stay valid
+ * (stored text is already NFKC). */
+export function foldSameLength(text) {
+  const lower = text.toLowerCase();
+  if (lower.length === text.length && !text.includes('Σ') && !UNASSIGNED.test(text)) return lower;
+  let out = '';
+  for (const c of text) {
+    const l = c.toLowerCase();
+    out += cpLength(l) === 1 && !UNASSIGNED.test(c) ? l : c;
+  }
+  return out;
+}
+
+/** EXCERPT_CHARS characters around the densest cluster of matches, escaped, with each
+ * match in <mark>; the start of the text when nothing matches literally. */
+export function excerpt(text, needles) {
+  const spans = markSpans(text, needles);
+  const chars = Array.from(text);
+  const cut = (from, to) => chars.slice(from, to).join('');
+  const size = EXCERPT_CHARS;
+  let start = 0;
+  if (spans.length) {
+    let best = 0;
+    let bestCount = 0;
+    spans.forEach((span, i) => {
+      let count = 0;
+      for (let j = i; j < spans.length; j++) if (spans[j][1] <= span[0] + size) count++;
+      if (count > bestCount) [best, bestCount] = [i, count];
+    });
+    const ends = spans.slice(best).filter((s) => s[1] <= spans[best][0] + size).map((s) => s[1]);
+    if (!ends.length) throw new Error('max() arg is an empty sequence'); // as Python fails
+    const last = Math.max(...ends);
+    const slack = size - (last - spans[best][0]);
+    start = Math.max(0, Math.min(spans[best][0] - Math.floor(slack / 2), chars.length - size));
+  }
+  const end = Math.min(chars.length, start + size);
+  const out = start > 0 ? ['…'] : [];
+  let cursor = start;
+  for (const [s, e] of spans) {
+    if (s < start || e > end) continue;
+    out.push(escapeHtml(cut(cursor, s)));
+    out.push('<mark>' + escapeHtml(cut(s, e)) + '</mark>');
+    cursor = e;
+  }
+  out.push(escapeHtml(cut(cursor, end)));
+  if (end < chars.length) out.push('…');
+  return out.join('').replaceAll('\n', ' ').replaceAll('\t', ' ');
+}
+
+/** Every spelling to mark: the query's own surfaces, the terms and their other forms. */
+export function needlesFor(pieces, terms) {
+  const found = [];
+  const seen = new Set();
+  const add = (s) => {
+    if (!seen.has(s)) {
+      seen.add(s);
+      found.push(s);
+    }
+  };
+  for (const piece of pieces) {
+    for (const s of [piece.surface, ...piece.terms]) add(s);
+    for (const term of piece.terms) {
+      const entry = terms.get(term);
+      for (const form of entry !== undefined ? entry.forms : []) add(form);
+    }
+  }
+  return found
+    .map((s) => [-cpLength(s), s])
+    .sort(byKeys)
+    .map(([, s]) => s);
+}
+
+// --- the index ----------------------------------------------------------------------------
+
+// Hit {url, title, date, tags, score, excerpt, path}: one search result, as the CLI's
+// --json gives it. SearchResult {query, total, hits, bytesRead}: ranked hits, how many posts
+// matched in all, and the bytes read so far for this index.
+
+/** An index opened from its files; shards are read on demand and kept for later queries.
+ * `load(name)` returns the file's bytes (a promise of a Uint8Array or ArrayBuffer).
+ * Shards being read are kept as promises, so queries running at once share one read. */
+export class Index {
+  constructor(load) {
+    this.loadBytes = load;
+    this.bytesRead = 0;
+  }
+
+  /** What Python's __init__ does: read and check the manifest, read the posts. */
+  async open() {
+    const manifest = await this.loadJson('manifest.json');
+    if (manifest.format !== FORMAT || manifest.version !== VERSION) {
+      throw new Error(`not a postsearch index of version ${VERSION}: ${manifest.format} ${manifest.version}`);
+    }
+    this.manifest = manifest;
+    this.fields = manifest.fields;
+    this.fieldCount = this.fields.length;
+    this.weights = manifest.weights;
+    this.k1 = manifest.k1;
+    this.b = manifest.b;
+    this.postCount = manifest.postCount;
+    this.averages = manifest.fieldTotals.map((t) => (this.postCount ? t / this.postCount : 0) || 1);
+    const posts = await this.loadJson(manifest.posts);
+    this.posts = posts;
+    this.lengths = posts.lengths;
+    this.lexicon = new Map();
+    this.longest = 0;
+    this.lexiconLoaded = new Map(); // shard -> promise
+    this.terms = new Map();
+    this.termShardsLoaded = new Map(); // shard -> promise
+    this.texts = new Map();
+    this.textBundles = new Map(); // bundle -> promise
+    return this;
+  }
+
+  async loadJson(name) {
+    const data = await this.loadBytes(name);
+    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    this.bytesRead += bytes.byteLength;
+    return JSON.parse(new TextDecoder().decode(bytes));
+  }
+
+  /** Read `key` once with `read()`; a failed read may be tried again later. */
+  once(cache, key, read) {
+    if (!cache.has(key)) {
+      cache.set(
+        key,
+        read().catch((error) => {
+          cache.delete(key);
+          throw error;
+        }),
+      );
+    }
+    return cache.get(key);
+  }
+
+  /** Read the lexicon shards not read yet. */
+  async ensureLexicon(shards) {
+    const wanted = [...new Set(shards)].sort((a, b) => a - b);
+    await Promise.all(
+      wanted.map((shard) =>
+        this.once(this.lexiconLoaded, shard, async () => {
+          const longest = decodeLexicon(await this.loadJson(this.manifest.lexicon[shard]), this.lexicon);
+          this.longest = Math.max(this.longest, longest);
+        }),
+      ),
+    );
+  }
+
+  /** The shard whose term range holds `term` (shards list their first term). */
+  termShard(term) {
+    const shards = this.manifest.terms;
+    let lo = 0;
+    let hi = shards.length - 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi + 1) / 2);
+      if (compare(shards[mid][0], term) <= 0) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Read the term shards that hold these terms. */
+  async ensureTerms(wanted) {
+    const shards = [...new Set(wanted.map((t) => this.termShard(t)))].sort((a, b) => a - b);
+    await Promise.all(
+      shards.map((shard) => {
+        if (!this.manifest.terms.length) return undefined;
+        return this.once(this.termShardsLoaded, shard, async () => {
+          for (const row of await this.loadJson(this.manifest.terms[shard][1])) {
+            const entry = decodePostings(row[1], this.fieldCount);
+            entry.forms = row.slice(2);
+            this.terms.set(row[0], entry);
+          }
+        });
+      }),
+    );
+  }
+
+  /** Read the text bundles that hold these posts' text. */
+  async ensureTexts(posts) {
+    const bundles = this.manifest.texts;
+    const reads = [];
+    for (const post of posts) {
+      if (this.texts.has(post)) continue;
+      let k = -1;
+      bundles.forEach((b, i) => {
+        if (b[0] <= post) k = Math.max(k, i);
+      });
+      reads.push(
+        this.once(this.textBundles, k, async () => {
+          (await this.loadJson(bundles[k][1])).forEach((row, j) => this.texts.set(bundles[k][0] + j, row));
+        }),
+      );
+    }
+    await Promise.all(reads);
+  }
+
+  /** Segment every clause, reading the lexicon and term shards it needs. */
+  async prepare(clauses) {
+    const chars = new Set();
+    for (const clause of clauses) for (const c of clause.text) chars.add(c);
+    const shardCount = this.manifest.lexicon.length;
+    await this.ensureLexicon([...chars].map((c) => shardOf(c, shardCount)));
+    for (const clause of clauses) {
+      clause.pieces = segment(clause.text, this.lexicon, this.longest);
+      if (clause.pieces.some((p) => p.fallback)) {
+        await this.ensureLexicon([...Array(shardCount).keys()]);
+        for (const piece of clause.pieces) {
+          if (piece.fallback) piece.terms = expandFallback(piece.surface, this.lexicon);
+        }
+      }
+    }
+    const terms = new Set(clauses.flatMap((c) => c.pieces.flatMap((p) => p.terms)));
+    await this.ensureTerms([...terms].sort(compare));
+  }
+
+  /** Ranked posts for a query. The one public entry of this stage. */
+  async search(query, limit = 10) {
+    const clauses = parseQuery(query);
+    await this.prepare(clauses);
+    const pieces = neededPieces(clauses);
+    let candidates = null;
+    for (const piece of pieces) {
+      const found = postsWith(piece, this.terms);
+      candidates = candidates === null ? found : new Set([...candidates].filter((p) => found.has(p)));
+    }
+    const matched = [...(candidates ?? [])]
+      .sort((a, b) => a - b)
+      .filter(
+        (post) =>
+          clauses
+            .filter((c) => c.kind === 'phrase')
+            .every((c) => clauseMatches(c, post, this.fieldCount, this.terms)) &&
+          !clauses
+            .filter((c) => c.kind === 'not')
+            .some((c) => clauseMatches(c, post, this.fieldCount, this.terms)),
+      );
+    const ranked = matched
+      .map((post) => [score(post, pieces, this), post])
+      .sort((a, b) => (a[0] > b[0] ? -1 : a[0] < b[0] ? 1 : a[1] - b[1]));
+    const shown = ranked.slice(0, Math.max(0, limit));
+    await this.ensureTexts(shown.map(([, post]) => post));
+    const needles = needlesFor(pieces, this.terms);
+    const hits = shown.map(([s, post]) => this.hit(post, s, needles));
+    return { query, total: ranked.length, hits, bytesRead: this.bytesRead };
+  }
+
+  hit(post, score_, needles) {
+    const p = this.posts;
+    return {
+      url: p.url[post],
+      title: p.title[post],
+      date: p.date[post],
+      tags: p.tags[post],
+      score: score_,
+      excerpt: excerpt(this.texts.get(post)[0], needles),
+      path: p.path[post],
+    };
+  }
+}
+
+/** Open an index folder written by `postsearch index` (or `postsearch.build`), given its
+ * URL (relative to the page in a browser). Options: `fetch` (default: the global one), or
+ * `load(name)` returning the bytes of a file, e.g. read from disk in Node. */
+export async function openIndex(baseUrl, { fetch = globalThis.fetch, load } = {}) {
+  if (!load) {
+    const base = new URL(String(baseUrl || '.').replace(/\/?$/, '/'), globalThis.location?.href);
+    load = async (name) => {
+      const url = new URL(name, base);
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status} (not a postsearch index?)`);
+      return new Uint8Array(await response.arrayBuffer());
+    };
+  }
+  return new Index(load).open();
+}
