@@ -1,0 +1,68 @@
+"""The command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import EXAMPLE_SITE
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "postsearch", *args], capture_output=True, text=True)
+
+
+def test_index_then_query_json(tmp_path):
+    out = tmp_path / "search"
+    done = run("index", str(EXAMPLE_SITE), "-o", str(out), "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    assert "indexed 21 posts, skipped 4 drafts, 0 failed" in done.stdout
+    q = run("query", str(out), "新幹線 予約", "--json", "--limit", "2")
+    assert q.returncode == 0, q.stderr
+    data = json.loads(q.stdout)
+    assert data["query"] == "新幹線 予約" and data["total"] >= 1 and len(data["hits"]) <= 2
+    assert set(data["hits"][0]) == {"url", "title", "date", "tags", "score", "excerpt", "path"}
+    assert data["hits"][0]["path"] == "_posts/2016-04-02-kyoto-day-trip.md"
+    assert (out / "postsearch.js").is_file()  # the browser runtime is written next to the index
+
+
+def test_query_prints_ranked_hits(example_index):
+    q = run("query", str(example_index), "サーバ")
+    assert q.returncode == 0
+    assert "2 posts match" in q.stdout and "1." in q.stdout and "2." in q.stdout
+
+
+def test_failed_files_are_listed_and_set_exit_1(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "good.md").write_text("---\ntitle: 良い記事\n---\n本文です。\n", encoding="utf-8")
+    (site / "bad.md").write_bytes(b"---\ntitle: \xff\xfe\n---\n")
+    done = run("index", str(site), "-o", str(tmp_path / "out"))
+    assert done.returncode == 1
+    assert "indexed 1 posts" in done.stdout and "1 failed" in done.stdout
+    assert "bad.md" in done.stderr and "UTF-8" in done.stderr
+    assert (tmp_path / "out" / "manifest.json").is_file()
+
+
+def test_missing_site_or_index_exit_2(tmp_path):
+    assert run("index", str(tmp_path / "nope"), "-o", str(tmp_path / "out")).returncode == 2
+    assert not (tmp_path / "out").exists()
+    assert run("query", str(tmp_path), "x").returncode == 2
+
+
+def test_help_everywhere():
+    for args in ([], ["index"], ["query"], ["serve"]):
+        done = run(*args, "--help")
+        assert done.returncode == 0 and "usage:" in done.stdout
+
+
+def test_output_inside_the_site_is_not_indexed(tmp_path):
+    site = tmp_path / "site"
+    (site / "posts").mkdir(parents=True)
+    (site / "posts" / "a.md").write_text("---\ntitle: 記事\n---\n本文です。\n", encoding="utf-8")
+    for _ in range(2):
+        done = run("index", str(site), "-o", str(site / "search"))
+        assert "indexed 1 posts" in done.stdout, done.stdout + done.stderr
+    assert Path(site / "search" / "manifest.json").is_file()
