@@ -23,7 +23,7 @@ from .search import FORMAT, VERSION, shard_of
 
 SHARD_BYTES = 64 * 1024  # target raw size of one term or lexicon shard
 BUNDLE_BYTES = 128 * 1024  # target raw size of one text bundle
-WEB_FILES = ("postsearch.js", "ui.js", "ui.css")
+WEB_FILES = ("postsearch.js", "ui.js", "ui.css", "demo.html")
 
 
 @dataclass(frozen=True)
