@@ -69,11 +69,34 @@ def sudachi_floor(corpus: Path) -> tuple[float, int]:
     return time.perf_counter() - started, sum(len(t) for t in texts)
 
 
+def bigram_cost(corpus: Path) -> tuple[int, int, int]:
+    """What character-bigram postings (the usual fallback, post ids only, no positions)
+    would add: distinct bigrams, raw and gzip bytes as delta-encoded JSON rows."""
+    import re
+    import unicodedata
+
+    runs = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]{2,}")
+    postings: dict[str, list[int]] = {}
+    posts = [p for p in read_posts(corpus) if isinstance(p, Post)]
+    for post_id, post in enumerate(posts):
+        text = unicodedata.normalize("NFKC", post.title + "\n" + post_text(post).text)
+        grams = {run[i : i + 2] for run in runs.findall(text) for i in range(len(run) - 1)}
+        for gram in grams:
+            postings.setdefault(gram, []).append(post_id)
+    rows = []
+    for gram in sorted(postings):
+        ids = postings[gram]
+        rows.append([gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))])
+    raw = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
+    return len(postings), len(raw), len(gzip.compress(raw, 6))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--jobs", type=int, default=None, help="build jobs (default: all cores)")
     ap.add_argument("--single", action="store_true", help="also time a --jobs 1 build")
+    ap.add_argument("--bigram-cost", action="store_true", help="also size bigram postings for comparison")
     ap.add_argument("--out", type=Path, default=None, help="keep the index here")
     args = ap.parse_args()
     if (args.corpus / "posts").is_dir():
@@ -95,6 +118,11 @@ def main() -> None:
         print(f"sudachi floor     {floor:.2f} s  (mode C tokenize of {chars:,} characters, one process)")
         if args.single:
             print(f"jobs=1 / floor    {s1 / floor:.2f}")
+        if args.bigram_cost:
+            grams, graw, ggz = bigram_cost(args.corpus)
+            print(
+                f"bigram fallback   {grams:,} bigrams, {graw / 1e6:.2f} MB raw, {ggz / 1e6:.2f} MB gzip (not built: for comparison)"
+            )
 
 
 if __name__ == "__main__":

@@ -109,3 +109,19 @@ def test_other_spelling_is_marked_in_excerpt(example):
 def test_empty_and_junk_queries(example):
     for q in ("", "   ", "-", '""', "の", "!!!", "-新幹線"):
         assert example.search(q).total == 0, q
+
+
+def test_part_of_a_word_the_lexicon_cannot_cut(example):
+    # no surface covers these, so bigrams of the text find the posts containing it
+    assert paths(example, "ープラーニ") == [HEXO]
+    assert paths(example, "幹線道") == [HOKKAIDO]
+
+
+def test_unknown_latin_prefix_finds_the_word(example):
+    assert paths(example, "dock") == [DOCKER]
+    assert paths(example, "useEff")[0] == REACT
+
+
+def test_unknown_word_finds_nothing(example):
+    assert example.search("予約").total == 0  # not in the example site at all
+    assert example.search("新幹線 予約").total == 0  # AND: every word must match

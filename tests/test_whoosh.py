@@ -23,7 +23,7 @@ from postsearch.text import post_text
 from .conftest import EXAMPLE_SITE
 
 QUERIES = [
-    "新幹線", "新幹線 予約", "サーバ", "設定を変更する", "docker", "京都 桜", "検索", "形態素解析",
+    "新幹線", "新幹線 京都", "サーバ", "設定を変更する", "docker", "京都 桜", "検索", "形態素解析",
     "コーヒー", "ビルド", "記事", "旅行", "東京駅", "useEffect", "hugo", "北海道 ドライブ",
     "静的サイト", "ブログ", "インストール", "大阪", "ページ", "時間", "ファイル", "朝", "javascript",
 ]  # fmt: skip

@@ -2,7 +2,7 @@
 
     import postsearch
     postsearch.build("site", "public/search")
-    hits = postsearch.open_index("public/search").search("新幹線 予約", limit=10).hits
+    hits = postsearch.open_index("public/search").search("新幹線 京都", limit=10).hits
 
 Build time uses SudachiPy; querying reads only the JSON files the build wrote.
 """

@@ -28,7 +28,30 @@ SUDACHI_MAX_BYTES = 49_149
 STOP_POS = ("助詞", "助動詞", "補助記号", "空白")
 # Normalized forms so frequent in Japanese prose that they only bloat postings.
 STOP_TERMS = frozenset(
-    ["為る", "居る", "有る", "成る", "事", "物", "此れ", "其れ", "此の", "其の", "彼の", "様", "為", "所", "又", "及び", "若しくは", "於く", "付く", "就く", "依る", "因る"]
+    [
+        "為る",
+        "居る",
+        "有る",
+        "成る",
+        "事",
+        "物",
+        "此れ",
+        "其れ",
+        "此の",
+        "其の",
+        "彼の",
+        "様",
+        "為",
+        "所",
+        "又",
+        "及び",
+        "若しくは",
+        "於く",
+        "付く",
+        "就く",
+        "依る",
+        "因る",
+    ]
 )
 _LATIN = re.compile(r"[!-~]+")
 _LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
@@ -53,7 +76,10 @@ class _Word:
 
     stop: bool
     term: str
-    parts: tuple[tuple[int, int, str, str], ...]  # (start, end, term, surface) of mode A parts
+    surface: str  # folded
+    latin: bool  # printable ASCII only: may join its neighbours (`node` `.` `js`)
+    width: int
+    parts: tuple[tuple[int, int, str, str], ...]  # (start, end, term, surface) of indexed mode A parts
 
 
 def utf8_prefix_chars(text: str, limit: int) -> int:
@@ -100,58 +126,56 @@ class Analyzer:
             pos = self._analyze_piece(piece, offset, pos, tokens)
         return tokens
 
-    def _word(self, m: object) -> _Word:
-        """The cached analysis of one morpheme (Sudachi calls are the expensive part)."""
-        surface = m.surface()  # type: ignore[attr-defined]
+    def _word(self, m: object, surface: str) -> _Word:
+        """The analysis of one morpheme, cached by word id and surface: words repeat, and
+        Python work per morpheme is what a build spends most of its time on."""
         key = (m.word_id(), surface) if not m.is_oov() else (-1, surface)  # type: ignore[attr-defined]
         word = self.words.get(key)
         if word is None:
             term = fold(m.normalized_form())  # type: ignore[attr-defined]
             stop = self.is_stop_pos(m) or term in STOP_TERMS or not term.strip()
-            parts: tuple[tuple[int, int, str, str], ...] = ()
+            split: list[object] = []
             if not stop and len(surface) > 1:
-                split = m.split(SplitMode.A)  # type: ignore[attr-defined]
-                if len(split) > 1:
-                    base = m.begin()  # type: ignore[attr-defined]
-                    parts = tuple(
-                        (p.begin() - base, p.end() - base, fold(p.normalized_form()), fold(p.surface())) for p in split
-                    )
-            word = _Word(stop, term, parts)
+                split = list(m.split(SplitMode.A))  # type: ignore[attr-defined]
+            base = m.begin()  # type: ignore[attr-defined]
+            parts = tuple(
+                (p.begin() - base, p.end() - base, fold(p.normalized_form()), fold(p.surface()))  # type: ignore[attr-defined]
+                for p in (split if len(split) > 1 else [])
+            )
+            width = len(parts) or 1
+            parts = tuple(p for p in parts if p[2] not in STOP_TERMS)
+            word = _Word(stop, term, fold(surface), bool(_LATIN.fullmatch(surface)), width, parts)
             if len(self.words) < 500_000:
                 self.words[key] = word
         return word
 
     def _analyze_piece(self, piece: str, offset: int, pos: int, out: list[Token]) -> int:
         """Tokens of one piece under the Sudachi limit; returns the next free position."""
-        morphemes = self.tokenizer.tokenize(piece)
-        latin: list[tuple[int, int, int, int]] = []  # (start, end, pos, width) of a Latin run
-        for m in morphemes:
+        latin: tuple[int, int, int, int] | None = None  # (start, end, pos, count) of a Latin run
+        for m in self.tokenizer.tokenize(piece):
             start, end = m.begin() + offset, m.end() + offset
-            surface = m.surface()
-            word = self._word(m)
-            width = len(word.parts) or 1
+            word = self._word(m, m.surface())
             if word.stop:
-                out.append(Token(None, fold(surface), pos, 1, start, end))
+                out.append(Token(None, word.surface, pos, 1, start, end))
             else:
-                out.append(Token(word.term, fold(surface), pos, width, start, end))
+                out.append(Token(word.term, word.surface, pos, word.width, start, end))
                 for i, (ps, pe, term, psurface) in enumerate(word.parts):
-                    if term not in STOP_TERMS:
-                        out.append(Token(term, psurface, pos + i, 1, start + ps, start + pe))
-            if _LATIN.fullmatch(surface) and latin and latin[-1][1] == start:
-                latin[-1] = (latin[-1][0], end, latin[-1][2], latin[-1][3] + 1)
+                    out.append(Token(term, psurface, pos + i, 1, start + ps, start + pe))
+            if word.latin and latin is not None and latin[1] == start:
+                latin = (latin[0], end, latin[2], latin[3] + 1)
             else:
-                self._join_latin(latin, piece, offset, out)
-                latin = [(start, end, pos, 1)] if _LATIN.fullmatch(surface) else []
-            pos += width
-        self._join_latin(latin, piece, offset, out)
+                if latin is not None and latin[3] > 1:
+                    self._join_latin(latin, piece, offset, out)
+                latin = (start, end, pos, 1) if word.latin else None
+            pos += word.width
+        if latin is not None and latin[3] > 1:
+            self._join_latin(latin, piece, offset, out)
         return pos
 
     @staticmethod
-    def _join_latin(run: list[tuple[int, int, int, int]], piece: str, offset: int, out: list[Token]) -> None:
+    def _join_latin(run: tuple[int, int, int, int], piece: str, offset: int, out: list[Token]) -> None:
         """`EC2`, `Node.js`, `re:Invent`, `C++` as one more term beside their pieces."""
-        if not run or run[0][3] < 2:
-            return
-        start, end, pos, count = run[0]
+        start, end, pos, count = run
         folded = fold(piece[start - offset : end - offset])
         joined = _LATIN_EDGE.sub("", folded)
         if len(joined) > MAX_JOINED or not joined:

@@ -96,6 +96,18 @@ def index_files(builder: IndexBuilder) -> dict[str, bytes]:
         files[name] = b"[" + b",".join(r for _, r in group) + b"]"
         term_shards.append([group[0][0], name])
 
+    gram_rows = [
+        (gram, dumps([gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))]))
+        for gram, ids in sorted(builder.grams.items())
+    ]
+    gram_shards = []
+    for k, group in enumerate(cut_by_size(gram_rows, SHARD_BYTES)):
+        if not group:
+            continue
+        name = f"grams-{k}.json"
+        files[name] = b"[" + b",".join(r for _, r in group) + b"]"
+        gram_shards.append([group[0][0], name])
+
     lexicon = builder.lexicon()
     lexicon_bytes = sum(len(dumps(lexicon_row(r))) + 1 for r in lexicon)
     shard_count = max(1, math.ceil(lexicon_bytes / SHARD_BYTES))
@@ -141,6 +153,7 @@ def index_files(builder: IndexBuilder) -> dict[str, bytes]:
             "posts": "posts.json",
             "lexicon": lexicon_names,
             "terms": term_shards,
+            "grams": gram_shards,
             "texts": bundles,
         }
     )

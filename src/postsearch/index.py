@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .analysis import Analyzer, Token
 from .posts import Post
+from .search import fold, grams_of
 from .text import PostText, post_text
 
 FIELDS = ("title", "tags", "headings", "body", "code")
@@ -33,6 +34,7 @@ class PostRecord:
     headings: list[tuple[int, str]]  # (offset into text, anchor)
     lengths: list[int]  # indexed tokens per field
     postings: dict[str, list[tuple[int, list[int]]]]  # term -> [(field, positions)]
+    grams: list[str]  # kana/kanji bigrams anywhere in the post, for the query fallback
     surfaces: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (surface, term, width) -> count
 
 
@@ -67,6 +69,7 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
         headings=[(h.offset, h.anchor) for h in text.headings],
         lengths=[0] * len(FIELDS),
         postings={},
+        grams=grams_of(fold("\n".join([text.title, text.tags, text.text]))),
     )
     for field_no, value in enumerate(field_texts(text)):
         if value:
@@ -90,15 +93,19 @@ class IndexBuilder:
         self.posts: list[PostRecord] = []
         self.postings: dict[str, list[tuple[int, list[tuple[int, list[int]]]]]] = defaultdict(list)
         self.surfaces: Counter[tuple[str, str, int]] = Counter()
+        self.grams: dict[str, list[int]] = defaultdict(list)
 
     def add(self, record: PostRecord) -> None:
         post_id = len(self.posts)
         for term, fields in record.postings.items():
             self.postings[term].append((post_id, fields))
         self.surfaces.update(record.surfaces)
+        for gram in record.grams:
+            self.grams[gram].append(post_id)
         # Keep only what the output needs; the analyzed maps are merged now.
         record.postings = {}
         record.surfaces = {}
+        record.grams = []
         self.posts.append(record)
 
     def field_totals(self) -> list[int]:

@@ -7,9 +7,11 @@ docs/format.md.
 
 A query is folded (NFKC, lower case), split into clauses (words, "quoted phrases",
 -exclusions), and each clause is segmented against the lexicon of surface forms the
-build saw, so the query is cut the way the posts were. Text the lexicon cannot cover
-falls back to every term whose surface contains it. All pieces must match (AND); posts
-are ranked by BM25 per field, summed with field weights (whoosh's BM25F).
+build saw, so the query is cut the way the posts were. Text the lexicon cannot cover,
+and a clause whose pieces no post has together (Sudachi cut the posts differently),
+falls back to character bigrams of its kana and kanji, and to term prefixes for the rest.
+All pieces must match (AND); posts are ranked by BM25 per field, summed with field
+weights (whoosh's BM25F).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from typing import Any
 
 FORMAT = "postsearch-index"
 VERSION = 1
-MAX_EXPANSION = 64  # terms a fallback piece may stand for
+MAX_EXPANSION = 64  # terms a prefix piece may stand for
 EXCERPT_CHARS = 120
 UNCOVERED_COST = 3  # cost of a character the lexicon cannot cover (a lexicon piece costs 1)
+GRAM_FIELD = 3  # bigram pieces score with the weight of this field (body)
 
 
 def fold(text: str) -> str:
@@ -44,6 +47,32 @@ def is_word_char(c: str) -> bool:
     return unicodedata.category(c)[0] in "LN"
 
 
+def is_gram_char(c: str) -> bool:
+    """Kana and kanji (by code point range, so both languages agree): what bigrams cover."""
+    cp = ord(c)
+    return (
+        cp == 0x3005
+        or 0x3040 <= cp <= 0x30FF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x4E00 <= cp <= 0x9FFF
+        or 0xF900 <= cp <= 0xFAFF
+    )
+
+
+def grams_of(text: str) -> list[str]:
+    """The distinct character bigrams of the kana/kanji runs of a text, sorted."""
+    found: set[str] = set()
+    previous = ""
+    for c in text:
+        if is_gram_char(c):
+            if previous:
+                found.add(previous + c)
+            previous = c
+        else:
+            previous = ""
+    return sorted(found)
+
+
 def shard_of(surface: str, shards: int) -> int:
     """The lexicon shard that holds surfaces starting with this string's first character."""
     return ord(surface[0]) % shards
@@ -52,6 +81,19 @@ def shard_of(surface: str, shards: int) -> int:
 def compare(a: str, b: str) -> int:
     """Code point order (JavaScript's `<` compares UTF-16 units; we compare code points)."""
     return -1 if a < b else (1 if a > b else 0)
+
+
+def range_shard(key: str, shards: list[list[Any]]) -> int:
+    """The shard whose key range holds `key` (shards are `[firstKey, file]`, sorted): the
+    last one whose first key is not after it."""
+    lo, hi = 0, len(shards) - 1
+    while lo < hi:  # an empty list gives 0; callers check for it
+        mid = (lo + hi + 1) // 2
+        if compare(shards[mid][0], key) <= 0:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def escape_html(text: str) -> str:
@@ -98,6 +140,16 @@ def decode_lexicon(data: list[list[Any]], into: dict[str, LexiconEntry]) -> int:
     return longest
 
 
+def decode_ids(deltas: list[int]) -> set[int]:
+    """A bigram's post ids from their deltas."""
+    ids: set[int] = set()
+    post = 0
+    for d in deltas:
+        post += d
+        ids.add(post)
+    return ids
+
+
 def decode_postings(ints: list[int], fields: int) -> TermEntry:
     """Flat ints: per post `dPost, fieldMask`, then per field in the mask `tf, dPos...`."""
     postings: dict[int, list[list[int] | None]] = {}
@@ -134,7 +186,8 @@ class Piece:
     surface: str
     terms: list[str]  # empty for a stop piece
     qpos: int  # position in the query, in the same units as post positions
-    fallback: bool  # not in the lexicon: stands for every term containing it
+    fallback: bool  # not cut from the lexicon: matched by bigrams or as a term prefix
+    grams: list[str]  # a fallback piece's bigrams, all of which a post must have
 
 
 @dataclass
@@ -164,6 +217,16 @@ def parse_query(query: str) -> list[Clause]:
     return clauses
 
 
+def is_ascii_letter(c: str) -> bool:
+    return "a" <= c <= "z"
+
+
+def can_cut(chars: list[str], i: int) -> bool:
+    """A lexicon piece never starts or ends inside a run of Latin letters: `dock` is a word
+    (or the start of one), never `doc` + `k`."""
+    return i == 0 or i == len(chars) or not (is_ascii_letter(chars[i - 1]) and is_ascii_letter(chars[i]))
+
+
 def segment(text: str, lexicon: dict[str, LexiconEntry], longest: int) -> list[Piece]:
     """Cut text into lexicon surfaces with the fewest pieces; runs of characters no surface
     covers become one fallback piece each. Ties go to the earlier, longer surface."""
@@ -176,7 +239,9 @@ def segment(text: str, lexicon: dict[str, LexiconEntry], longest: int) -> list[P
     for i in range(n):
         if best[i] == inf:
             continue
-        for length in range(min(longest, n - i), 0, -1):
+        for length in range(min(longest, n - i) if can_cut(chars, i) else 0, 0, -1):
+            if not can_cut(chars, i + length):
+                continue
             if "".join(chars[i : i + length]) in lexicon and best[i] + 1 < best[i + length]:
                 best[i + length] = best[i] + 1
                 back[i + length] = (i, True)
@@ -199,54 +264,84 @@ def segment(text: str, lexicon: dict[str, LexiconEntry], longest: int) -> list[P
         surface = "".join(chars[start:end])
         if known:
             entry = lexicon[surface]
-            pieces.append(Piece(surface, sorted(set(entry.terms)), qpos, False))
+            pieces.append(Piece(surface, sorted(set(entry.terms)), qpos, False, []))
             qpos += entry.width
         else:
-            for word in split_words(surface):
-                pieces.append(Piece(word, [], qpos, True))
+            for piece in fallback_pieces(surface, qpos):
+                pieces.append(piece)
                 qpos += 1
     return pieces
 
 
 def split_words(text: str) -> list[str]:
-    """Runs of letters and digits; the characters between them are dropped."""
+    """Runs of letters and digits, cut where kana/kanji meet other scripts; the characters
+    between words are dropped."""
     words: list[str] = []
     current = ""
     for c in text:
-        if is_word_char(c):
+        if is_word_char(c) and current and is_gram_char(c) == is_gram_char(current[-1]):
             current += c
-        elif current:
-            words.append(current)
-            current = ""
+        else:
+            if current:
+                words.append(current)
+            current = c if is_word_char(c) else ""
     if current:
         words.append(current)
     return words
 
 
-def expand_fallback(text: str, lexicon: dict[str, LexiconEntry]) -> list[str]:
-    """The terms of every surface that contains `text`, shortest surfaces first, capped."""
-    surfaces = sorted((s for s in lexicon if text in s and lexicon[s].terms), key=lambda s: (len(s), s))
-    terms: list[str] = []
-    for surface in surfaces:
-        for term in lexicon[surface].terms:
-            if term not in terms:
-                terms.append(term)
-    return sorted(terms[:MAX_EXPANSION])
+def fallback_pieces(text: str, qpos: int) -> list[Piece]:
+    """Pieces for text the lexicon does not cut: bigrams for kana/kanji runs of two or more,
+    a term prefix for anything else (terms filled in later from the term shards)."""
+    pieces: list[Piece] = []
+    for word in split_words(text):
+        grams = grams_of(word) if len(word) > 1 and is_gram_char(word[0]) else []
+        pieces.append(Piece(word, [], qpos + len(pieces), True, grams))
+    return pieces
+
+
+def expand_prefix(prefix: str, terms: dict[str, TermEntry]) -> list[str]:
+    """Terms starting with `prefix`, most frequent first, capped (never every post)."""
+    found = [t for t in terms if t.startswith(prefix)]
+    found.sort(key=lambda t: (-len(terms[t].postings), t))
+    return sorted(found[:MAX_EXPANSION])
+
+
+def is_required(piece: Piece) -> bool:
+    """A piece a post must match: a word, or a fallback (stops never need to)."""
+    return bool(piece.terms) or piece.fallback
 
 
 def needed_pieces(clauses: list[Clause]) -> list[Piece]:
     """Pieces every hit must contain: those of word and phrase clauses, stops left out."""
-    return [p for c in clauses if c.kind != "not" for p in c.pieces if p.terms]
+    return [p for c in clauses if c.kind != "not" for p in c.pieces if is_required(p)]
 
 
-def posts_with(piece: Piece, terms: dict[str, TermEntry]) -> set[int]:
-    """Posts containing any term of the piece."""
-    found: set[int] = set()
+def posts_with(piece: Piece, terms: dict[str, TermEntry], grams: dict[str, set[int]]) -> set[int]:
+    """Posts containing any term of the piece, or, for bigrams, every bigram of it."""
+    if piece.grams:
+        found = set(grams.get(piece.grams[0], set()))
+        for gram in piece.grams[1:]:
+            found &= grams.get(gram, set())
+        return found
+    found = set()
     for term in piece.terms:
         entry = terms.get(term)
         if entry is not None:
             found.update(entry.postings)
     return found
+
+
+def clause_has_posts(clause: Clause, terms: dict[str, TermEntry], grams: dict[str, set[int]]) -> bool:
+    """Whether any post has all the clause's required pieces (before phrase checks)."""
+    found: set[int] | None = None
+    for piece in clause.pieces:
+        if is_required(piece):
+            posts = posts_with(piece, terms, grams)
+            found = posts if found is None else found & posts
+            if not found:
+                return False
+    return found is not None
 
 
 def positions_of(piece: Piece, post: int, field: int, terms: dict[str, TermEntry]) -> set[int]:
@@ -263,7 +358,7 @@ def positions_of(piece: Piece, post: int, field: int, terms: dict[str, TermEntry
 def in_sequence(pieces: list[Piece], post: int, fields: int, terms: dict[str, TermEntry]) -> bool:
     """True when the clause's lexicon pieces stand at the query's relative positions in one
     field (fallback pieces only need to be present; their width is unknown)."""
-    anchored = [p for p in pieces if p.terms and not p.fallback]
+    anchored = [p for p in pieces if p.terms and not p.fallback and not p.grams]
     if len(anchored) < 2:
         return True
     first = anchored[0]
@@ -275,10 +370,12 @@ def in_sequence(pieces: list[Piece], post: int, fields: int, terms: dict[str, Te
     return False
 
 
-def clause_matches(clause: Clause, post: int, fields: int, terms: dict[str, TermEntry]) -> bool:
+def clause_matches(
+    clause: Clause, post: int, fields: int, terms: dict[str, TermEntry], grams: dict[str, set[int]]
+) -> bool:
     """Whether a post has every piece of the clause (in sequence for phrases and exclusions)."""
-    pieces = [p for p in clause.pieces if p.terms]
-    if not pieces or any(post not in posts_with(p, terms) for p in pieces):
+    pieces = [p for p in clause.pieces if is_required(p)]
+    if not pieces or any(post not in posts_with(p, terms, grams) for p in pieces):
         return False
     return clause.kind == "word" or in_sequence(pieces, post, fields, terms)
 
@@ -293,10 +390,21 @@ def bm25(idf_: float, tf: int, length: int, average: float, k1: float, b: float)
     return idf_ * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / average)))
 
 
+def gram_score(piece: Piece, index: Index) -> float:
+    """A bigram piece scores like one body word seen once: the mean idf of its bigrams."""
+    total = 0.0
+    for gram in piece.grams:
+        total += idf(index.post_count, len(index.grams.get(gram, set())))
+    return index.weights[GRAM_FIELD] * total / len(piece.grams)
+
+
 def score(post: int, pieces: list[Piece], index: Index) -> float:
     """Sum over pieces, their terms and fields of weight x BM25, in that fixed order."""
     total = 0.0
     for piece in pieces:
+        if piece.grams:
+            total += gram_score(piece, index)
+            continue
         for term in piece.terms:
             entry = index.terms.get(term)
             per_field = entry.postings.get(post) if entry is not None else None
@@ -456,6 +564,8 @@ class Index:
         self.lexicon_loaded: set[int] = set()
         self.terms: dict[str, TermEntry] = {}
         self.term_shards_loaded: set[int] = set()
+        self.grams: dict[str, set[int]] = {}
+        self.gram_shards_loaded: set[int] = set()
         self.texts: dict[int, list[Any]] = {}
 
     def load_json(self, name: str) -> Any:
@@ -471,28 +581,44 @@ class Index:
                 longest = decode_lexicon(self.load_json(self.manifest["lexicon"][shard]), self.lexicon)
                 self.longest = max(self.longest, longest)
 
-    def term_shard(self, term: str) -> int:
-        """The shard whose term range holds `term` (shards list their first term)."""
-        shards = self.manifest["terms"]
-        lo, hi = 0, len(shards) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if compare(shards[mid][0], term) <= 0:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
-
     def ensure_terms(self, wanted: list[str]) -> None:
         """Read the term shards that hold these terms."""
-        for shard in sorted({self.term_shard(t) for t in wanted}):
-            if shard in self.term_shards_loaded or not self.manifest["terms"]:
+        shards = self.manifest["terms"]
+        if not shards:
+            return
+        for shard in sorted({range_shard(t, shards) for t in wanted}):
+            if shard in self.term_shards_loaded:
                 continue
             self.term_shards_loaded.add(shard)
-            for row in self.load_json(self.manifest["terms"][shard][1]):
+            for row in self.load_json(shards[shard][1]):
                 entry = decode_postings(row[1], self.field_count)
                 entry.forms = row[2:]
                 self.terms[row[0]] = entry
+
+    def ensure_prefix(self, prefix: str) -> None:
+        """Read every term shard that may hold terms starting with `prefix`."""
+        shards = self.manifest["terms"]
+        if not shards:
+            return
+        first = range_shard(prefix, shards)
+        wanted = [shards[first][0]]
+        for k in range(first + 1, len(shards)):
+            if not shards[k][0].startswith(prefix):
+                break
+            wanted.append(shards[k][0])
+        self.ensure_terms(wanted)
+
+    def ensure_grams(self, wanted: list[str]) -> None:
+        """Read the bigram shards that hold these bigrams."""
+        shards = self.manifest["grams"]
+        if not shards:
+            return
+        for shard in sorted({range_shard(g, shards) for g in wanted}):
+            if shard in self.gram_shards_loaded:
+                continue
+            self.gram_shards_loaded.add(shard)
+            for row in self.load_json(shards[shard][1]):
+                self.grams[row[0]] = decode_ids(row[1:])
 
     def ensure_texts(self, posts: list[int]) -> None:
         """Read the text bundles that hold these posts' text."""
@@ -504,19 +630,29 @@ class Index:
             for j, row in enumerate(self.load_json(bundles[k][1])):
                 self.texts[bundles[k][0] + j] = row
 
+    def fill_fallbacks(self, clause: Clause) -> None:
+        """Give a clause's prefix pieces their terms and read its bigram shards."""
+        for piece in clause.pieces:
+            if piece.fallback and not piece.grams:
+                self.ensure_prefix(piece.surface)
+                piece.terms = expand_prefix(piece.surface, self.terms)
+        self.ensure_grams(sorted({g for p in clause.pieces for g in p.grams}))
+
     def prepare(self, clauses: list[Clause]) -> None:
-        """Segment every clause, reading the lexicon and term shards it needs."""
+        """Segment every clause, reading the lexicon, term and bigram shards it needs. A word
+        or phrase clause whose pieces no post has together is searched by bigrams instead."""
         chars = sorted({c for clause in clauses for c in clause.text})
         shard_count = len(self.manifest["lexicon"])
         self.ensure_lexicon([shard_of(c, shard_count) for c in chars])
         for clause in clauses:
             clause.pieces = segment(clause.text, self.lexicon, self.longest)
-            if any(p.fallback for p in clause.pieces):
-                self.ensure_lexicon(list(range(shard_count)))
-                for piece in clause.pieces:
-                    if piece.fallback:
-                        piece.terms = expand_fallback(piece.surface, self.lexicon)
         self.ensure_terms(sorted({t for c in clauses for p in c.pieces for t in p.terms}))
+        for clause in clauses:
+            self.fill_fallbacks(clause)
+            cut_by_lexicon = any(not p.fallback and p.terms for p in clause.pieces)
+            if clause.kind != "not" and cut_by_lexicon and not clause_has_posts(clause, self.terms, self.grams):
+                clause.pieces = fallback_pieces(clause.text, 0)
+                self.fill_fallbacks(clause)
 
     def search(self, query: str, limit: int = 10) -> SearchResult:
         """Ranked posts for a query. The one public entry of this stage."""
@@ -525,13 +661,14 @@ class Index:
         pieces = needed_pieces(clauses)
         candidates: set[int] | None = None
         for piece in pieces:
-            found = posts_with(piece, self.terms)
+            found = posts_with(piece, self.terms, self.grams)
             candidates = found if candidates is None else candidates & found
+        fields, terms, grams = self.field_count, self.terms, self.grams
         matched = [
             post
             for post in sorted(candidates or set())
-            if all(clause_matches(c, post, self.field_count, self.terms) for c in clauses if c.kind == "phrase")
-            and not any(clause_matches(c, post, self.field_count, self.terms) for c in clauses if c.kind == "not")
+            if all(clause_matches(c, post, fields, terms, grams) for c in clauses if c.kind == "phrase")
+            and not any(clause_matches(c, post, fields, terms, grams) for c in clauses if c.kind == "not")
         ]
         ranked = sorted(((score(post, pieces, self), post) for post in matched), key=lambda s: (-s[0], s[1]))
         shown = ranked[: max(0, limit)]

@@ -322,6 +322,15 @@ def markdown_blocks(source: str) -> list[Block]:
     return blocks
 
 
+def normalized(block: Block) -> Block:
+    """NFKC (what analysis sees and what excerpts show), so offsets agree everywhere."""
+
+    def nfkc(s: str) -> str:
+        return unicodedata.normalize("NFKC", s)
+
+    return Block(block.kind, nfkc(block.text), nfkc(block.prose), nfkc(block.code), block.level, block.anchor)
+
+
 def post_text(post: Post, anchors: str = "github") -> PostText:
     """A post's fields. The one public entry of this stage."""
     blocks = html_blocks(post.body) if post.markup == "html" else markdown_blocks(post.body)
@@ -333,6 +342,7 @@ def post_text(post: Post, anchors: str = "github") -> PostText:
     code: list[str] = []
     offset = 0
     for block in blocks:
+        block = normalized(block)
         if block.kind == "heading":
             anchor = block.anchor or unique_anchor(slug(block.text), seen)
             headings.append(Heading(block.level, block.text, anchor, offset))
@@ -345,8 +355,8 @@ def post_text(post: Post, anchors: str = "github") -> PostText:
         pieces.append(block.text)
         offset += len(block.text) + 1
     return PostText(
-        title=post.title,
-        tags="\n".join(post.tags),
+        title=unicodedata.normalize("NFKC", post.title),
+        tags=unicodedata.normalize("NFKC", "\n".join(post.tags)),
         headings=headings,
         body="\n".join(body),
         code="\n".join(code),

@@ -1,0 +1,347 @@
+"""The browser side in Chromium: postsearch.js answers like search.py, and the demo page's
+search box works (results, keyboard, IME composition), stays safe with hostile post data,
+and runs under its strict Content Security Policy.
+
+Needs the `playwright` Python package and Debian's Chromium at /usr/bin/chromium (never a
+downloaded browser). Missing either fails the tests: CI installs them (scripts/test.sh).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import math
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CSP = "default-src 'self'; script-src 'self'; style-src 'self'"
+XSS_TITLE = '<img src=x onerror="window.__xss=1">XSS確認用の記事'
+SHINKANSEN_TITLES = ["桜の季節に京都へ日帰り旅行", "金沢へ向かう前に大阪で一泊", "形態素解析入門"]
+
+# Recorded before any page script runs: CSP violations, and searches the box ran.
+WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+window.__searches = [];
+document.addEventListener('postsearch:results', (e) => window.__searches.push(e.detail.query));
+"""
+
+
+def serve(directory: Path, extra: dict[str, Path]) -> http.server.ThreadingHTTPServer:
+    """Serve a folder on 127.0.0.1 (a free port), plus a few extra files by URL path."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            route = path.split("?", 1)[0]
+            return str(extra[route]) if route in extra else super().translate_path(path)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def site(example_index: Path, parity_file: Path) -> Iterator[str]:
+    """Base URL of the example index (with demo.html and the runtime), and /parity.json."""
+    server = serve(example_index, {"/parity.json": parity_file})
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the browser tests need Playwright: pip install playwright (never `playwright install`)")
+    if not Path(CHROMIUM).is_file() or not shutil.which(CHROMIUM):
+        pytest.fail(f"the browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, site: str) -> Iterator[Any]:
+    """The demo page, with CSP violations, page errors and searches recorded."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.add_init_script(WATCH)
+    page.goto(f"{site}/demo.html")
+    page.wait_for_function("customElements.get('post-search') && document.querySelector('[role=combobox]')")
+    yield page
+    context.close()
+
+
+def search_box(page: Any) -> Any:
+    return page.locator("input[role=combobox]")
+
+
+def type_and_wait(page: Any, query: str) -> None:
+    """Type a query (no IME) and wait until the box shows its answer."""
+    done = len(page.evaluate("window.__searches"))
+    search_box(page).fill(query)
+    page.wait_for_function(f"window.__searches.length > {done}")
+
+
+def titles(page: Any) -> list[str]:
+    return page.locator(".postsearch-title").all_text_contents()
+
+
+def test_parity_in_chromium(page: Any) -> None:
+    """postsearch.js in Chromium gives Python's answers to every parity query."""
+    parity = json.loads(page.evaluate("fetch('/parity.json').then((r) => r.text())"))
+    answers = page.evaluate(
+        """async () => {
+            const ps = await import('/postsearch.js');
+            const parity = await (await fetch('/parity.json')).json();
+            const index = await ps.openIndex('./');
+            const out = [];
+            for (const { query } of parity.queries) {
+                try {
+                    const r = await index.search(query, parity.limit);
+                    out.push({ total: r.total, hits: r.hits, bytesRead: r.bytesRead });
+                } catch (error) {
+                    out.push({ error: String(error.stack) });
+                }
+            }
+            return out;
+        }"""
+    )
+    assert len(answers) == len(parity["queries"])
+    problems = []
+    for n, (want, got) in enumerate(zip(parity["queries"], answers, strict=True)):
+        where = f"query #{n} {json.dumps(want['query'], ensure_ascii=False)[:80]}"
+        if "error" in got:
+            problems.append(f"{where}: {got['error']}")
+            continue
+        for key in ("total", "bytesRead"):
+            if got[key] != want[key]:
+                problems.append(f"{where}: {key} {got[key]}, Python {want[key]}")
+        if [h["path"] for h in got["hits"]] != [h["path"] for h in want["hits"]]:
+            problems.append(
+                f"{where}: hits {[h['path'] for h in got['hits']]}, Python {[h['path'] for h in want['hits']]}"
+            )
+            continue
+        for i, (g, w) in enumerate(zip(got["hits"], want["hits"], strict=True)):
+            for key in ("url", "title", "date", "tags", "excerpt"):
+                if g[key] != w[key]:
+                    problems.append(f"{where}: hit {i} {key}\n  js: {g[key]!r}\n  py: {w[key]!r}")
+            if not math.isclose(g["score"], w["score"], rel_tol=0, abs_tol=1e-9):
+                problems.append(f"{where}: hit {i} score {g['score']}, Python {w['score']}")
+    assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:30])
+    assert page.evaluate("window.__csp") == []
+
+
+def test_demo_search_and_keyboard(page: Any) -> None:
+    box = search_box(page)
+    assert page.get_by_role("combobox", name="サイト内検索").count() == 1  # labelled
+    type_and_wait(page, "新幹線")
+    assert titles(page)[:3] == SHINKANSEN_TITLES
+    assert box.get_attribute("aria-expanded") == "true"
+    listbox = page.locator(f"#{box.get_attribute('aria-controls')}")
+    assert listbox.get_attribute("role") == "listbox"
+    options = listbox.locator("[role=option]")
+    assert options.count() == len(titles(page))
+    assert page.locator(".postsearch-excerpt mark").first.text_content() == "新幹線"
+    assert "件" in page.locator(".postsearch-status").text_content()
+
+    box.press("ArrowDown")
+    first = options.nth(0).get_attribute("id")
+    assert box.get_attribute("aria-activedescendant") == first
+    assert options.nth(0).get_attribute("aria-selected") == "true"
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == options.nth(1).get_attribute("id")
+    assert options.nth(0).get_attribute("aria-selected") == "false"
+    box.press("ArrowUp")
+    assert box.get_attribute("aria-activedescendant") == first
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "combobox"  # focus stays
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "demo.png"), full_page=True)
+
+    box.press("Escape")  # closes the list
+    assert box.get_attribute("aria-expanded") == "false"
+    assert box.get_attribute("aria-activedescendant") is None
+    assert box.input_value() == "新幹線"
+    box.press("ArrowDown")  # nothing to move through
+    assert box.get_attribute("aria-activedescendant") is None
+
+    type_and_wait(page, "ディープラーニング")
+    assert titles(page) == ["Hexoでブログをはじめました"]
+    type_and_wait(page, "下書き専用語ポストサーチ")  # only in an unpublished post
+    assert titles(page) == []
+    assert page.locator(".postsearch").get_attribute("data-state") == "empty"
+    assert "一致する記事はありません" in page.locator(".postsearch-status").text_content()
+
+    type_and_wait(page, "ディープラーニング")
+    box.press("ArrowDown")
+    href = page.locator(".postsearch-option a").first.get_attribute("href")
+    assert href.startswith(page.url.split("/demo.html")[0])
+    assert page.errors == []
+    with page.expect_navigation():
+        box.press("Enter")  # opens the active result
+    assert page.url == href
+
+
+def test_hostile_post_data_stays_text(page: Any) -> None:
+    type_and_wait(page, "セキュリティ確認")
+    results = page.locator(".postsearch-results")
+    assert XSS_TITLE in titles(page)
+    page.locator(".postsearch-option").first.hover()  # the post has an onmouseover payload
+    page.wait_for_timeout(100)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.evaluate("document.querySelectorAll('img, script:not([src]), iframe, object').length") == 0
+    tags = set(
+        page.evaluate(
+            "[...document.querySelector('.postsearch-results').querySelectorAll('*')].map((e) => e.localName)"
+        )
+    )
+    assert tags <= {"li", "a", "span", "div", "time", "p", "mark"}, tags
+    assert "<script>alert(1)</script>" in results.locator(".postsearch-tag").all_text_contents()
+    protocols = page.evaluate("[...document.querySelectorAll('a')].map((a) => a.protocol)")
+    assert set(protocols) <= {"http:", "https:"}, protocols
+    # The post whose permalink is javascript:alert(1) is shown, but not as a link.
+    xss = results.locator(".postsearch-option", has_text="XSS確認用の記事")
+    assert xss.locator("a").count() == 0
+    assert page.evaluate("window.__csp") == []
+    assert page.errors == []
+
+
+def test_safe_url_and_excerpt_parsing(page: Any) -> None:
+    """The helpers that keep post data inert, on tricky input."""
+    got = page.evaluate(
+        """async () => {
+            const ui = await import('/ui.js');
+            const urls = ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' \\tjava\\nscript:alert(1)',
+                '\\x00javascript:alert(1)', 'java\\rscript:alert(1)', 'data:text/html,x', 'vbscript:x',
+                'https://example.com/a', 'http://example.com/', '/2016/04/02/x/', 'post/', '//example.com/x',
+                'ｊａｖａｓｃｒｉｐｔ:alert(1)', '  javascript&colon;alert(1)', 'blob:https://x/y', 'file:///etc/passwd'];
+            const div = document.createElement('div');
+            div.append(ui.excerptNodes('a &lt;b&gt; &amp;lt; <mark>&quot;x&#39;</mark> &lt;mark&gt; <mark>y</mark>'));
+            return {
+                urls: urls.map((u) => [u, ui.safeUrl(u)]),
+                html: div.innerHTML,
+                text: div.textContent,
+                marks: [...div.querySelectorAll('mark')].map((m) => m.textContent),
+            };
+        }"""
+    )
+    for url, href in got["urls"]:
+        if href is not None:
+            assert href.startswith(("http://", "https://")), (url, href)
+    allowed = {url for url, href in got["urls"] if href}
+    assert allowed == {
+        "https://example.com/a",
+        "http://example.com/",
+        "/2016/04/02/x/",
+        "post/",
+        "//example.com/x",
+        "ｊａｖａｓｃｒｉｐｔ:alert(1)",  # not a scheme: a relative path on this site
+        "  javascript&colon;alert(1)",  # likewise
+    }
+    assert got["text"] == "a <b> &lt; \"x' <mark> y"
+    assert got["marks"] == ["\"x'", "y"]
+
+
+def test_ime_composition_runs_no_search(page: Any) -> None:
+    """Chromium's own IME events (via DevTools): composing never searches, and the Enter
+    that confirms a conversion never opens a result."""
+    box = search_box(page)
+    type_and_wait(page, "ディープラーニング ")  # a result list to (not) open
+    box.press("End")
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant")
+    url = page.url
+    searches = len(page.evaluate("window.__searches"))
+
+    cdp = page.context.new_cdp_session(page)
+    for text in ["し", "しん", "しんかんせん", "新幹線"]:
+        cdp.send("Input.imeSetComposition", {"text": text, "selectionStart": len(text), "selectionEnd": len(text)})
+        page.wait_for_timeout(60)
+    page.wait_for_timeout(500)  # well past the debounce
+    assert len(page.evaluate("window.__searches")) == searches, "searched while composing"
+    box.press("Enter")  # confirms the conversion: keydown has isComposing
+    cdp.send("Input.insertText", {"text": "新幹線"})  # commits: compositionend
+    page.wait_for_function(f"window.__searches.length > {searches}")
+    assert page.evaluate("window.__searches")[searches:] == ["ディープラーニング 新幹線"]
+    assert page.url == url
+
+
+def test_ime_composition_synthetic_events(page: Any) -> None:
+    """The same with hand-made events, including Safari's keyCode 229 Enter after
+    compositionend, while a result is active (a plain Enter would open it)."""
+    box = search_box(page)
+    type_and_wait(page, "新幹線")
+    box.press("ArrowDown")
+    url = page.url
+    searches = len(page.evaluate("window.__searches"))
+    page.evaluate(
+        """() => {
+            const box = document.querySelector('[role=combobox]');
+            const key = (init, keyCode) => {
+                const event = new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true, ...init });
+                if (keyCode) Object.defineProperty(event, 'keyCode', { get: () => keyCode });
+                box.dispatchEvent(event);
+            };
+            box.dispatchEvent(new CompositionEvent('compositionstart', { data: '' }));
+            for (const text of ['き', 'きょう', 'きょうと', '京都']) {
+                box.value = text;
+                box.dispatchEvent(new InputEvent('input', { isComposing: true, inputType: 'insertCompositionText', data: text, bubbles: true }));
+            }
+            key({ isComposing: true });
+            key({}, 229);
+            box.dispatchEvent(new CompositionEvent('compositionend', { data: '京都' }));
+            key({}, 229); // Safari: the confirming Enter arrives after compositionend
+        }"""
+    )
+    page.wait_for_timeout(500)
+    assert page.url == url
+    assert page.evaluate("window.__searches")[searches:] == ["京都"]  # one search, after the end
+
+
+def test_strict_csp(page: Any) -> None:
+    """The demo page declares the strict policy, works under it, and the policy is enforced."""
+    csp = page.locator("meta[http-equiv=Content-Security-Policy]").get_attribute("content")
+    assert csp == CSP
+    type_and_wait(page, "形態素解析入門")
+    assert titles(page)[0] == "形態素解析入門"
+    assert page.evaluate("window.__csp") == []
+    assert page.errors == []
+    # An inline script is refused: the policy really is in force.
+    page.evaluate(
+        """() => {
+            const s = document.createElement('script');
+            s.textContent = 'window.__inline = 1';
+            document.head.append(s);
+        }"""
+    )
+    page.wait_for_timeout(100)
+    assert page.evaluate("typeof window.__inline") == "undefined"
+    assert any("script-src" in v for v in page.evaluate("window.__csp"))
