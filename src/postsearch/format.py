@@ -7,12 +7,13 @@ always gives the same bytes: keys, terms, surfaces and posts are written in sort
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -66,98 +67,96 @@ def lexicon_row(row: LexiconRow) -> list[Any]:
     return [row.surface, row.width, *("" if t == row.surface else t for t in row.terms)]
 
 
-def cut_by_size(rows: list[tuple[str, bytes]], budget: int) -> list[list[tuple[str, bytes]]]:
-    """Consecutive groups of rows whose encoded size stays near the budget."""
-    groups: list[list[tuple[str, bytes]]] = [[]]
+def cut_by_size(rows: Iterable[tuple[str, bytes]], budget: int) -> Iterator[list[tuple[str, bytes]]]:
+    """Consecutive groups of (key, encoded row) whose encoded size stays near the budget."""
+    group: list[tuple[str, bytes]] = []
     size = 0
     for key, encoded in rows:
-        if groups[-1] and size + len(encoded) > budget:
-            groups.append([])
-            size = 0
-        groups[-1].append((key, encoded))
+        if group and size + len(encoded) > budget:
+            yield group
+            group, size = [], 0
+        group.append((key, encoded))
         size += len(encoded) + 1
-    return groups
+    if group:
+        yield group
 
 
-def index_files(builder: IndexBuilder) -> dict[str, bytes]:
-    """Every file of the index, by name."""
-    files: dict[str, bytes] = {}
+def shards(
+    prefix: str, rows: Iterable[tuple[str, bytes]], budget: int, index: list[list[Any]]
+) -> Iterator[tuple[str, bytes]]:
+    """Files `prefix-K.json`, each a JSON array of rows; `[firstKey, name]` goes to `index`."""
+    for k, group in enumerate(cut_by_size(rows, budget)):
+        name = f"{prefix}-{k}.json"
+        index.append([group[0][0], name])
+        yield name, b"[" + b",".join(r for _, r in group) + b"]"
+
+
+def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
+    """Every file of the index, by name, one at a time (the manifest last)."""
     forms = builder.forms()
-
-    term_rows = [
+    term_shards: list[list[Any]] = []
+    term_rows = (
         (term, dumps([term, encode_postings(builder.postings[term]), *forms.get(term, [])]))
         for term in sorted(builder.postings)
-    ]
-    term_shards = []
-    for k, group in enumerate(cut_by_size(term_rows, SHARD_BYTES)):
-        if not group:
-            continue
-        name = f"terms-{k}.json"
-        files[name] = b"[" + b",".join(r for _, r in group) + b"]"
-        term_shards.append([group[0][0], name])
+    )
+    yield from shards("terms", term_rows, SHARD_BYTES, term_shards)
 
-    gram_rows = [
+    gram_shards: list[list[Any]] = []
+    gram_rows = (
         (gram, dumps([gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))]))
         for gram, ids in sorted(builder.grams.items())
-    ]
-    gram_shards = []
-    for k, group in enumerate(cut_by_size(gram_rows, SHARD_BYTES)):
-        if not group:
-            continue
-        name = f"grams-{k}.json"
-        files[name] = b"[" + b",".join(r for _, r in group) + b"]"
-        gram_shards.append([group[0][0], name])
+    )
+    yield from shards("grams", gram_rows, SHARD_BYTES, gram_shards)
 
     lexicon = builder.lexicon()
     lexicon_bytes = sum(len(dumps(lexicon_row(r))) + 1 for r in lexicon)
     shard_count = max(1, math.ceil(lexicon_bytes / SHARD_BYTES))
     lexicon_names = []
     for k in range(shard_count):
-        rows = [lexicon_row(r) for r in lexicon if shard_of(r.surface, shard_count) == k]
         name = f"lexicon-{k}.json"
-        files[name] = dumps(rows)
         lexicon_names.append(name)
+        yield name, dumps([lexicon_row(r) for r in lexicon if shard_of(r.surface, shard_count) == k])
 
-    text_rows = [(str(i), dumps([p.text, [x for h in p.headings for x in h]])) for i, p in enumerate(builder.posts)]
-    bundles = []
-    first = 0
-    for k, group in enumerate(cut_by_size(text_rows, BUNDLE_BYTES)):
-        if not group:
-            continue
-        name = f"text-{k}.json"
-        files[name] = b"[" + b",".join(r for _, r in group) + b"]"
-        bundles.append([first, name])
-        first += len(group)
+    bundles: list[list[Any]] = []
+    text_rows = ((str(i), row) for i, row in enumerate(builder.texts.rows()))
+    yield from shards("text", text_rows, BUNDLE_BYTES, bundles)
+    for bundle in bundles:
+        bundle[0] = int(bundle[0])  # first post id of the bundle
 
     posts = builder.posts
-    files["posts.json"] = dumps(
-        {
-            "url": [p.url for p in posts],
-            "title": [p.title for p in posts],
-            "date": [p.date for p in posts],
-            "tags": [p.tags for p in posts],
-            "path": [p.path for p in posts],
-            "lengths": [n for p in posts for n in p.lengths],
-        }
+    yield (
+        "posts.json",
+        dumps(
+            {
+                "url": [p.url for p in posts],
+                "title": [p.title for p in posts],
+                "date": [p.date for p in posts],
+                "tags": [p.tags for p in posts],
+                "path": [p.path for p in posts],
+                "lengths": [n for p in posts for n in p.lengths],
+            }
+        ),
     )
-    files["manifest.json"] = dumps(
-        {
-            "format": FORMAT,
-            "version": VERSION,
-            "fields": list(FIELDS),
-            "weights": list(WEIGHTS),
-            "k1": K1,
-            "b": B,
-            "postCount": len(posts),
-            "fieldTotals": builder.field_totals(),
-            "posts": "posts.json",
-            "lexicon": lexicon_names,
-            "terms": term_shards,
-            "grams": gram_shards,
-            "texts": bundles,
-        }
+    yield (
+        "manifest.json",
+        dumps(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "fields": list(FIELDS),
+                "weights": list(WEIGHTS),
+                "k1": K1,
+                "b": B,
+                "postCount": len(posts),
+                "fieldTotals": builder.field_totals(),
+                "posts": "posts.json",
+                "lexicon": lexicon_names,
+                "terms": term_shards,
+                "grams": gram_shards,
+                "texts": bundles,
+            }
+        ),
     )
-    return files
 
 
 def web_files() -> dict[str, bytes]:
@@ -171,14 +170,18 @@ def web_files() -> dict[str, bytes]:
     return out
 
 
-def write_atomically(files: dict[str, bytes], out: Path) -> None:
-    """Write into a sibling temp folder, then swap it in: the old index stays whole until then."""
+def write_atomically(files: Iterable[tuple[str, bytes]], out: Path) -> tuple[int, int]:
+    """Write files into a sibling temp folder as they come, then swap it in: the old index
+    stays whole until then. Returns the number of files and bytes written."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    count = size = 0
     try:
-        for name in sorted(files):
-            (tmp / name).write_bytes(files[name])
+        for name, data in files:
+            (tmp / name).write_bytes(data)
+            count += 1
+            size += len(data)
         os.chmod(tmp, 0o755)
         old = None
         if out.exists():
@@ -195,17 +198,11 @@ def write_atomically(files: dict[str, bytes], out: Path) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return count, size
 
 
 def write_index(builder: IndexBuilder, out: Path, extra: Iterable[tuple[str, bytes]] = ()) -> WriteSummary:
     """Write the index and the browser runtime to `out`. The one public entry of this stage."""
-    files = index_files(builder)
-    files.update(web_files())
-    files.update(dict(extra))
-    write_atomically(files, out)
-    return WriteSummary(
-        files=len(files),
-        bytes=sum(len(b) for b in files.values()),
-        terms=len(builder.postings),
-        surfaces=len(builder.surfaces),
-    )
+    files, size = write_atomically(itertools.chain(index_files(builder), web_files().items(), extra), out)
+    builder.texts.close()
+    return WriteSummary(files=files, bytes=size, terms=len(builder.postings), surfaces=len(builder.surfaces))
