@@ -21,8 +21,9 @@ def read_all(folder: Path) -> dict[str, bytes]:
 
 
 def test_same_input_same_bytes_whatever_the_jobs(tmp_path, example_index):
-    postsearch.build(EXAMPLE_SITE, tmp_path / "one", jobs=1)
-    assert read_all(tmp_path / "one") == read_all(example_index)  # example_index used 2 jobs
+    postsearch.build(EXAMPLE_SITE, tmp_path / "one", jobs=1, cache=False)
+    postsearch.build(EXAMPLE_SITE, tmp_path / "two", jobs=2, cache=False)
+    assert read_all(tmp_path / "one") == read_all(tmp_path / "two") == read_all(example_index)
 
 
 def test_manifest_is_versioned_and_lists_every_file(example_index):
@@ -119,3 +120,30 @@ def test_bad_files_do_not_stop_the_build(tmp_path):
     assert report.posts == 1
     assert [(f.path, "front matter" in f.reason) for f in report.failures] == [("broken.md", True)]
     assert postsearch.open_index(tmp_path / "out").search("新幹線").total == 1
+
+
+def test_rebuild_after_editing_one_post_reanalyzes_only_that_post(tmp_path):
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".postsearch-cache"))
+    first = postsearch.build(site, tmp_path / "out", jobs=2)
+    assert first.cached == 0 and (site / ".postsearch-cache").is_dir()
+    post = site / "pages" / "crlf-post.md"
+    post.write_bytes(post.read_bytes().replace("設定".encode(), "構成".encode(), 1))
+    second = postsearch.build(site, tmp_path / "out", jobs=2)
+    assert second.cached == second.posts - 1
+    postsearch.build(site, tmp_path / "cold", jobs=1, cache=False)
+    assert read_all(tmp_path / "out") == read_all(tmp_path / "cold")
+    assert postsearch.open_index(tmp_path / "out").search('"構成を変更する"').total == 1
+
+
+def test_unwritable_cache_builds_without_it(tmp_path):
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLE_SITE / "articles", site)
+    (site / ".postsearch-cache").write_text("not a folder")  # as root, chmod cannot forbid writes
+    report = postsearch.build(site, tmp_path / "out", jobs=1)
+    assert report.posts == 3 and report.failures == []
+    assert (site / ".postsearch-cache").read_text() == "not a folder"

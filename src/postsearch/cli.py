@@ -46,7 +46,10 @@ def cmd_index(args: argparse.Namespace) -> int:
             progress.update(task, completed=done, total=total, description=path[-50:])
 
         try:
-            report = build(args.src, args.out, options=options, anchors=args.anchors, jobs=args.jobs, progress=on_post)
+            cache = False if args.no_cache else (args.cache or True)
+            report = build(
+                args.src, args.out, options=options, anchors=args.anchors, jobs=args.jobs, cache=cache, progress=on_post
+            )
         except (FileNotFoundError, NotADirectoryError, PermissionError) as e:
             err.print(f"[red]error:[/red] {e}")
             return EXIT_ERROR
@@ -54,7 +57,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     written = report.written
     assert written is not None
     out.print(
-        f"indexed {report.posts} posts, skipped {len(report.drafts)} drafts, "
+        f"indexed {report.posts} posts ({report.cached} from cache), skipped {len(report.drafts)} drafts, "
         f"{len(report.failures)} failed; {written.terms} terms, {written.files} files, "
         f"{written.bytes:,} bytes in {args.out}; {report.seconds:.2f} s"
     )
@@ -143,6 +146,8 @@ def parser() -> argparse.ArgumentParser:
         choices=["github", "hugo", "kramdown", "markdown-it-anchor"],
         help="heading id style",
     )
+    i.add_argument("--cache", type=Path, help="cache folder for analyzed posts (default SRC/.postsearch-cache)")
+    i.add_argument("--no-cache", action="store_true", help="analyze every post again")
     i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     i.set_defaults(run=cmd_index)
 
