@@ -27,3 +27,14 @@ def example(example_index: Path):  # type: ignore[no-untyped-def]
     import postsearch
 
     return postsearch.open_index(example_index)
+
+
+@pytest.fixture(scope="session")
+def parity_file(example_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Python's answers to tests/parity_queries.txt on the example index, which the
+    JavaScript reader must match (tests/test_parity.py in Node, tests/test_browser.py)."""
+    from tests.parity import make_parity
+
+    out = tmp_path_factory.mktemp("parity") / "parity.json"
+    make_parity(example_index, ROOT / "tests" / "parity_queries.txt", out)
+    return out

@@ -94,7 +94,8 @@ def page(browser: Any, site: str) -> Iterator[Any]:
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.add_init_script(WATCH)
     page.goto(f"{site}/demo.html")
-    page.wait_for_function("customElements.get('post-search') && document.querySelector('[role=combobox]')")
+    # Functions, not expression strings: Playwright evals those, which the page's CSP refuses.
+    page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
     yield page
     context.close()
 
@@ -107,7 +108,7 @@ def type_and_wait(page: Any, query: str) -> None:
     """Type a query (no IME) and wait until the box shows its answer."""
     done = len(page.evaluate("window.__searches"))
     search_box(page).fill(query)
-    page.wait_for_function(f"window.__searches.length > {done}")
+    page.wait_for_function("(n) => window.__searches.length > n", arg=done)
 
 
 def titles(page: Any) -> list[str]:
@@ -234,6 +235,13 @@ def test_hostile_post_data_stays_text(page: Any) -> None:
     assert page.errors == []
 
 
+def test_ui_never_parses_html() -> None:
+    """Post data reaches the DOM as text only: no HTML parsing sinks in ui.js at all."""
+    source = (ROOT / "src" / "postsearch" / "web" / "ui.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "createContextualFragment", "eval("):
+        assert sink not in source, sink
+
+
 def test_safe_url_and_excerpt_parsing(page: Any) -> None:
     """The helpers that keep post data inert, on tricky input."""
     got = page.evaluate(
@@ -289,7 +297,7 @@ def test_ime_composition_runs_no_search(page: Any) -> None:
     assert len(page.evaluate("window.__searches")) == searches, "searched while composing"
     box.press("Enter")  # confirms the conversion: keydown has isComposing
     cdp.send("Input.insertText", {"text": "新幹線"})  # commits: compositionend
-    page.wait_for_function(f"window.__searches.length > {searches}")
+    page.wait_for_function("(n) => window.__searches.length > n", arg=searches)
     assert page.evaluate("window.__searches")[searches:] == ["ディープラーニング 新幹線"]
     assert page.url == url
 

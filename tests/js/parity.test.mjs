@@ -130,26 +130,63 @@ test('prototype keys are ordinary terms', () => {
   );
   assert.equal(longest, 14);
   assert.deepEqual(
-    ps.segment('constructor__proto__tostring', lexicon, longest).map((p) => [p.surface, p.terms, p.qpos]),
+    ps.segment('constructor __proto__ tostring', lexicon, longest).map((p) => [p.surface, p.terms, p.qpos]),
     [
       ['constructor', ['constructor'], 0],
       ['__proto__', ['__proto__'], 1],
       ['tostring', ['string', 'to'].sort(ps.compare), 2],
     ],
   );
-  assert.deepEqual(ps.segment('valueof', lexicon, longest)[0], { surface: 'valueof', terms: [], qpos: 0, fallback: true });
-  assert.deepEqual(ps.expandFallback('proto', lexicon), ['__proto__']);
-  assert.deepEqual(ps.expandFallback('valueOf', lexicon), []);
+  assert.deepEqual(ps.segment('valueof', lexicon, longest)[0], {
+    surface: 'valueof',
+    terms: [],
+    qpos: 0,
+    fallback: true,
+    grams: [],
+  });
+  const terms = new Map([
+    ['constructor', ps.decodePostings([0, 1, 1, 0], 1)],
+    ['__proto__', ps.decodePostings([0, 1, 1, 0, 1, 1, 1, 0], 1)],
+    ['tostring', ps.decodePostings([2, 1, 1, 0], 1)],
+  ]);
+  assert.deepEqual(ps.expandPrefix('con', terms), ['constructor']);
+  assert.deepEqual(ps.expandPrefix('valueOf', terms), []);
+  assert.deepEqual(ps.expandPrefix('', terms), ['__proto__', 'constructor', 'tostring']);
+  const piece = { surface: 'x', terms: ['__proto__', 'hasOwnProperty', 'toString'], qpos: 0, fallback: false, grams: [] };
+  assert.deepEqual([...ps.postsWith(piece, terms, new Map())], [0, 1]);
+});
+
+test('expandPrefix keeps the 64 most frequent terms, like search.py', () => {
+  // a00..a69 in i % 7 + 1 posts; search.py drops a28 a35 a42 a49 a56 a63 (1 post, last names)
+  const terms = new Map();
+  for (let i = 0; i < 70; i++) {
+    const posts = Array.from({ length: (i % 7) + 1 }, (_, p) => [p === 0 ? 0 : 1, 1, 1, 0]).flat();
+    terms.set(`a${String(i).padStart(2, '0')}`, ps.decodePostings(posts, 1));
+  }
+  terms.set('b', ps.decodePostings([0, 1, 1, 0], 1));
+  const kept = ps.expandPrefix('a', terms);
+  assert.equal(kept.length, ps.MAX_EXPANSION);
+  assert.deepEqual(
+    [...terms.keys()].filter((t) => t !== 'b' && !kept.includes(t)),
+    ['a28', 'a35', 'a42', 'a49', 'a56', 'a63'],
+  );
+  assert.deepEqual(kept, [...kept].sort(ps.compare));
 });
 
 test('segment: fewest pieces, earlier longer surface wins ties, fallback runs', () => {
   const lexicon = new Map();
-  const rows = [['新幹線', 2, '', '新', '幹線'], ['新', 1, ''], ['幹線', 1, ''], ['で', 1], ['京都', 1, '']];
+  const rows = [['新幹線', 2, '', '新', '幹線'], ['新', 1, ''], ['幹線', 1, ''], ['で', 1], ['京都', 1, ''], ['doc', 1, '']];
   const longest = ps.decodeLexicon(rows, lexicon);
   const cut = (q) => ps.segment(q, lexicon, longest).map((p) => `${p.surface}@${p.qpos}${p.fallback ? '?' : ''}`);
   assert.deepEqual(cut('新幹線で京都'), ['新幹線@0', 'で@2', '京都@3']);
   assert.deepEqual(cut('🚄新幹線x-y京都'), ['新幹線@0', 'x@2?', 'y@3?', '京都@4']);
   assert.deepEqual(cut('ab'), ['ab@0?']);
+  assert.deepEqual(cut('doc docker'), ['doc@0', 'docker@1?']); // never doc + ker
+  assert.deepEqual(cut('大阪旅行docs'), ['大阪旅行@0?', 'docs@1?']);
+  const grams = ps.segment('大阪旅行', lexicon, longest)[0].grams;
+  assert.deepEqual(grams, ['大阪', '旅行', '阪旅']);
+  assert.deepEqual(ps.splitWords('ab漢字かなカナ12x'), ['ab', '漢字かなカナ', '12x']);
+  assert.deepEqual(ps.gramsOf('ab京都々x都々'), ['京都', '都々']);
 });
 
 test('decodePostings', () => {

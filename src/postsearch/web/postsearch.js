@@ -15,9 +15,10 @@
 
 export const FORMAT = 'postsearch-index';
 export const VERSION = 1;
-export const MAX_EXPANSION = 64; // terms a fallback piece may stand for
+export const MAX_EXPANSION = 64; // terms a prefix piece may stand for
 export const EXCERPT_CHARS = 120;
 export const UNCOVERED_COST = 3; // cost of a character the lexicon cannot cover (a lexicon piece costs 1)
+export const GRAM_FIELD = 3; // bigram pieces score with the weight of this field (body)
 export const UNICODE_VERSION = '14.0.0'; // Python 3.11's unicodedata.unidata_version
 
 // Code points unassigned (category Cn) in Unicode 14.0, as `gap.length` ranges in base 36
@@ -68,6 +69,11 @@ function cpLength(text) {
   return n;
 }
 
+/** Python's `a & b` on sets (in a's order). */
+function intersection(a, b) {
+  return new Set([...a].filter((x) => b.has(x)));
+}
+
 /** Code point order of two pairs of numbers or strings, as Python compares tuples. */
 function byKeys(a, b) {
   for (let i = 0; i < a.length; i++) {
@@ -88,6 +94,33 @@ export function isWordChar(c) {
   return LETTER_OR_DIGIT.test(c) && !UNASSIGNED.test(c);
 }
 
+/** Kana and kanji (by code point range, so both languages agree): what bigrams cover. */
+export function isGramChar(c) {
+  const cp = c.codePointAt(0);
+  return (
+    cp === 0x3005 ||
+    (0x3040 <= cp && cp <= 0x30ff) ||
+    (0x3400 <= cp && cp <= 0x4dbf) ||
+    (0x4e00 <= cp && cp <= 0x9fff) ||
+    (0xf900 <= cp && cp <= 0xfaff)
+  );
+}
+
+/** The distinct character bigrams of the kana/kanji runs of a text, sorted. */
+export function gramsOf(text) {
+  const found = new Set();
+  let previous = '';
+  for (const c of text) {
+    if (isGramChar(c)) {
+      if (previous) found.add(previous + c);
+      previous = c;
+    } else {
+      previous = '';
+    }
+  }
+  return [...found].sort(compare);
+}
+
 /** The lexicon shard that holds surfaces starting with this string's first character. */
 export function shardOf(surface, shards) {
   return surface.codePointAt(0) % shards;
@@ -106,6 +139,20 @@ export function compare(a, b) {
     }
   }
   return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+/** The shard whose key range holds `key` (shards are `[firstKey, file]`, sorted): the
+ * last one whose first key is not after it. */
+export function rangeShard(key, shards) {
+  let lo = 0;
+  let hi = shards.length - 1;
+  while (lo < hi) {
+    // an empty list gives 0; callers check for it
+    const mid = Math.floor((lo + hi + 1) / 2);
+    if (compare(shards[mid][0], key) <= 0) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** Post text is untrusted: escape it before wrapping matches in <mark>. */
@@ -137,6 +184,17 @@ export function decodeLexicon(data, into) {
     longest = Math.max(longest, cpLength(surface));
   }
   return longest;
+}
+
+/** A bigram's post ids from their deltas. */
+export function decodeIds(deltas) {
+  const ids = new Set();
+  let post = 0;
+  for (const d of deltas) {
+    post += d;
+    ids.add(post);
+  }
+  return ids;
 }
 
 /** Flat ints: per post `dPost, fieldMask`, then per field in the mask `tf, dPos...`. */
@@ -171,9 +229,10 @@ export function decodePostings(ints, fields) {
 
 // --- queries ------------------------------------------------------------------------------
 
-// Piece {surface, terms, qpos, fallback}: a piece of a segmented query clause; terms is
-// empty for a stop piece; qpos is the position in the query, in the same units as post
-// positions; a fallback piece is not in the lexicon and stands for every term containing it.
+// Piece {surface, terms, qpos, fallback, grams}: a piece of a segmented query clause; terms
+// is empty for a stop piece; qpos is the position in the query, in the same units as post
+// positions; a fallback piece was not cut from the lexicon: matched by bigrams or as a term
+// prefix; grams are a fallback piece's bigrams, all of which a post must have.
 // Clause {kind, text, pieces}: `word`: all pieces must match; `phrase`: and in sequence;
 // `not`: excludes posts.
 
@@ -199,6 +258,16 @@ export function parseQuery(query) {
   return clauses;
 }
 
+export function isAsciiLetter(c) {
+  return c >= 'a' && c <= 'z' && c.length === 1;
+}
+
+/** A lexicon piece never starts or ends inside a run of Latin letters: `dock` is a word
+ * (or the start of one), never `doc` + `k`. */
+export function canCut(chars, i) {
+  return i === 0 || i === chars.length || !(isAsciiLetter(chars[i - 1]) && isAsciiLetter(chars[i]));
+}
+
 /** Cut text into lexicon surfaces with the fewest pieces; runs of characters no surface
  * covers become one fallback piece each. Ties go to the earlier, longer surface. */
 export function segment(text, lexicon, longest) {
@@ -210,7 +279,8 @@ export function segment(text, lexicon, longest) {
   best[0] = 0;
   for (let i = 0; i < n; i++) {
     if (best[i] === inf) continue;
-    for (let length = Math.min(longest, n - i); length > 0; length--) {
+    for (let length = canCut(chars, i) ? Math.min(longest, n - i) : 0; length > 0; length--) {
+      if (!canCut(chars, i + length)) continue;
       if (lexicon.has(chars.slice(i, i + length).join('')) && best[i] + 1 < best[i + length]) {
         best[i + length] = best[i] + 1;
         back[i + length] = [i, true];
@@ -240,11 +310,11 @@ export function segment(text, lexicon, longest) {
     const surface = chars.slice(start, stop).join('');
     if (known) {
       const entry = lexicon.get(surface);
-      pieces.push({ surface, terms: [...new Set(entry.terms)].sort(compare), qpos, fallback: false });
+      pieces.push({ surface, terms: [...new Set(entry.terms)].sort(compare), qpos, fallback: false, grams: [] });
       qpos += entry.width;
     } else {
-      for (const word of splitWords(surface)) {
-        pieces.push({ surface: word, terms: [], qpos, fallback: true });
+      for (const piece of fallbackPieces(surface, qpos)) {
+        pieces.push(piece);
         qpos += 1;
       }
     }
@@ -252,55 +322,83 @@ export function segment(text, lexicon, longest) {
   return pieces;
 }
 
-/** Runs of letters and digits; the characters between them are dropped. */
+/** Runs of letters and digits, cut where kana/kanji meet other scripts; the characters
+ * between words are dropped. */
 export function splitWords(text) {
   const words = [];
   let current = '';
+  let last = ''; // current's last character
   for (const c of text) {
-    if (isWordChar(c)) {
+    if (isWordChar(c) && current && isGramChar(c) === isGramChar(last)) {
       current += c;
-    } else if (current) {
-      words.push(current);
-      current = '';
+    } else {
+      if (current) words.push(current);
+      current = isWordChar(c) ? c : '';
     }
+    last = c;
   }
   if (current) words.push(current);
   return words;
 }
 
-/** The terms of every surface that contains `text`, shortest surfaces first, capped. */
-export function expandFallback(text, lexicon) {
-  const surfaces = [];
-  for (const [s, entry] of lexicon) {
-    if (s.includes(text) && entry.terms.length) surfaces.push([cpLength(s), s]);
+/** Pieces for text the lexicon does not cut: bigrams for kana/kanji runs of two or more,
+ * a term prefix for anything else (terms filled in later from the term shards). */
+export function fallbackPieces(text, qpos) {
+  const pieces = [];
+  for (const word of splitWords(text)) {
+    const grams = cpLength(word) > 1 && isGramChar(word) ? gramsOf(word) : [];
+    pieces.push({ surface: word, terms: [], qpos: qpos + pieces.length, fallback: true, grams });
   }
-  surfaces.sort(byKeys);
-  const terms = [];
-  const seen = new Set();
-  for (const [, surface] of surfaces) {
-    for (const term of lexicon.get(surface).terms) {
-      if (!seen.has(term)) {
-        seen.add(term);
-        terms.push(term);
-      }
-    }
-  }
-  return terms.slice(0, MAX_EXPANSION).sort(compare);
+  return pieces;
+}
+
+/** Terms starting with `prefix`, most frequent first, capped (never every post). */
+export function expandPrefix(prefix, terms) {
+  const found = [];
+  for (const [t, entry] of terms) if (t.startsWith(prefix)) found.push([-entry.postings.size, t]);
+  found.sort(byKeys);
+  return found
+    .slice(0, MAX_EXPANSION)
+    .map(([, t]) => t)
+    .sort(compare);
+}
+
+/** A piece a post must match: a word, or a fallback (stops never need to). */
+export function isRequired(piece) {
+  return piece.terms.length > 0 || piece.fallback;
 }
 
 /** Pieces every hit must contain: those of word and phrase clauses, stops left out. */
 export function neededPieces(clauses) {
-  return clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.pieces.filter((p) => p.terms.length));
+  return clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.pieces.filter(isRequired));
 }
 
-/** Posts containing any term of the piece. */
-export function postsWith(piece, terms) {
+/** Posts containing any term of the piece, or, for bigrams, every bigram of it. */
+export function postsWith(piece, terms, grams) {
+  if (piece.grams.length) {
+    let found = new Set(grams.get(piece.grams[0]) ?? []);
+    for (const gram of piece.grams.slice(1)) found = intersection(found, grams.get(gram) ?? new Set());
+    return found;
+  }
   const found = new Set();
   for (const term of piece.terms) {
     const entry = terms.get(term);
     if (entry !== undefined) for (const post of entry.postings.keys()) found.add(post);
   }
   return found;
+}
+
+/** Whether any post has all the clause's required pieces (before phrase checks). */
+export function clauseHasPosts(clause, terms, grams) {
+  let found = null;
+  for (const piece of clause.pieces) {
+    if (isRequired(piece)) {
+      const posts = postsWith(piece, terms, grams);
+      found = found === null ? posts : intersection(found, posts);
+      if (!found.size) return false;
+    }
+  }
+  return found !== null;
 }
 
 /** Where any term of the piece stands in one field of one post. */
@@ -319,7 +417,7 @@ export function positionsOf(piece, post, field, terms) {
 /** True when the clause's lexicon pieces stand at the query's relative positions in one
  * field (fallback pieces only need to be present; their width is unknown). */
 export function inSequence(pieces, post, fields, terms) {
-  const anchored = pieces.filter((p) => p.terms.length && !p.fallback);
+  const anchored = pieces.filter((p) => p.terms.length && !p.fallback && !p.grams.length);
   if (anchored.length < 2) return true;
   const first = anchored[0];
   for (let field = 0; field < fields; field++) {
@@ -338,9 +436,9 @@ export function inSequence(pieces, post, fields, terms) {
 }
 
 /** Whether a post has every piece of the clause (in sequence for phrases and exclusions). */
-export function clauseMatches(clause, post, fields, terms) {
-  const pieces = clause.pieces.filter((p) => p.terms.length);
-  if (!pieces.length || pieces.some((p) => !postsWith(p, terms).has(post))) return false;
+export function clauseMatches(clause, post, fields, terms, grams) {
+  const pieces = clause.pieces.filter(isRequired);
+  if (!pieces.length || pieces.some((p) => !postsWith(p, terms, grams).has(post))) return false;
   return clause.kind === 'word' || inSequence(pieces, post, fields, terms);
 }
 
@@ -417,10 +515,21 @@ export function bm25(idf_, tf, length, average, k1, b) {
   return idf_ * ((tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / average)));
 }
 
+/** A bigram piece scores like one body word seen once: the mean idf of its bigrams. */
+export function gramScore(piece, index) {
+  let total = 0.0;
+  for (const gram of piece.grams) total += idf(index.postCount, (index.grams.get(gram) ?? new Set()).size);
+  return (index.weights[GRAM_FIELD] * total) / piece.grams.length;
+}
+
 /** Sum over pieces, their terms and fields of weight x BM25, in that fixed order. */
 export function score(post, pieces, index) {
   let total = 0.0;
   for (const piece of pieces) {
+    if (piece.grams.length) {
+      total += gramScore(piece, index);
+      continue;
+    }
     for (const term of piece.terms) {
       const entry = index.terms.get(term);
       const perField = entry !== undefined ? entry.postings.get(post) : undefined;
@@ -588,6 +697,8 @@ export class Index {
     this.lexiconLoaded = new Map(); // shard -> promise
     this.terms = new Map();
     this.termShardsLoaded = new Map(); // shard -> promise
+    this.grams = new Map();
+    this.gramShardsLoaded = new Map(); // shard -> promise
     this.texts = new Map();
     this.textBundles = new Map(); // bundle -> promise
     return this;
@@ -627,33 +738,48 @@ export class Index {
     );
   }
 
-  /** The shard whose term range holds `term` (shards list their first term). */
-  termShard(term) {
-    const shards = this.manifest.terms;
-    let lo = 0;
-    let hi = shards.length - 1;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi + 1) / 2);
-      if (compare(shards[mid][0], term) <= 0) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
   /** Read the term shards that hold these terms. */
   async ensureTerms(wanted) {
-    const shards = [...new Set(wanted.map((t) => this.termShard(t)))].sort((a, b) => a - b);
+    const shards = this.manifest.terms;
+    if (!shards.length) return;
+    const needed = [...new Set(wanted.map((t) => rangeShard(t, shards)))].sort((a, b) => a - b);
     await Promise.all(
-      shards.map((shard) => {
-        if (!this.manifest.terms.length) return undefined;
-        return this.once(this.termShardsLoaded, shard, async () => {
-          for (const row of await this.loadJson(this.manifest.terms[shard][1])) {
+      needed.map((shard) =>
+        this.once(this.termShardsLoaded, shard, async () => {
+          for (const row of await this.loadJson(shards[shard][1])) {
             const entry = decodePostings(row[1], this.fieldCount);
             entry.forms = row.slice(2);
             this.terms.set(row[0], entry);
           }
-        });
-      }),
+        }),
+      ),
+    );
+  }
+
+  /** Read every term shard that may hold terms starting with `prefix`. */
+  async ensurePrefix(prefix) {
+    const shards = this.manifest.terms;
+    if (!shards.length) return;
+    const first = rangeShard(prefix, shards);
+    const wanted = [shards[first][0]];
+    for (let k = first + 1; k < shards.length; k++) {
+      if (!shards[k][0].startsWith(prefix)) break;
+      wanted.push(shards[k][0]);
+    }
+    await this.ensureTerms(wanted);
+  }
+
+  /** Read the bigram shards that hold these bigrams. */
+  async ensureGrams(wanted) {
+    const shards = this.manifest.grams;
+    if (!shards.length) return;
+    const needed = [...new Set(wanted.map((g) => rangeShard(g, shards)))].sort((a, b) => a - b);
+    await Promise.all(
+      needed.map((shard) =>
+        this.once(this.gramShardsLoaded, shard, async () => {
+          for (const row of await this.loadJson(shards[shard][1])) this.grams.set(row[0], decodeIds(row.slice(1)));
+        }),
+      ),
     );
   }
 
@@ -676,7 +802,19 @@ export class Index {
     await Promise.all(reads);
   }
 
-  /** Segment every clause, reading the lexicon and term shards it needs. */
+  /** Give a clause's prefix pieces their terms and read its bigram shards. */
+  async fillFallbacks(clause) {
+    for (const piece of clause.pieces) {
+      if (piece.fallback && !piece.grams.length) {
+        await this.ensurePrefix(piece.surface);
+        piece.terms = expandPrefix(piece.surface, this.terms);
+      }
+    }
+    await this.ensureGrams([...new Set(clause.pieces.flatMap((p) => p.grams))].sort(compare));
+  }
+
+  /** Segment every clause, reading the lexicon, term and bigram shards it needs. A word
+   * or phrase clause whose pieces no post has together is searched by bigrams instead. */
   async prepare(clauses) {
     const chars = new Set();
     for (const clause of clauses) for (const c of clause.text) chars.add(c);
@@ -684,15 +822,17 @@ export class Index {
     await this.ensureLexicon([...chars].map((c) => shardOf(c, shardCount)));
     for (const clause of clauses) {
       clause.pieces = segment(clause.text, this.lexicon, this.longest);
-      if (clause.pieces.some((p) => p.fallback)) {
-        await this.ensureLexicon([...Array(shardCount).keys()]);
-        for (const piece of clause.pieces) {
-          if (piece.fallback) piece.terms = expandFallback(piece.surface, this.lexicon);
-        }
-      }
     }
     const terms = new Set(clauses.flatMap((c) => c.pieces.flatMap((p) => p.terms)));
     await this.ensureTerms([...terms].sort(compare));
+    for (const clause of clauses) {
+      await this.fillFallbacks(clause);
+      const cutByLexicon = clause.pieces.some((p) => !p.fallback && p.terms.length);
+      if (clause.kind !== 'not' && cutByLexicon && !clauseHasPosts(clause, this.terms, this.grams)) {
+        clause.pieces = fallbackPieces(clause.text, 0);
+        await this.fillFallbacks(clause);
+      }
+    }
   }
 
   /** Ranked posts for a query. The one public entry of this stage. */
@@ -702,19 +842,18 @@ export class Index {
     const pieces = neededPieces(clauses);
     let candidates = null;
     for (const piece of pieces) {
-      const found = postsWith(piece, this.terms);
-      candidates = candidates === null ? found : new Set([...candidates].filter((p) => found.has(p)));
+      const found = postsWith(piece, this.terms, this.grams);
+      candidates = candidates === null ? found : intersection(candidates, found);
     }
+    const [fields, terms, grams] = [this.fieldCount, this.terms, this.grams];
+    const phrases = clauses.filter((c) => c.kind === 'phrase');
+    const exclusions = clauses.filter((c) => c.kind === 'not');
     const matched = [...(candidates ?? [])]
       .sort((a, b) => a - b)
       .filter(
         (post) =>
-          clauses
-            .filter((c) => c.kind === 'phrase')
-            .every((c) => clauseMatches(c, post, this.fieldCount, this.terms)) &&
-          !clauses
-            .filter((c) => c.kind === 'not')
-            .some((c) => clauseMatches(c, post, this.fieldCount, this.terms)),
+          phrases.every((c) => clauseMatches(c, post, fields, terms, grams)) &&
+          !exclusions.some((c) => clauseMatches(c, post, fields, terms, grams)),
       );
     const ranked = matched
       .map((post) => [score(post, pieces, this), post])

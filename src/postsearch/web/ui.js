@@ -1,0 +1,291 @@
+// ui.js: a ready-made search box on a postsearch index.
+//
+//   <link rel="stylesheet" href="/search/ui.css">
+//   <script type="module" src="/search/ui.js"></script>
+//   <post-search></post-search>                   (index: the folder ui.js came from)
+//   <post-search index-url="/search/" limit="20" placeholder="検索"></post-search>
+//
+// or from a module: `import { mount } from '/search/ui.js'; mount(element, { indexUrl })`.
+//
+// Post data is untrusted: everything is written with textContent and createElement, never
+// parsed as HTML; links are made only for http(s) and relative URLs. While a Japanese IME is
+// composing, typing runs no search and Enter (which confirms the conversion) opens nothing.
+
+import { openIndex } from './postsearch.js';
+
+const HERE = new URL('./', import.meta.url);
+let mounted = 0;
+
+/** A new element with a class and, optionally, text. */
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** The href for a post URL, or null: only http:, https: and relative URLs are linked.
+ * Browsers ignore leading and trailing control characters and spaces, and tabs and
+ * newlines anywhere, when they read a scheme ("\tjava\nscript:"), so we do too. */
+export function safeUrl(url, base = document.baseURI) {
+  if (typeof url !== 'string') return null;
+  const bare = url.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\n\r]/g, '');
+  let resolved;
+  try {
+    resolved = new URL(bare, base);
+  } catch {
+    return null;
+  }
+  const hasScheme = /^[a-z][a-z\d+.-]*:/i.test(bare);
+  if (hasScheme && resolved.protocol !== 'http:' && resolved.protocol !== 'https:') return null;
+  return resolved.href;
+}
+
+const ENTITIES = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+
+/** The excerpt's escaped text with <mark> around matches, as DOM nodes: split on the literal
+ * markers, unescape the five entities (in one pass) into text nodes, never parse HTML. */
+export function excerptNodes(excerpt) {
+  const fragment = document.createDocumentFragment();
+  let marked = false;
+  for (const part of excerpt.split(/(<mark>|<\/mark>)/)) {
+    if (part === '<mark>' || part === '</mark>') {
+      marked = part === '<mark>';
+    } else if (part) {
+      const text = document.createTextNode(part.replace(/&(?:amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]));
+      if (marked) {
+        const mark = el('mark');
+        mark.append(text);
+        fragment.append(mark);
+      } else {
+        fragment.append(text);
+      }
+    }
+  }
+  return fragment;
+}
+
+/** Put a search box into `element`. Returns { input, list, search(query), destroy() }. */
+export function mount(element, options = {}) {
+  const {
+    indexUrl = HERE,
+    limit = 10,
+    debounceMs = 150,
+    placeholder = '記事を検索',
+    label = 'サイト内検索',
+  } = options;
+  const id = `postsearch-${++mounted}`;
+  const root = el('div', 'postsearch');
+  const labelNode = el('label', 'postsearch-label', label);
+  const input = el('input', 'postsearch-input');
+  const status = el('div', 'postsearch-status');
+  const list = el('ul', 'postsearch-results');
+  labelNode.htmlFor = input.id = `${id}-input`;
+  list.id = `${id}-results`;
+  Object.assign(input, { type: 'search', placeholder, autocomplete: 'off', spellcheck: false });
+  input.setAttribute('role', 'combobox');
+  input.setAttribute('aria-autocomplete', 'list');
+  input.setAttribute('aria-expanded', 'false');
+  input.setAttribute('aria-controls', list.id);
+  input.setAttribute('enterkeyhint', 'search');
+  status.setAttribute('role', 'status');
+  list.setAttribute('role', 'listbox');
+  list.setAttribute('aria-label', '検索結果');
+  list.hidden = true;
+  root.append(labelNode, input, status, list);
+  element.append(root);
+
+  let index = null; // promise of the opened index, made on first use
+  let timer = 0;
+  let latest = 0; // number of the latest search: older answers are dropped
+  let composing = false;
+  let hrefs = [];
+  let active = -1;
+
+  const setState = (state, message = '') => {
+    root.dataset.state = state;
+    root.setAttribute('aria-busy', String(state === 'loading'));
+    status.textContent = message;
+  };
+  setState('idle');
+
+  const openIndexOnce = () => {
+    index ??= openIndex(indexUrl).catch((error) => {
+      index = null; // try again on the next search
+      throw error;
+    });
+    return index;
+  };
+
+  const expand = (open) => {
+    list.hidden = !open;
+    input.setAttribute('aria-expanded', String(open));
+    if (!open) setActive(-1);
+  };
+
+  const setActive = (i) => {
+    list.children[active]?.setAttribute('aria-selected', 'false');
+    active = i;
+    const option = list.children[i];
+    if (option) {
+      option.setAttribute('aria-selected', 'true');
+      input.setAttribute('aria-activedescendant', option.id);
+      option.scrollIntoView?.({ block: 'nearest' });
+    } else {
+      input.removeAttribute('aria-activedescendant');
+    }
+  };
+
+  const go = (i) => {
+    if (hrefs[i]) window.location.assign(hrefs[i]);
+  };
+
+  const option = (hit, i) => {
+    const item = el('li', 'postsearch-option');
+    item.id = `${id}-option-${i}`;
+    item.setAttribute('role', 'option');
+    item.setAttribute('aria-selected', 'false');
+    const href = safeUrl(hit.url);
+    const title = el(href ? 'a' : 'span', 'postsearch-title', hit.title || hit.url || hit.path);
+    if (href) {
+      title.href = href;
+      title.tabIndex = -1; // focus stays in the box; arrows move through the options
+    }
+    const meta = el('div', 'postsearch-meta');
+    if (hit.date) {
+      const date = el('time', 'postsearch-date', String(hit.date).slice(0, 10));
+      date.dateTime = hit.date;
+      meta.append(date);
+    }
+    for (const tag of hit.tags ?? []) meta.append(el('span', 'postsearch-tag', tag));
+    const excerpt = el('p', 'postsearch-excerpt');
+    excerpt.append(excerptNodes(hit.excerpt));
+    item.append(title, meta, excerpt);
+    hrefs.push(href);
+    return item;
+  };
+
+  const search = async (query) => {
+    const mine = ++latest;
+    clearTimeout(timer);
+    if (!query.trim()) {
+      list.replaceChildren();
+      hrefs = [];
+      expand(false);
+      setState('idle');
+      return null;
+    }
+    setState('loading', '検索中…');
+    let result;
+    try {
+      result = await (await openIndexOnce()).search(query, limit);
+    } catch (error) {
+      if (mine === latest) setState('error', '検索できませんでした。しばらくしてからもう一度お試しください。');
+      console.error('postsearch:', error);
+      return null;
+    }
+    if (mine !== latest) return null; // a newer query was typed meanwhile
+    hrefs = [];
+    active = -1;
+    list.replaceChildren(...result.hits.map(option));
+    expand(result.hits.length > 0);
+    if (result.total) setState('results', `${result.total}件の記事が見つかりました`);
+    else setState('empty', `「${query}」に一致する記事はありません`);
+    element.dispatchEvent(new CustomEvent('postsearch:results', { bubbles: true, detail: result }));
+    return result;
+  };
+
+  const schedule = () => {
+    clearTimeout(timer);
+    if (composing) return;
+    timer = setTimeout(() => search(input.value), debounceMs);
+  };
+
+  const listeners = {
+    input: (event) => {
+      if (!composing && !event.isComposing) schedule();
+    },
+    compositionstart: () => {
+      composing = true;
+      clearTimeout(timer);
+    },
+    compositionend: () => {
+      composing = false;
+      schedule();
+    },
+    focus: () => openIndexOnce().catch(() => {}), // start reading while the user types
+    keydown: (event) => {
+      // 229: the key went to the IME (Safari sends Enter after compositionend with it)
+      if (composing || event.isComposing || event.keyCode === 229) return;
+      const count = list.hidden ? 0 : list.children.length;
+      if (event.key === 'ArrowDown' && count) {
+        event.preventDefault();
+        setActive((active + 1) % count);
+      } else if (event.key === 'ArrowUp' && count) {
+        event.preventDefault();
+        setActive(active <= 0 ? count - 1 : active - 1);
+      } else if (event.key === 'Enter' && active >= 0) {
+        event.preventDefault();
+        go(active);
+      } else if (event.key === 'Escape') {
+        event.preventDefault(); // not the browser's own clearing of a search field
+        if (!list.hidden) {
+          expand(false); // first Escape closes the list, the second clears the box
+        } else if (input.value) {
+          input.value = '';
+          search('');
+        }
+      }
+    },
+  };
+  for (const [type, listener] of Object.entries(listeners)) input.addEventListener(type, listener);
+  const onClick = (event) => {
+    const item = event.target.closest('.postsearch-option');
+    if (!item || event.target.closest('a')) return; // links navigate by themselves
+    go([...list.children].indexOf(item));
+  };
+  list.addEventListener('click', onClick);
+
+  return {
+    input,
+    list,
+    search: (query) => {
+      input.value = query;
+      return search(query);
+    },
+    destroy() {
+      clearTimeout(timer);
+      latest++;
+      for (const [type, listener] of Object.entries(listeners)) input.removeEventListener(type, listener);
+      list.removeEventListener('click', onClick);
+      root.remove();
+    },
+  };
+}
+
+/** <post-search index-url limit debounce-ms placeholder label>: `mount` as an element. */
+class PostSearchElement extends (globalThis.HTMLElement ?? class {}) {
+  connectedCallback() {
+    if (this.box) return;
+    const attr = (name) => this.getAttribute(name) ?? undefined;
+    const number = (name) => (this.hasAttribute(name) ? Number(attr(name)) : undefined);
+    const options = {
+      limit: number('limit'),
+      debounceMs: number('debounce-ms'),
+      placeholder: attr('placeholder'),
+      label: attr('label'),
+    };
+    if (this.hasAttribute('index-url')) options.indexUrl = new URL(attr('index-url'), document.baseURI);
+    for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+    this.box = mount(this, options);
+  }
+
+  disconnectedCallback() {
+    this.box?.destroy();
+    this.box = null;
+  }
+}
+
+if (globalThis.customElements && !customElements.get('post-search')) {
+  customElements.define('post-search', PostSearchElement);
+}
