@@ -3,6 +3,7 @@ queries, then Node's test runner (tests/js/) checks the JavaScript against them.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -59,3 +60,11 @@ def test_unassigned_table_matches_unicodedata() -> None:
         "update UNICODE_VERSION and UNASSIGNED_TABLE (python tests/parity.py prints the table)"
     )
     assert table[1] == unassigned_table()
+
+
+def test_runtime_size_budgets() -> None:
+    """What a page downloads before its first query stays small (gzip -9)."""
+    web = ROOT / "src" / "postsearch" / "web"
+    for name, budget in (("postsearch.js", 15 * 1024), ("ui.js", 10 * 1024)):
+        size = len(gzip.compress((web / name).read_bytes(), compresslevel=9))
+        assert size <= budget, f"{name}: {size} bytes gzipped, budget {budget}"

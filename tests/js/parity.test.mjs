@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 
 import * as ps from '../../src/postsearch/web/postsearch.js';
@@ -231,4 +232,22 @@ test('queries running at once share shard reads', async () => {
     assert.deepEqual(atOnce[i].hits, alone[i].hits);
   }
   assert.equal(shared.bytesRead, one.bytesRead); // each shard read once
+});
+
+test('openIndex takes a fetch, here one of file URLs', async () => {
+  const dir = process.env.POSTSEARCH_INDEX;
+  if (!dir) return; // needs the index; the parity test reports the missing variable
+  const fetched = [];
+  const fetchFile = async (url) => {
+    fetched.push(url.href);
+    return new Response(await readFile(url));
+  };
+  const index = await ps.openIndex(pathToFileURL(dir), { fetch: fetchFile });
+  const result = await index.search('新幹線');
+  assert.ok(result.total > 0);
+  assert.equal(fetched[0], pathToFileURL(join(dir, 'manifest.json')).href);
+  let bytes = 0;
+  for (const url of fetched) bytes += (await readFile(new URL(url))).byteLength;
+  assert.equal(result.bytesRead, bytes);
+  await assert.rejects(ps.openIndex(pathToFileURL(join(dir, 'nowhere')), { fetch: fetchFile }));
 });

@@ -9,7 +9,7 @@
 // - Python's unicodedata is Unicode 14.0; characters assigned later stay as they are
 //   (`UNASSIGNED`), whatever Unicode version the JavaScript engine has;
 // - Python's whitespace (str.split, str.strip) is not JavaScript's \s (`SPACE`);
-// - math.log is correctly rounded, Math.log may be one unit off (`log`);
+// - Math.log is often one unit off where math.log (glibc) is not; `log` rounds correctly;
 // - every lookup table is a Map, so terms such as `constructor` or `__proto__` are plain keys.
 // No dependencies, no eval: it runs in browsers under a strict CSP and in Node 20.
 
@@ -481,8 +481,9 @@ function ddDiv(a, b) {
 const LN2 = [0.6931471805599453, 2.3190468138462996e-17];
 const LOGS = new Map();
 
-/** Natural log, correctly rounded like Python's math.log (glibc), which Math.log is not
- * (it is one unit off for about 3% of the ratios idf takes). x = m·2^k, m in [√½, √2),
+/** Natural log, correctly rounded. Python's math.log (glibc's) nearly always is; V8's
+ * Math.log is one unit off for about 3% of the ratios N / (df + 1) that idf takes (this
+ * agrees with glibc on all but 0.02% of 1.4 million of them). x = m·2^k, m in [√½, √2),
  * log m = 2·atanh((m−1)/(m+1)), summed in double-double. */
 function log(x) {
   let y = LOGS.get(x);
