@@ -268,7 +268,10 @@ class PostSearchElement extends (globalThis.HTMLElement ?? class {}) {
   connectedCallback() {
     if (this.box) return;
     const attr = (name) => this.getAttribute(name) ?? undefined;
-    const number = (name) => (this.hasAttribute(name) ? Number(attr(name)) : undefined);
+    const number = (name) => {
+      const value = parseFloat(attr(name));
+      return Number.isFinite(value) ? value : undefined; // absent or not a number: the default
+    };
     const options = {
       limit: number('limit'),
       debounceMs: number('debounce-ms'),
