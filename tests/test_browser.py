@@ -215,7 +215,7 @@ def test_hostile_post_data_stays_text(page: Any) -> None:
     type_and_wait(page, "セキュリティ確認")
     results = page.locator(".postsearch-results")
     assert XSS_TITLE in titles(page)
-    page.locator(".postsearch-option").first.hover()  # the post has an onmouseover payload
+    page.locator(".postsearch-option", has_text="XSS確認用の記事").hover()  # an onmouseover payload
     page.wait_for_timeout(100)
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert page.evaluate("document.querySelectorAll('img, script:not([src]), iframe, object').length") == 0
@@ -329,7 +329,8 @@ def test_ime_composition_synthetic_events(page: Any) -> None:
             key({}, 229); // Safari: the confirming Enter arrives after compositionend
         }"""
     )
-    page.wait_for_timeout(500)
+    page.wait_for_function("(n) => window.__searches.length > n", arg=searches)
+    page.wait_for_timeout(300)  # room for a second search, which must not come
     assert page.url == url
     assert page.evaluate("window.__searches")[searches:] == ["京都"]  # one search, after the end
 
