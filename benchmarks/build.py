@@ -27,9 +27,11 @@ from postsearch.posts import Post, read_posts
 from postsearch.text import post_text
 
 
-def run_build(corpus: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
+def run_build(corpus: Path, out: Path, jobs: int | None, cache: bool = False) -> tuple[float, int, int]:
     """Wall seconds, peak RSS (KiB, largest process of the build) and exit code of the CLI."""
     cmd = [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q"]
+    if not cache:
+        cmd.append("--no-cache")
     if jobs:
         cmd += ["--jobs", str(jobs)]
     started = time.perf_counter()
@@ -91,11 +93,26 @@ def bigram_cost(corpus: Path) -> tuple[int, int, int]:
     return len(postings), len(raw), len(gzip.compress(raw, 6))
 
 
+def incremental(corpus: Path, tmp: Path, jobs: int | None) -> tuple[float, float]:
+    """Full build with an empty cache, then a rebuild after appending a sentence to one post."""
+    import shutil
+
+    site = tmp / "site"
+    shutil.copytree(corpus, site)
+    full, _, _ = run_build(site, tmp / "inc", jobs, cache=True)
+    victim = sorted(site.rglob("*.md"))[len(list(site.rglob("*.md"))) // 2]
+    with victim.open("a", encoding="utf-8") as f:
+        f.write("\n\n追記した一文です。\n")
+    again, _, _ = run_build(site, tmp / "inc", jobs, cache=True)
+    return full, again
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--jobs", type=int, default=None, help="build jobs (default: all cores)")
     ap.add_argument("--single", action="store_true", help="also time a --jobs 1 build")
+    ap.add_argument("--incremental", action="store_true", help="also time a rebuild after editing one post")
     ap.add_argument("--bigram-cost", action="store_true", help="also size bigram postings for comparison")
     ap.add_argument("--out", type=Path, default=None, help="keep the index here")
     args = ap.parse_args()
@@ -118,6 +135,11 @@ def main() -> None:
         print(f"sudachi floor     {floor:.2f} s  (mode C tokenize of {chars:,} characters, one process)")
         if args.single:
             print(f"jobs=1 / floor    {s1 / floor:.2f}")
+        if args.incremental:
+            full, again = incremental(args.corpus, Path(tmp), args.jobs)
+            print(
+                f"incremental       full {full:.2f} s (cold cache), after editing one post {again:.2f} s = {again / full:.1%}"
+            )
         if args.bigram_cost:
             grams, graw, ggz = bigram_cost(args.corpus)
             print(

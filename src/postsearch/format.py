@@ -108,14 +108,13 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
     )
     yield from shards("grams", gram_rows, SHARD_BYTES, gram_shards)
 
-    lexicon = builder.lexicon()
-    lexicon_bytes = sum(len(dumps(lexicon_row(r))) + 1 for r in lexicon)
-    shard_count = max(1, math.ceil(lexicon_bytes / SHARD_BYTES))
+    lexicon = [(r.surface, dumps(lexicon_row(r))) for r in builder.lexicon()]
+    shard_count = max(1, math.ceil(sum(len(row) + 1 for _, row in lexicon) / SHARD_BYTES))
     lexicon_names = []
     for k in range(shard_count):
         name = f"lexicon-{k}.json"
         lexicon_names.append(name)
-        yield name, dumps([lexicon_row(r) for r in lexicon if shard_of(r.surface, shard_count) == k])
+        yield name, b"[" + b",".join(row for surface, row in lexicon if shard_of(surface, shard_count) == k) + b"]"
 
     bundles: list[list[Any]] = []
     text_rows = ((str(i), row) for i, row in enumerate(builder.texts.rows()))

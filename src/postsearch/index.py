@@ -158,21 +158,24 @@ class IndexBuilder:
         return [sum(p.lengths[f] for p in self.posts) for f in range(len(FIELDS))]
 
     def lexicon(self) -> list[LexiconRow]:
-        """Surfaces sorted; a surface seen more often as a stop than as a word is a stop."""
-        by_surface: dict[str, Counter[tuple[str, int]]] = defaultdict(Counter)
+        """Surfaces sorted, each with its most frequent width and every term it was seen as;
+        a surface seen more often as a stop than as a word is a stop."""
+        stops: Counter[str] = Counter()
+        words: Counter[str] = Counter()
+        terms: dict[str, set[str]] = defaultdict(set)
+        widths: dict[str, Counter[int]] = defaultdict(Counter)
         for (surface, term, width), count in self.surfaces.items():
-            by_surface[surface][(term, width)] += count
+            widths[surface][width] += count
+            if term:
+                words[surface] += count
+                terms[surface].add(term)
+            else:
+                stops[surface] += count
         rows: list[LexiconRow] = []
-        for surface in sorted(by_surface):
-            counts = by_surface[surface]
-            stop = sum(c for (t, _), c in counts.items() if not t)
-            words = Counter({(t, w): c for (t, w), c in counts.items() if t})
-            widths: Counter[int] = Counter()
-            for (_, w), c in counts.items():
-                widths[w] += c
-            width = max(widths.items(), key=lambda wc: (wc[1], -wc[0]))[0]
-            terms = [] if stop >= sum(words.values()) else sorted({t for t, _ in words})
-            rows.append(LexiconRow(surface, width, terms))
+        for surface in sorted(widths):
+            width = max(widths[surface].items(), key=lambda wc: (wc[1], -wc[0]))[0]
+            stop = stops[surface] >= words[surface]
+            rows.append(LexiconRow(surface, width, [] if stop else sorted(terms[surface])))
         return rows
 
     def forms(self) -> dict[str, list[str]]:

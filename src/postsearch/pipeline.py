@@ -126,7 +126,8 @@ def analysis_salt() -> str:
 def analyze_all(posts: list[Post], jobs: int, anchors: str, pool: Any) -> Iterator[PostRecord | Failure]:
     """Records in the order of `posts`, analyzed in the pool (or here without one)."""
     if pool is None:
-        _init_worker(anchors)
+        if _worker is None or _worker[1] != anchors:
+            _init_worker(anchors)
         yield from (_analyze(p) for p in posts)
     else:
         yield from pool.imap(_analyze, posts, chunksize=4)
@@ -171,13 +172,16 @@ def build(
     jobs = jobs or os.cpu_count() or 1
     total = len(find_post_files(src, options))
     done = 0
-    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(anchors,)) if jobs > 1 and total >= 8 else None
+    pool = None  # started at the first post the cache does not have
     try:
         for batch in batches(read_posts(src, options), BATCH):
             posts = [item for item in batch if isinstance(item, Post)]
             keys = [records.key(p, anchors) for p in posts]
             cached = [records.get(k) for k in keys]
+            misses = sum(1 for c in cached if c is None)
+            if pool is None and misses >= 8 and jobs > 1:  # a few posts: not worth starting workers
+                ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+                pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(anchors,))
             fresh = iter(analyze_all([p for p, c in zip(posts, cached, strict=True) if c is None], jobs, anchors, pool))
             for item in batch:
                 if isinstance(item, Draft):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import os
 import re
 import tomllib
 from collections.abc import Iterator
@@ -83,38 +84,47 @@ class JsonHandler(JSONHandler):
 HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), TomlHandler(), JsonHandler())
 
 
+def walk_site(src: Path, options: SiteOptions) -> tuple[list[Path], list[Path]]:
+    """Post files and draft files (in `_drafts/`) below `src`, each sorted by path; hidden
+    folders, dependency and output folders are never entered."""
+    skip = {os.path.abspath(p) for p in options.skip}
+    posts: list[tuple[str, Path]] = []
+    drafts: list[tuple[str, Path]] = []
+    for folder, dirs, files in os.walk(src):
+        rel_dir = Path(folder).relative_to(src)
+        in_drafts = "_drafts" in rel_dir.parts
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and (d not in options.exclude_dirs or d == "_drafts")
+            and os.path.abspath(os.path.join(folder, d)) not in skip
+        ]
+        for name in files:
+            rel = (rel_dir / name).as_posix()
+            if name.startswith(".") or not any(
+                fnmatch.fnmatch(name, g) or fnmatch.fnmatch(rel, g) for g in options.include
+            ):
+                continue
+            if any(fnmatch.fnmatch(rel, g) for g in options.exclude):
+                continue
+            (drafts if in_drafts else posts).append((rel, Path(folder) / name))
+    return [p for _, p in sorted(posts)], [p for _, p in sorted(drafts)]
+
+
 def find_post_files(src: Path, options: SiteOptions) -> list[Path]:
-    """All post files below `src`, sorted, skipping drafts folders, hidden folders and outputs."""
-    skip = {p.resolve() for p in options.skip}
-    found: list[Path] = []
-    for path in sorted(src.rglob("*")):
-        rel = path.relative_to(src)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if any(part in options.exclude_dirs for part in rel.parts[:-1]):
-            continue
-        if any(s == path.resolve() or s in path.resolve().parents for s in skip):
-            continue
-        if not path.is_file():
-            continue
-        name = rel.as_posix()
-        if not any(fnmatch.fnmatch(path.name, g) or fnmatch.fnmatch(name, g) for g in options.include):
-            continue
-        if any(fnmatch.fnmatch(name, g) for g in options.exclude):
-            continue
-        found.append(path)
-    return found
+    """All post files below `src` (drafts folders left out), sorted by path."""
+    return walk_site(src, options)[0]
 
 
 def read_posts(src: Path, options: SiteOptions | None = None) -> Iterator[Post | Draft | Failure]:
     """Read every post file of a site. The one public entry of this stage."""
     options = options or SiteOptions()
-    for path in find_post_files(src, options):
+    posts, drafts = walk_site(src, options)
+    for path in posts:
         yield read_post(path, path.relative_to(src).as_posix(), options)
-    for drafts in sorted(p for p in src.rglob("_drafts") if p.is_dir()):
-        for path in sorted(drafts.rglob("*")):
-            if path.is_file() and any(fnmatch.fnmatch(path.name, g) for g in options.include):
-                yield Draft(path.relative_to(src).as_posix(), "in _drafts/")
+    for path in drafts:
+        yield Draft(path.relative_to(src).as_posix(), "in _drafts/")
 
 
 def read_post(path: Path, rel: str, options: SiteOptions) -> Post | Draft | Failure:
