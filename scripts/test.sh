@@ -10,6 +10,8 @@ python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+# a Japanese font, so the demo screenshot the browser tests save shows text
+fc-list 2>/dev/null | grep -qi ipa || need_apt+=(fonts-ipafont-gothic)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

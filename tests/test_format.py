@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import postsearch
 from postsearch import format as fmt
-from postsearch.search import decode_postings
+from postsearch.search import decode_positions, decode_postings
 
 from .conftest import EXAMPLE_SITE
 
@@ -28,13 +28,9 @@ def test_same_input_same_bytes_whatever_the_jobs(tmp_path, example_index):
 
 def test_manifest_is_versioned_and_lists_every_file(example_index):
     manifest = json.loads((example_index / "manifest.json").read_text())
-    assert manifest["format"] == "postsearch-index" and manifest["version"] == 1
-    named = {
-        manifest["posts"],
-        *manifest["lexicon"],
-        *(f for _, f in manifest["terms"]),
-        *(f for _, f in manifest["texts"]),
-    }
+    assert manifest["format"] == "postsearch-index" and manifest["version"] == 2
+    shards = [f for key in ("terms", "positions", "grams", "texts") for _, f in manifest[key]]
+    named = {manifest["lengths"], *manifest["lexicon"], *shards}
     assert named <= {p.name for p in example_index.iterdir()}
 
 
@@ -67,13 +63,16 @@ def test_drafts_never_reach_the_output(example_index):
 )
 def test_postings_round_trip(entries):
     entries = sorted((post, sorted((f, sorted(ps)) for f, ps in fields)) for post, fields in entries)
-    decoded = decode_postings(fmt.encode_postings(entries), 5)
+    postings, positions = fmt.encode_postings(entries)
+    decoded = decode_postings(postings, 5)
+    decode_positions(positions, decoded)
     assert sorted(decoded.postings) == [post for post, _ in entries]
     for post, fields in entries:
-        expect = [None] * 5
+        expect: list[list[int] | None] = [None] * 5
         for f, ps in fields:
             expect[f] = ps
-        assert decoded.postings[post] == expect
+        assert decoded.positions is not None and decoded.positions[post] == expect
+        assert decoded.postings[post] == [len(ps) if ps else 0 for ps in expect]
 
 
 def test_failed_build_leaves_the_previous_index(tmp_path, monkeypatch):

@@ -22,8 +22,11 @@ from typing import Any
 from .index import FIELDS, K1, WEIGHTS, B, IndexBuilder, LexiconRow
 from .search import FORMAT, VERSION, shard_of
 
-SHARD_BYTES = 64 * 1024  # target raw size of one term or lexicon shard
-BUNDLE_BYTES = 128 * 1024  # target raw size of one text bundle
+# Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
+# page site still stays far below the file count hosts allow (20,000 on Cloudflare Pages).
+SHARD_BYTES = 16 * 1024  # term, lexicon and bigram shards
+POSITION_BYTES = 32 * 1024  # position shards (read for phrases only)
+BUNDLE_BYTES = 8 * 1024  # text bundles (read for the hits shown)
 WEB_FILES = ("postsearch.js", "ui.js", "ui.css", "demo.html")
 
 
@@ -42,24 +45,26 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> list[int]:
-    """Per post: post id delta, field bit mask, then per field: tf and position deltas."""
-    out: list[int] = []
+def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> tuple[list[int], list[int]]:
+    """Postings (per post: id delta, field bit mask, tf per field) and, apart, positions (per
+    post and field: position deltas), as docs/format.md describes."""
+    postings: list[int] = []
+    positions: list[int] = []
     previous = 0
     for post, fields in entries:
-        out.append(post - previous)
+        postings.append(post - previous)
         previous = post
         mask = 0
         for f, _ in fields:
             mask |= 1 << f
-        out.append(mask)
-        for _, positions in sorted(fields):
-            out.append(len(positions))
+        postings.append(mask)
+        for _, field_positions in sorted(fields):
+            postings.append(len(field_positions))
             last = 0
-            for p in positions:
-                out.append(p - last)
+            for p in field_positions:
+                positions.append(p - last)
                 last = p
-    return out
+    return postings, positions
 
 
 def lexicon_row(row: LexiconRow) -> list[Any]:
@@ -95,11 +100,18 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
     """Every file of the index, by name, one at a time (the manifest last)."""
     forms = builder.forms()
     term_shards: list[list[Any]] = []
-    term_rows = (
-        (term, dumps([term, encode_postings(builder.postings[term]), *forms.get(term, [])]))
-        for term in sorted(builder.postings)
-    )
-    yield from shards("terms", term_rows, SHARD_BYTES, term_shards)
+    position_shards: list[list[Any]] = []
+    position_rows: list[tuple[str, bytes]] = []
+
+    def term_rows() -> Iterator[tuple[str, bytes]]:
+        for term in sorted(builder.postings):
+            postings, positions = encode_postings(builder.postings[term])
+            position_rows.append((term, dumps([term, positions])))
+            yield term, dumps([term, postings, *forms.get(term, [])])
+
+    yield from shards("terms", term_rows(), SHARD_BYTES, term_shards)
+    yield from shards("positions", position_rows, POSITION_BYTES, position_shards)
+    position_rows.clear()
 
     gram_shards: list[list[Any]] = []
     gram_rows = (
@@ -123,19 +135,7 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
         bundle[0] = int(bundle[0])  # first post id of the bundle
 
     posts = builder.posts
-    yield (
-        "posts.json",
-        dumps(
-            {
-                "url": [p.url for p in posts],
-                "title": [p.title for p in posts],
-                "date": [p.date for p in posts],
-                "tags": [p.tags for p in posts],
-                "path": [p.path for p in posts],
-                "lengths": [n for p in posts for n in p.lengths],
-            }
-        ),
-    )
+    yield "lengths.json", dumps([n for p in posts for n in p.lengths])
     yield (
         "manifest.json",
         dumps(
@@ -148,9 +148,10 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
                 "b": B,
                 "postCount": len(posts),
                 "fieldTotals": builder.field_totals(),
-                "posts": "posts.json",
+                "lengths": "lengths.json",
                 "lexicon": lexicon_names,
                 "terms": term_shards,
+                "positions": position_shards,
                 "grams": gram_shards,
                 "texts": bundles,
             }

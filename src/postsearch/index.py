@@ -123,8 +123,9 @@ class TextSpool:
 
 
 def text_row(record: PostRecord) -> bytes:
-    """A post's row of a text bundle (docs/format.md), as compact JSON."""
-    row = [record.text, [x for h in record.headings for x in h]]
+    """A post's row of a text bundle (docs/format.md): what a hit shows, as compact JSON."""
+    headings = [x for h in record.headings for x in h]
+    row = [record.url, record.title, record.date, record.tags, record.path, record.text, headings]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "postsearch-index"
-VERSION = 1
+VERSION = 2
 MAX_EXPANSION = 64  # terms a prefix piece may stand for
 EXCERPT_CHARS = 120
 UNCOVERED_COST = 3  # cost of a character the lexicon cannot cover (a lexicon piece costs 1)
@@ -120,12 +120,14 @@ class LexiconEntry:
 
 @dataclass
 class TermEntry:
-    """A term's postings: post id -> positions per field (None where absent), and the other
-    surfaces the term was seen as (for marking matches written in another spelling)."""
+    """A term's postings: post id -> term frequency per field (0 where absent), its document
+    frequency per field, the other surfaces it was seen as (to mark other spellings), and,
+    once read (phrases need them), post id -> positions per field (None where absent)."""
 
-    postings: dict[int, list[list[int] | None]]
+    postings: dict[int, list[int]]
     df: list[int]
     forms: list[str]
+    positions: dict[int, list[list[int] | None]] | None = None
 
 
 def decode_lexicon(data: list[list[Any]], into: dict[str, LexiconEntry]) -> int:
@@ -151,8 +153,8 @@ def decode_ids(deltas: list[int]) -> set[int]:
 
 
 def decode_postings(ints: list[int], fields: int) -> TermEntry:
-    """Flat ints: per post `dPost, fieldMask`, then per field in the mask `tf, dPos...`."""
-    postings: dict[int, list[list[int] | None]] = {}
+    """Flat ints: per post `dPost, fieldMask`, then the tf of each field in the mask."""
+    postings: dict[int, list[int]] = {}
     df = [0] * fields
     post = 0
     i = 0
@@ -160,20 +162,35 @@ def decode_postings(ints: list[int], fields: int) -> TermEntry:
         post += ints[i]
         mask = ints[i + 1]
         i += 2
-        per_field: list[list[int] | None] = [None] * fields
+        tfs = [0] * fields
         for f in range(fields):
             if mask & (1 << f):
-                tf = ints[i]
-                positions = []
-                p = 0
-                for k in range(tf):
-                    p += ints[i + 1 + k]
-                    positions.append(p)
-                per_field[f] = positions
+                tfs[f] = ints[i]
                 df[f] += 1
-                i += 1 + tf
-        postings[post] = per_field
+                i += 1
+        postings[post] = tfs
     return TermEntry(postings, df, [])
+
+
+def decode_positions(ints: list[int], entry: TermEntry) -> None:
+    """Flat position deltas, in postings order (posts ascending, fields ascending, tf each)."""
+    positions: dict[int, list[list[int] | None]] = {}
+    i = 0
+    for post in sorted(entry.postings):
+        per_field: list[list[int] | None] = []
+        for tf in entry.postings[post]:
+            if tf == 0:
+                per_field.append(None)
+                continue
+            found = []
+            p = 0
+            for k in range(tf):
+                p += ints[i + k]
+                found.append(p)
+            per_field.append(found)
+            i += tf
+        positions[post] = per_field
+    entry.positions = positions
 
 
 # --- queries ------------------------------------------------------------------------------
@@ -345,11 +362,11 @@ def clause_has_posts(clause: Clause, terms: dict[str, TermEntry], grams: dict[st
 
 
 def positions_of(piece: Piece, post: int, field: int, terms: dict[str, TermEntry]) -> set[int]:
-    """Where any term of the piece stands in one field of one post."""
+    """Where any term of the piece stands in one field of one post (positions read)."""
     found: set[int] = set()
     for term in piece.terms:
         entry = terms.get(term)
-        per_field = entry.postings.get(post) if entry is not None else None
+        per_field = entry.positions.get(post) if entry is not None and entry.positions is not None else None
         if per_field is not None and per_field[field] is not None:
             found.update(per_field[field])  # type: ignore[arg-type]
     return found
@@ -407,15 +424,15 @@ def score(post: int, pieces: list[Piece], index: Index) -> float:
             continue
         for term in piece.terms:
             entry = index.terms.get(term)
-            per_field = entry.postings.get(post) if entry is not None else None
-            if entry is None or per_field is None:
+            tfs = entry.postings.get(post) if entry is not None else None
+            if entry is None or tfs is None:
                 continue
-            for f, positions in enumerate(per_field):
-                if positions is None:
+            for f, tf in enumerate(tfs):
+                if tf == 0:
                     continue
                 total += index.weights[f] * bm25(
                     idf(index.post_count, entry.df[f]),
-                    len(positions),
+                    tf,
                     index.lengths[post * index.field_count + f],
                     index.averages[f],
                     index.k1,
@@ -464,7 +481,7 @@ def excerpt(text: str, needles: list[str]) -> str:
             count = sum(1 for s in spans[i:] if s[1] <= span[0] + size)
             if count > best_count:
                 best, best_count = i, count
-        last = max(s[1] for s in spans[best:] if s[1] <= spans[best][0] + size)
+        last = max((s[1] for s in spans[best:] if s[1] <= spans[best][0] + size), default=spans[best][1])
         slack = size - (last - spans[best][0])
         start = max(0, min(spans[best][0] - slack // 2, len(text) - size))
     end = min(len(text), start + size)
@@ -556,9 +573,7 @@ class Index:
         self.b: float = manifest["b"]
         self.post_count: int = manifest["postCount"]
         self.averages = [(t / self.post_count if self.post_count else 0) or 1 for t in manifest["fieldTotals"]]
-        posts = self.load_json(manifest["posts"])
-        self.posts = posts
-        self.lengths: list[int] = posts["lengths"]
+        self.lengths: list[int] = self.load_json(manifest["lengths"])
         self.lexicon: dict[str, LexiconEntry] = {}
         self.longest = 0
         self.lexicon_loaded: set[int] = set()
@@ -566,6 +581,7 @@ class Index:
         self.term_shards_loaded: set[int] = set()
         self.grams: dict[str, set[int]] = {}
         self.gram_shards_loaded: set[int] = set()
+        self.position_shards_loaded: set[int] = set()
         self.texts: dict[int, list[Any]] = {}
 
     def load_json(self, name: str) -> Any:
@@ -621,7 +637,7 @@ class Index:
                 self.grams[row[0]] = decode_ids(row[1:])
 
     def ensure_texts(self, posts: list[int]) -> None:
-        """Read the text bundles that hold these posts' text."""
+        """Read the text bundles that hold these posts' metadata and text."""
         bundles = self.manifest["texts"]
         for post in posts:
             if post in self.texts:
@@ -629,6 +645,20 @@ class Index:
             k = max(i for i, b in enumerate(bundles) if b[0] <= post)
             for j, row in enumerate(self.load_json(bundles[k][1])):
                 self.texts[bundles[k][0] + j] = row
+
+    def ensure_positions(self, wanted: list[str]) -> None:
+        """Read the positions of these (already read) terms: only phrases need them."""
+        shards = self.manifest["positions"]
+        if not shards:
+            return
+        for shard in sorted({range_shard(t, shards) for t in wanted if t in self.terms}):
+            if shard in self.position_shards_loaded:
+                continue
+            self.position_shards_loaded.add(shard)
+            for row in self.load_json(shards[shard][1]):
+                entry = self.terms.get(row[0])
+                if entry is not None:
+                    decode_positions(row[1], entry)
 
     def fill_fallbacks(self, clause: Clause) -> None:
         """Give a clause's prefix pieces their terms and read its bigram shards."""
@@ -653,6 +683,9 @@ class Index:
             if clause.kind != "not" and cut_by_lexicon and not clause_has_posts(clause, self.terms, self.grams):
                 clause.pieces = fallback_pieces(clause.text, 0)
                 self.fill_fallbacks(clause)
+        in_order = [p for c in clauses if c.kind != "word" for p in c.pieces if p.terms and not p.fallback]
+        if len(in_order) > 1:
+            self.ensure_positions(sorted({t for p in in_order for t in p.terms}))
 
     def search(self, query: str, limit: int = 10) -> SearchResult:
         """Ranked posts for a query. The one public entry of this stage."""
@@ -678,16 +711,8 @@ class Index:
         return SearchResult(query, len(ranked), hits, self.bytes_read)
 
     def hit(self, post: int, score_: float, needles: list[str]) -> Hit:
-        p = self.posts
-        return Hit(
-            url=p["url"][post],
-            title=p["title"][post],
-            date=p["date"][post],
-            tags=p["tags"][post],
-            score=score_,
-            excerpt=excerpt(self.texts[post][0], needles),
-            path=p["path"][post],
-        )
+        url, title, date, tags, path, text, _headings = self.texts[post]
+        return Hit(url, title, date, tags, score_, excerpt(text, needles), path)
 
 
 def open_index(path: str | Path) -> Index:

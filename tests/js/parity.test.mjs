@@ -146,9 +146,9 @@ test('prototype keys are ordinary terms', () => {
     grams: [],
   });
   const terms = new Map([
-    ['constructor', ps.decodePostings([0, 1, 1, 0], 1)],
-    ['__proto__', ps.decodePostings([0, 1, 1, 0, 1, 1, 1, 0], 1)],
-    ['tostring', ps.decodePostings([2, 1, 1, 0], 1)],
+    ['constructor', ps.decodePostings([0, 1, 1], 1)],
+    ['__proto__', ps.decodePostings([0, 1, 1, 1, 1, 1], 1)],
+    ['tostring', ps.decodePostings([2, 1, 1], 1)],
   ]);
   assert.deepEqual(ps.expandPrefix('con', terms), ['constructor']);
   assert.deepEqual(ps.expandPrefix('valueOf', terms), []);
@@ -161,10 +161,10 @@ test('expandPrefix keeps the 64 most frequent terms, like search.py', () => {
   // a00..a69 in i % 7 + 1 posts; search.py drops a28 a35 a42 a49 a56 a63 (1 post, last names)
   const terms = new Map();
   for (let i = 0; i < 70; i++) {
-    const posts = Array.from({ length: (i % 7) + 1 }, (_, p) => [p === 0 ? 0 : 1, 1, 1, 0]).flat();
+    const posts = Array.from({ length: (i % 7) + 1 }, (_, p) => [p === 0 ? 0 : 1, 1, 1]).flat();
     terms.set(`a${String(i).padStart(2, '0')}`, ps.decodePostings(posts, 1));
   }
-  terms.set('b', ps.decodePostings([0, 1, 1, 0], 1));
+  terms.set('b', ps.decodePostings([0, 1, 1], 1));
   const kept = ps.expandPrefix('a', terms);
   assert.equal(kept.length, ps.MAX_EXPANSION);
   assert.deepEqual(
@@ -190,14 +190,19 @@ test('segment: fewest pieces, earlier longer surface wins ties, fallback runs', 
   assert.deepEqual(ps.gramsOf('ab京都々x都々'), ['京都', '都々']);
 });
 
-test('decodePostings', () => {
+test('decodePostings and decodePositions', () => {
   // post 3: field 0 at 4 and 5, field 3 at 0; post 5: field 1 at 7
-  const entry = ps.decodePostings([3, 0b1001, 2, 4, 1, 1, 0, 2, 0b0010, 1, 7], 4);
+  const entry = ps.decodePostings([3, 0b1001, 2, 1, 2, 0b0010, 1], 4);
   assert.deepEqual([...entry.postings], [
+    [3, [2, 0, 0, 1]],
+    [5, [0, 1, 0, 0]],
+  ]);
+  assert.deepEqual(entry.df, [1, 1, 0, 1]);
+  ps.decodePositions([4, 1, 0, 7], entry);
+  assert.deepEqual([...entry.positions], [
     [3, [[4, 5], null, null, [0]]],
     [5, [null, [7], null, null]],
   ]);
-  assert.deepEqual(entry.df, [1, 1, 0, 1]);
 });
 
 test('excerpt counts code points (emoji) and escapes post text', () => {

@@ -14,7 +14,7 @@
 // No dependencies, no eval: it runs in browsers under a strict CSP and in Node 20.
 
 export const FORMAT = 'postsearch-index';
-export const VERSION = 1;
+export const VERSION = 2;
 export const MAX_EXPANSION = 64; // terms a prefix piece may stand for
 export const EXCERPT_CHARS = 120;
 export const UNCOVERED_COST = 3; // cost of a character the lexicon cannot cover (a lexicon piece costs 1)
@@ -197,7 +197,8 @@ export function decodeIds(deltas) {
   return ids;
 }
 
-/** Flat ints: per post `dPost, fieldMask`, then per field in the mask `tf, dPos...`. */
+/** Flat ints: per post `dPost, fieldMask`, then the tf of each field in the mask.
+ * TermEntry {postings: post -> tf per field (0 where absent), df, forms, positions}. */
 export function decodePostings(ints, fields) {
   const postings = new Map();
   const df = new Array(fields).fill(0);
@@ -207,24 +208,42 @@ export function decodePostings(ints, fields) {
     post += ints[i];
     const mask = ints[i + 1];
     i += 2;
-    const perField = new Array(fields).fill(null);
+    const tfs = new Array(fields).fill(0);
     for (let f = 0; f < fields; f++) {
       if (mask & (1 << f)) {
-        const tf = ints[i];
-        const positions = [];
-        let p = 0;
-        for (let k = 0; k < tf; k++) {
-          p += ints[i + 1 + k];
-          positions.push(p);
-        }
-        perField[f] = positions;
+        tfs[f] = ints[i];
         df[f] += 1;
-        i += 1 + tf;
+        i += 1;
       }
     }
-    postings.set(post, perField);
+    postings.set(post, tfs);
   }
-  return { postings, df, forms: [] };
+  return { postings, df, forms: [], positions: null };
+}
+
+/** Flat position deltas, in postings order (posts ascending, fields ascending, tf each). */
+export function decodePositions(ints, entry) {
+  const positions = new Map();
+  let i = 0;
+  for (const post of [...entry.postings.keys()].sort((a, b) => a - b)) {
+    const perField = [];
+    for (const tf of entry.postings.get(post)) {
+      if (tf === 0) {
+        perField.push(null);
+        continue;
+      }
+      const found = [];
+      let p = 0;
+      for (let k = 0; k < tf; k++) {
+        p += ints[i + k];
+        found.push(p);
+      }
+      perField.push(found);
+      i += tf;
+    }
+    positions.set(post, perField);
+  }
+  entry.positions = positions;
 }
 
 // --- queries ------------------------------------------------------------------------------
@@ -401,12 +420,12 @@ export function clauseHasPosts(clause, terms, grams) {
   return found !== null;
 }
 
-/** Where any term of the piece stands in one field of one post. */
+/** Where any term of the piece stands in one field of one post (positions read). */
 export function positionsOf(piece, post, field, terms) {
   const found = new Set();
   for (const term of piece.terms) {
     const entry = terms.get(term);
-    const perField = entry !== undefined ? entry.postings.get(post) : undefined;
+    const perField = entry !== undefined && entry.positions !== null ? entry.positions.get(post) : undefined;
     if (perField !== undefined && perField[field] !== null) {
       for (const p of perField[field]) found.add(p);
     }
@@ -533,16 +552,16 @@ export function score(post, pieces, index) {
     }
     for (const term of piece.terms) {
       const entry = index.terms.get(term);
-      const perField = entry !== undefined ? entry.postings.get(post) : undefined;
-      if (entry === undefined || perField === undefined) continue;
-      for (let f = 0; f < perField.length; f++) {
-        const positions = perField[f];
-        if (positions === null) continue;
+      const tfs = entry !== undefined ? entry.postings.get(post) : undefined;
+      if (entry === undefined || tfs === undefined) continue;
+      for (let f = 0; f < tfs.length; f++) {
+        const tf = tfs[f];
+        if (tf === 0) continue;
         total +=
           index.weights[f] *
           bm25(
             idf(index.postCount, entry.df[f]),
-            positions.length,
+            tf,
             index.lengths[post * index.fieldCount + f],
             index.averages[f],
             index.k1,
@@ -619,8 +638,7 @@ export function excerpt(text, needles) {
       if (count > bestCount) [best, bestCount] = [i, count];
     });
     const ends = spans.slice(best).filter((s) => s[1] <= spans[best][0] + size).map((s) => s[1]);
-    if (!ends.length) throw new Error('max() arg is an empty sequence'); // as Python fails
-    const last = Math.max(...ends);
+    const last = ends.length ? Math.max(...ends) : spans[best][1];
     const slack = size - (last - spans[best][0]);
     start = Math.max(0, Math.min(spans[best][0] - Math.floor(slack / 2), chars.length - size));
   }
@@ -676,7 +694,7 @@ export class Index {
     this.bytesRead = 0;
   }
 
-  /** What Python's __init__ does: read and check the manifest, read the posts. */
+  /** What Python's __init__ does: read and check the manifest, read the field lengths. */
   async open() {
     const manifest = await this.loadJson('manifest.json');
     if (manifest.format !== FORMAT || manifest.version !== VERSION) {
@@ -690,9 +708,7 @@ export class Index {
     this.b = manifest.b;
     this.postCount = manifest.postCount;
     this.averages = manifest.fieldTotals.map((t) => (this.postCount ? t / this.postCount : 0) || 1);
-    const posts = await this.loadJson(manifest.posts);
-    this.posts = posts;
-    this.lengths = posts.lengths;
+    this.lengths = await this.loadJson(manifest.lengths);
     this.lexicon = new Map();
     this.longest = 0;
     this.lexiconLoaded = new Map(); // shard -> promise
@@ -700,6 +716,7 @@ export class Index {
     this.termShardsLoaded = new Map(); // shard -> promise
     this.grams = new Map();
     this.gramShardsLoaded = new Map(); // shard -> promise
+    this.positionShardsLoaded = new Map(); // shard -> promise
     this.texts = new Map();
     this.textBundles = new Map(); // bundle -> promise
     return this;
@@ -784,7 +801,7 @@ export class Index {
     );
   }
 
-  /** Read the text bundles that hold these posts' text. */
+  /** Read the text bundles that hold these posts' metadata and text. */
   async ensureTexts(posts) {
     const bundles = this.manifest.texts;
     const reads = [];
@@ -801,6 +818,25 @@ export class Index {
       );
     }
     await Promise.all(reads);
+  }
+
+  /** Read the positions of these (already read) terms: only phrases need them. */
+  async ensurePositions(wanted) {
+    const shards = this.manifest.positions;
+    if (!shards.length) return;
+    const needed = [...new Set(wanted.filter((t) => this.terms.has(t)).map((t) => rangeShard(t, shards)))].sort(
+      (a, b) => a - b,
+    );
+    await Promise.all(
+      needed.map((shard) =>
+        this.once(this.positionShardsLoaded, shard, async () => {
+          for (const row of await this.loadJson(shards[shard][1])) {
+            const entry = this.terms.get(row[0]);
+            if (entry !== undefined) decodePositions(row[1], entry);
+          }
+        }),
+      ),
+    );
   }
 
   /** Give a clause's prefix pieces their terms and read its bigram shards. */
@@ -834,6 +870,10 @@ export class Index {
         await this.fillFallbacks(clause);
       }
     }
+    const inOrder = clauses
+      .filter((c) => c.kind !== 'word')
+      .flatMap((c) => c.pieces.filter((p) => p.terms.length && !p.fallback));
+    if (inOrder.length > 1) await this.ensurePositions([...new Set(inOrder.flatMap((p) => p.terms))].sort(compare));
   }
 
   /** Ranked posts for a query. The one public entry of this stage. */
@@ -867,16 +907,8 @@ export class Index {
   }
 
   hit(post, score_, needles) {
-    const p = this.posts;
-    return {
-      url: p.url[post],
-      title: p.title[post],
-      date: p.date[post],
-      tags: p.tags[post],
-      score: score_,
-      excerpt: excerpt(this.texts.get(post)[0], needles),
-      path: p.path[post],
-    };
+    const [url, title, date, tags, path, text] = this.texts.get(post);
+    return { url, title, date, tags, score: score_, excerpt: excerpt(text, needles), path };
   }
 }
 
