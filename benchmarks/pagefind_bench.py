@@ -1,0 +1,352 @@
+"""Pagefind on a corpus: build time and memory, index size, first-query bytes and known-item quality.
+
+    python benchmarks/pagefind_bench.py CORPUS [--queries 300] [--seed 1] [--json results.json]
+
+Needs the pinned peers: `npm ci --prefix benchmarks/peers` (Pagefind's extended binary, which
+segments Japanese). Steps:
+
+1. Render the corpus as HTML pages (benchmarks/pagefind_site.py), the text postsearch indexes.
+2. Build: `npx pagefind --site SITE --output-subdir pagefind` run from benchmarks/peers; wall
+   clock and the peak resident memory of the largest process (npx's node or pagefind).
+3. Index size: raw and gzip -6 of every file under pagefind/, without the JS/wasm/CSS runtime
+   and UI files (the index proper), and with them.
+4. First query: the site is served on 127.0.0.1 by a small server that gzips bodies (level 6)
+   when the browser accepts gzip and gzip makes them smaller, as a static host would. For each
+   query a fresh headless Chromium context (empty cache) opens a tiny page that imports
+   /pagefind/pagefind.js and runs init, search, and `data()` of the first 5 results (the
+   fragments Pagefind's default UI loads first). Bytes are counted by the server as sent, split
+   into runtime (JS and wasm) and index data.
+5. Quality: the queries come from benchmarks/queries.py (known items: the post a query came
+   from is the answer). The rank of that post among all results gives MRR@10, success@1 and
+   @10 and the zero-result rate, per query type.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.server
+import json
+import math
+import mimetypes
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: sibling modules
+
+from pagefind_site import render
+from queries import TYPES, generate
+
+PEERS = Path(__file__).resolve().parent / "peers"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TOP_FRAGMENTS = 5  # results whose fragment Pagefind's default UI loads first
+
+BENCH_PAGE = """<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8"><title>pagefind bench</title></head><body>
+<script type="module">
+import * as pagefind from "/pagefind/pagefind.js";
+window.runQuery = async (q) => {
+  await pagefind.init();
+  const r = await pagefind.search(q);
+  const data = await Promise.all(r.results.slice(0, TOP_FRAGMENTS).map((x) => x.data()));
+  return { ids: r.results.map((x) => x.id), urls: data.map((d) => d.url) };
+};
+</script></body></html>
+""".replace("TOP_FRAGMENTS", str(TOP_FRAGMENTS))
+
+
+# --- build and size --------------------------------------------------------------------------
+
+
+def run_pagefind(site: Path) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS (KiB, largest process) and exit code of `npx pagefind` on site."""
+    cmd = ["npx", "pagefind", "--site", str(site), "--output-subdir", "pagefind"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=PEERS, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"pagefind failed (exit {code}): {proc.stderr.read().decode() if proc.stderr else ''}")
+    return seconds, usage.ru_maxrss, code
+
+
+def npx_overhead() -> float:
+    """Seconds `npx pagefind --version` takes: the npx and node start-up inside the build time."""
+    started = time.perf_counter()
+    subprocess.run(["npx", "pagefind", "--version"], cwd=PEERS, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def is_runtime(name: str) -> bool:
+    """Pagefind's JS, wasm and CSS files (search runtime and UIs), as opposed to index data."""
+    return name.endswith((".js", ".css")) or (name.startswith("wasm.") and name.endswith(".pagefind"))
+
+
+@dataclass
+class Size:
+    files: int = 0
+    raw: int = 0
+    gzip: int = 0
+
+
+def index_size(bundle: Path) -> tuple[Size, Size]:
+    """(index data only, everything) under the pagefind/ folder; gzip -6 per file, as a server would."""
+    data, everything = Size(), Size()
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        body = path.read_bytes()
+        packed = len(gzip.compress(body, 6, mtime=0))
+        for size in (everything,) if is_runtime(path.name) else (data, everything):
+            size.files += 1
+            size.raw += len(body)
+            size.gzip += packed
+    return data, everything
+
+
+def fragment_urls(bundle: Path) -> dict[str, str]:
+    """Result id → page URL, read from the fragment files, to rank results without fetching them.
+
+    A fragment file is gzip of b"pagefind_dcd" + JSON: one page ({"url": ...}) or, when pages
+    are bundled (`--max-fragments`), an object of page id → page.
+    """
+    urls: dict[str, str] = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        body = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+        fragment = json.loads(body)
+        if "url" in fragment:
+            urls[path.stem] = fragment["url"]
+        else:
+            urls.update({page_id: page["url"] for page_id, page in fragment.items()})
+    return urls
+
+
+# --- serving ---------------------------------------------------------------------------------
+
+
+class Server(http.server.ThreadingHTTPServer):
+    """Serves the site (gzip when accepted and smaller) and logs (path, raw, sent bytes) per request."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.root = root.resolve()
+        self.log: list[tuple[str, int, int]] = []
+        self.lock = threading.Lock()
+        self.packed: dict[Path, bytes] = {}
+
+    def take(self) -> list[tuple[str, int, int]]:
+        with self.lock:
+            taken, self.log = self.log, []
+        return taken
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server: Server
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path == "/bench.html":
+            body, kind = BENCH_PAGE.encode(), "text/html; charset=utf-8"
+            file = None
+        else:
+            file = (self.server.root / path.lstrip("/")).resolve()
+            if not file.is_file() or self.server.root not in file.parents:
+                self.send_error(404)
+                return
+            body = file.read_bytes()
+            kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        raw = len(body)
+        encoding = None
+        if "gzip" in self.headers.get("Accept-Encoding", ""):
+            packed = self.server.packed.get(file) if file else None
+            if packed is None:
+                packed = gzip.compress(body, 6, mtime=0)
+                if file:
+                    self.server.packed[file] = packed
+            if len(packed) < raw:
+                body, encoding = packed, "gzip"
+        with self.server.lock:  # logged before sending, so the count is complete when the page has the body
+            self.server.log.append((path, raw, len(body)))
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Cache-Control", "max-age=3600")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve(root: Path) -> Server:
+    server = Server(root)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def run_queries(site: Path, queries: list[dict[str, str]], url_of_id: dict[str, str]) -> list[dict[str, Any]]:
+    """Each query in a fresh browser context: results (page URLs in rank order) and bytes sent."""
+    from playwright.sync_api import sync_playwright
+
+    server = serve(site)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    rows: list[dict[str, Any]] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for n, q in enumerate(queries, 1):
+                context = browser.new_context()
+                page = context.new_page()
+                server.take()
+                started = time.perf_counter()
+                page.goto(f"{base}/bench.html")
+                page.wait_for_function("() => window.runQuery")
+                answer = page.evaluate("(q) => window.runQuery(q)", q["query"])
+                ms = (time.perf_counter() - started) * 1000
+                fetched = [entry for entry in server.take() if entry[0].startswith("/pagefind/")]
+                context.close()
+                urls = [url_of_id.get(page_id, "?" + page_id) for page_id in answer["ids"]]
+                if answer["urls"] != urls[: len(answer["urls"])]:
+                    print(f"warning: fragment URLs differ from the offline map for {q['query']!r}", file=sys.stderr)
+                runtime = sum(sent for path, _, sent in fetched if is_runtime(path.rsplit("/", 1)[-1]))
+                rows.append(
+                    {
+                        **q,
+                        "total": len(urls),
+                        "urls": urls[:20],
+                        "ms": round(ms, 1),
+                        "bytes": sum(sent for _, _, sent in fetched),
+                        "runtime_bytes": runtime,
+                        "data_bytes": sum(sent for _, _, sent in fetched) - runtime,
+                        "files": [[path, raw, sent] for path, raw, sent in fetched],
+                        "_all_urls": urls,
+                    }
+                )
+                if n % 50 == 0:
+                    print(f"  {n}/{len(queries)} queries", file=sys.stderr)
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return rows
+
+
+def add_ranks(rows: list[dict[str, Any]], url_of_path: dict[str, str]) -> None:
+    """Rank (1-based) of each query's target among all its results, or None if not found."""
+    for row in rows:
+        urls = row.pop("_all_urls")
+        target = url_of_path[row["target_path"]]
+        row["rank"] = urls.index(target) + 1 if target in urls else None
+
+
+def quality(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """MRR@10, success@1, success@10 and the share of queries with no result."""
+    n = len(rows) or 1
+    ranks = [row["rank"] for row in rows]
+    return {
+        "queries": len(rows),
+        "mrr10": sum(1 / r for r in ranks if r and r <= 10) / n,
+        "s1": sum(1 for r in ranks if r == 1) / n,
+        "s10": sum(1 for r in ranks if r and r <= 10) / n,
+        "zero": sum(1 for row in rows if row["total"] == 0) / n,
+    }
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument(
+        "--queries", "--targets", dest="targets", type=int, default=300, help="target posts, up to 3 queries each"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, default=None, help="write per-query results here")
+    parser.add_argument("--site", type=Path, default=None, help="render the site here and keep it (default: temp)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = args.site or Path(tmp) / "site"
+        mapping = render(args.corpus, site)
+        seconds, rss, _ = run_pagefind(site)
+        startup = npx_overhead()
+        bundle = site / "pagefind"
+        data, everything = index_size(bundle)
+        url_of_id = fragment_urls(bundle)
+
+        queries = generate(args.corpus, args.targets, args.seed)
+        print(f"{len(queries)} queries, {len(mapping)} pages; running them in Chromium…", file=sys.stderr)
+        rows = run_queries(site, queries, url_of_id)
+        add_ranks(rows, {path: url for url, path in mapping.items()})
+
+    version = (PEERS / "node_modules" / "pagefind" / "package.json").read_text()
+    total = [row["bytes"] / 1024 for row in rows]
+    bare = [row["data_bytes"] / 1024 for row in rows]
+    print(f"corpus              {args.corpus}   (pagefind {json.loads(version)['version']}, {len(mapping)} pages)")
+    print(f"build               {seconds:.2f} s  (of which npx start-up ≈ {startup:.2f} s)")
+    print(f"peak RSS            {rss / 1024:.0f} MiB")
+    print(
+        f"index               {data.files} files, {data.raw / 1e6:.2f} MB raw, {data.gzip / 1e6:.2f} MB gzip"
+        f"  (with JS/wasm/CSS: {everything.files} files, {everything.raw / 1e6:.2f} MB raw, {everything.gzip / 1e6:.2f} MB gzip)"
+    )
+    if rows:
+        print(
+            f"first query         median {statistics.median(total):.0f} KiB, p95 {percentile(total, 95):.0f} KiB"
+            f"   without JS/wasm: median {statistics.median(bare):.0f} KiB, p95 {percentile(bare, 95):.0f} KiB"
+        )
+        print(f"browser time        median {statistics.median(row['ms'] for row in rows):.0f} ms (page load + search)")
+    print()
+    print(f"{'type':<12} {'queries':>7} {'MRR@10':>7} {'S@1':>6} {'S@10':>6} {'zero':>6}")
+    for kind in (*TYPES, "all"):
+        subset = [row for row in rows if kind in ("all", row["type"])]
+        if subset:
+            m = quality(subset)
+            print(f"{kind:<12} {m['queries']:>7} {m['mrr10']:>7.3f} {m['s1']:>6.3f} {m['s10']:>6.3f} {m['zero']:>6.3f}")
+    if args.json:
+        summary = {
+            "corpus": str(args.corpus),
+            "pages": len(mapping),
+            "build_seconds": seconds,
+            "npx_startup_seconds": startup,
+            "peak_rss_kib": rss,
+            "index": vars(data),
+            "index_with_runtime": vars(everything),
+            "quality": {kind: quality([r for r in rows if kind in ("all", r["type"])]) for kind in (*TYPES, "all")},
+            "queries": rows,
+        }
+        args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"\nper-query results: {args.json}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
