@@ -109,6 +109,12 @@ class RecordCache:
                 path.unlink(missing_ok=True)
 
 
+def default_cache(src: Path) -> Path | None:
+    """`src/.postsearch-cache`, unless the site folder has no write bits (a read-only checkout
+    or corpus: root could still write there, and should not)."""
+    return src / CACHE_DIR if src.stat().st_mode & 0o222 else None
+
+
 def analysis_salt() -> str:
     """What makes a cached record stale: our analysis code and Sudachi's versions."""
     from importlib import metadata
@@ -165,7 +171,7 @@ def build(
         raise FileNotFoundError(f"{src}: not a folder")
     options = options or SiteOptions()
     options = SiteOptions(**{**options.__dict__, "skip": (*options.skip, out)})
-    folder = src / CACHE_DIR if cache is True else (Path(cache) if cache else None)
+    folder = default_cache(src) if cache is True else (Path(cache) if cache else None)
     records = RecordCache(folder)
     report = BuildReport()
     builder = IndexBuilder()
