@@ -1,0 +1,224 @@
+"""postsearch on a corpus: bytes a first query fetches, warm query latency, known-item quality.
+
+    python benchmarks/postsearch_bench.py CORPUS [--index DIR] [--targets 300] [--seed 1]
+                                                 [--browser] [--json out.json]
+
+Builds the index (unless --index names one already built from CORPUS), generates the
+tokenizer-neutral known-item queries of benchmarks/queries.py, then for every query:
+- opens the index afresh (an empty cache, like a first visit) and counts the files the query
+  reads, raw and gzip -6 (what a static host sends), with and without the browser runtime
+  (postsearch.js + ui.js + ui.css, gzip);
+- runs it again on a warm index for latency (Python, time.perf_counter);
+- scores the rank of the target post: MRR@10, success@1, success@10, zero-result rate.
+With --browser the warm latency is also measured in headless Chromium (Debian's chromium
+through Playwright), with the same queries through postsearch.js, and the answers are
+checked to be the Python ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import queries as known_items
+
+from postsearch.search import Index
+
+RUNTIME = ("postsearch.js", "ui.js", "ui.css")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LIMIT = 10
+
+
+def gzip_size(data: bytes) -> int:
+    return len(gzip.compress(data, 6, mtime=0))
+
+
+class CountingLoader:
+    """Reads index files and remembers which ones, so a query's cost can be summed."""
+
+    def __init__(self, root: Path, sizes: dict[str, tuple[int, int]]) -> None:
+        self.root = root
+        self.sizes = sizes  # name -> (raw, gzip), shared across loaders
+        self.read: list[str] = []
+
+    def __call__(self, name: str) -> bytes:
+        data = (self.root / name).read_bytes()
+        if name not in self.sizes:
+            self.sizes[name] = (len(data), gzip_size(data))
+        self.read.append(name)
+        return data
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def rank_of(paths: list[str], target: str) -> int | None:
+    return paths.index(target) + 1 if target in paths else None
+
+
+def quality(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """MRR@10, success@1, success@10 and zero-result rate, per query type and overall."""
+    out: dict[str, dict[str, float]] = {}
+    for kind in [*known_items.TYPES, "overall"]:
+        chosen = [r for r in rows if kind in ("overall", r["type"])]
+        if not chosen:
+            continue
+        ranks = [r["rank"] for r in chosen]
+        out[kind] = {
+            "queries": len(chosen),
+            "mrr10": sum(1 / k for k in ranks if k and k <= 10) / len(chosen),
+            "s1": sum(1 for k in ranks if k == 1) / len(chosen),
+            "s10": sum(1 for k in ranks if k and k <= 10) / len(chosen),
+            "zero": sum(1 for r in chosen if r["total"] == 0) / len(chosen),
+        }
+    return out
+
+
+def run_python(index_dir: Path, items: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Each query on a fresh index (bytes) and again on a warm one (latency)."""
+    sizes: dict[str, tuple[int, int]] = {}
+    warm = Index(CountingLoader(index_dir, sizes))
+    for item in items:  # warm every shard once, so the timed pass reads nothing
+        warm.search(item["query"], limit=LIMIT)
+    rows = []
+    for item in items:
+        loader = CountingLoader(index_dir, sizes)
+        result = Index(loader).search(item["query"], limit=LIMIT)
+        started = time.perf_counter()
+        warm.search(item["query"], limit=LIMIT)
+        ms = (time.perf_counter() - started) * 1000
+        rows.append(
+            {
+                **item,
+                "total": result.total,
+                "rank": rank_of([h.path for h in result.hits], item["target_path"]),
+                "paths": [h.path for h in result.hits],
+                "files": loader.read,
+                "raw": sum(sizes[n][0] for n in loader.read),
+                "gzip": sum(sizes[n][1] for n in loader.read),
+                "warm_ms": ms,
+            }
+        )
+    return rows
+
+
+BROWSER_PAGE = """<!doctype html><meta charset="utf-8"><script type="module">
+import { openIndex } from './postsearch.js';
+window.runAll = async (queries, limit) => {
+  const index = await openIndex('.');
+  for (const q of queries) await index.search(q, limit);  // warm every shard
+  const out = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    const r = await index.search(q, limit);
+    out.push({ ms: performance.now() - t0, paths: r.hits.map((h) => h.path) });
+  }
+  return out;
+};
+window.ready = true;
+</script>"""
+
+
+def run_browser(index_dir: Path, items: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Warm latency of every query in headless Chromium, and its answers."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page_dir = Path(tmp)
+        (page_dir / "bench.html").write_text(BROWSER_PAGE, encoding="utf-8")
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def translate_path(self, path: str) -> str:
+                name = path.split("?")[0].lstrip("/")
+                return str(page_dir / name) if name == "bench.html" else str(index_dir / name)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path="/usr/bin/chromium",
+                    args=CHROMIUM_ARGS,
+                )
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{server.server_address[1]}/bench.html")
+                page.wait_for_function("window.ready === true")
+                result = page.evaluate("([q, n]) => window.runAll(q, n)", [[i["query"] for i in items], LIMIT])
+                browser.close()
+        finally:
+            server.shutdown()
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--index", type=Path, help="an index already built from CORPUS")
+    ap.add_argument("--targets", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--browser", action="store_true", help="also measure warm latency in Chromium")
+    ap.add_argument("--json", type=Path, help="write per-query rows here")
+    args = ap.parse_args()
+    corpus = known_items.posts_dir(args.corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = args.index
+        if index_dir is None:
+            import postsearch
+
+            index_dir = Path(tmp) / "index"
+            postsearch.build(corpus, index_dir, cache=False)
+        items = known_items.generate(corpus, args.targets, args.seed)
+        rows = run_python(index_dir, items)
+        runtime = sum(gzip_size((index_dir / n).read_bytes()) for n in RUNTIME if (index_dir / n).exists())
+        gz = [r["gzip"] for r in rows]
+        warm = [r["warm_ms"] for r in rows]
+        print(f"corpus {corpus}: {len(rows)} queries")
+        print(
+            f"first query, index files gzip: median {statistics.median(gz) / 1024:.1f} KiB, p95 {percentile(gz, 95) / 1024:.1f} KiB"
+        )
+        print(
+            f"  with the runtime ({runtime / 1024:.1f} KiB gzip): median {(statistics.median(gz) + runtime) / 1024:.1f} KiB, p95 {(percentile(gz, 95) + runtime) / 1024:.1f} KiB"
+        )
+        print(f"warm latency, Python: p50 {statistics.median(warm):.2f} ms, p95 {percentile(warm, 95):.2f} ms")
+        if args.browser:
+            browser = run_browser(index_dir, items)
+            ms = [b["ms"] for b in browser]
+            same = sum(1 for b, r in zip(browser, rows, strict=True) if b["paths"] == r["paths"])
+            print(f"warm latency, Chromium: p50 {statistics.median(ms):.2f} ms, p95 {percentile(ms, 95):.2f} ms")
+            print(f"  answers identical to Python: {same}/{len(rows)}")
+        print(f"{'type':<12} {'queries':>7} {'MRR@10':>7} {'s@1':>6} {'s@10':>6} {'zero':>6}")
+        for kind, q in quality(rows).items():
+            print(f"{kind:<12} {q['queries']:>7} {q['mrr10']:>7.3f} {q['s1']:>6.3f} {q['s10']:>6.3f} {q['zero']:>6.1%}")
+        if args.json:
+            args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
