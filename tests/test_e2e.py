@@ -125,3 +125,27 @@ def test_unknown_latin_prefix_finds_the_word(example):
 def test_unknown_word_finds_nothing(example):
     assert example.search("予約").total == 0  # not in the example site at all
     assert example.search("新幹線 予約").total == 0  # AND: every word must match
+
+
+def test_search_as_you_type_matches_the_last_word_as_a_prefix(example):
+    assert paths(example, "形態素解")[0] == KEITAISO
+    assert paths(example, "ディープラー") == [HEXO]
+    assert (
+        paths(example, "形態素解", limit=5) != []
+        and example.search("形態素解", prefix=False).total <= example.search("形態素解").total
+    )
+
+
+def test_a_finished_word_ranks_exact_matches_first(example):
+    hits = example.search("ドライブ").hits
+    assert hits and hits[0].path == HOKKAIDO
+
+
+def test_pieces_side_by_side_rank_above_scattered_ones(example):
+    on = paths(example, "設定を変更する")
+    assert set(on[:2]) == {DOCKER, CRLF} and on.index(BOM) >= 2
+    assert example.search("設定を変更する", adjacency=False).total == len(on)  # ranking only, same posts
+
+
+def test_a_trailing_single_hiragana_need_not_match(example):
+    assert paths(example, "設定を変更す")[:2] == paths(example, "設定を変更する")[:2]

@@ -24,7 +24,8 @@ from .search import FORMAT, VERSION, shard_of
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
 # page site still stays far below the file count hosts allow (20,000 on Cloudflare Pages).
-SHARD_BYTES = 16 * 1024  # term, lexicon and bigram shards
+SHARD_BYTES = 16 * 1024  # term and bigram shards
+LEXICON_BYTES = 4 * 1024  # lexicon shards: a query reads one per distinct character
 POSITION_BYTES = 32 * 1024  # position shards (read for phrases only)
 BUNDLE_BYTES = 8 * 1024  # text bundles (read for the hits shown)
 WEB_FILES = ("postsearch.js", "ui.js", "ui.css", "demo.html")
@@ -87,20 +88,20 @@ def cut_by_size(rows: Iterable[tuple[str, bytes]], budget: int) -> Iterator[list
 
 
 def shards(
-    prefix: str, rows: Iterable[tuple[str, bytes]], budget: int, index: list[list[Any]]
+    prefix: str, rows: Iterable[tuple[str, bytes]], budget: int, index: list[Any]
 ) -> Iterator[tuple[str, bytes]]:
-    """Files `prefix-K.json`, each a JSON array of rows; `[firstKey, name]` goes to `index`."""
+    """Files `prefix-K.json`, each a JSON array of rows; each file's first key goes to `index`."""
     for k, group in enumerate(cut_by_size(rows, budget)):
         name = f"{prefix}-{k}.json"
-        index.append([group[0][0], name])
+        index.append(group[0][0])
         yield name, b"[" + b",".join(r for _, r in group) + b"]"
 
 
 def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
     """Every file of the index, by name, one at a time (the manifest last)."""
     forms = builder.forms()
-    term_shards: list[list[Any]] = []
-    position_shards: list[list[Any]] = []
+    term_shards: list[Any] = []
+    position_shards: list[Any] = []
     position_rows: list[tuple[str, bytes]] = []
 
     def term_rows() -> Iterator[tuple[str, bytes]]:
@@ -113,7 +114,7 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
     yield from shards("positions", position_rows, POSITION_BYTES, position_shards)
     position_rows.clear()
 
-    gram_shards: list[list[Any]] = []
+    gram_shards: list[Any] = []
     gram_rows = (
         (gram, dumps([gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))]))
         for gram, ids in sorted(builder.grams.items())
@@ -121,18 +122,17 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
     yield from shards("grams", gram_rows, SHARD_BYTES, gram_shards)
 
     lexicon = [(r.surface, dumps(lexicon_row(r))) for r in builder.lexicon()]
-    shard_count = max(1, math.ceil(sum(len(row) + 1 for _, row in lexicon) / SHARD_BYTES))
-    lexicon_names = []
+    shard_count = max(1, math.ceil(sum(len(row) + 1 for _, row in lexicon) / LEXICON_BYTES))
     for k in range(shard_count):
-        name = f"lexicon-{k}.json"
-        lexicon_names.append(name)
-        yield name, b"[" + b",".join(row for surface, row in lexicon if shard_of(surface, shard_count) == k) + b"]"
+        yield (
+            f"lexicon-{k}.json",
+            b"[" + b",".join(row for surface, row in lexicon if shard_of(surface, shard_count) == k) + b"]",
+        )
 
-    bundles: list[list[Any]] = []
+    firsts: list[Any] = []
     text_rows = ((str(i), row) for i, row in enumerate(builder.texts.rows()))
-    yield from shards("text", text_rows, BUNDLE_BYTES, bundles)
-    for bundle in bundles:
-        bundle[0] = int(bundle[0])  # first post id of the bundle
+    yield from shards("text", text_rows, BUNDLE_BYTES, firsts)
+    bundles = [int(first) for first in firsts]  # the first post id of each bundle
 
     posts = builder.posts
     yield "lengths.json", dumps([n for p in posts for n in p.lengths])
@@ -149,7 +149,7 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
                 "postCount": len(posts),
                 "fieldTotals": builder.field_totals(),
                 "lengths": "lengths.json",
-                "lexicon": lexicon_names,
+                "lexicon": shard_count,
                 "terms": term_shards,
                 "positions": position_shards,
                 "grams": gram_shards,

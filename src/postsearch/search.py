@@ -16,19 +16,25 @@ weights (whoosh's BM25F).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as default
 from pathlib import Path
 from typing import Any
 
 FORMAT = "postsearch-index"
 VERSION = 2
-MAX_EXPANSION = 64  # terms a prefix piece may stand for
+PREFIX_SURFACES = 16  # longer surfaces a prefix may stand for (never every post)
+PREFIX_WEIGHT = 0.5  # a word matched by its start counts half: finished words rank first
+ADJACENCY = 1.0  # each clause whose pieces stand together in a post adds this to its score factor
 EXCERPT_CHARS = 120
 UNCOVERED_COST = 3  # cost of a character the lexicon cannot cover (a lexicon piece costs 1)
+UNCOVERED, KNOWN, PREFIX = 0, 1, 2  # how segment() reached a cut
 GRAM_FIELD = 3  # bigram pieces score with the weight of this field (body)
 
 
@@ -83,13 +89,13 @@ def compare(a: str, b: str) -> int:
     return -1 if a < b else (1 if a > b else 0)
 
 
-def range_shard(key: str, shards: list[list[Any]]) -> int:
-    """The shard whose key range holds `key` (shards are `[firstKey, file]`, sorted): the
+def range_shard(key: str, firsts: list[str]) -> int:
+    """The shard whose key range holds `key` (given each shard's first key, sorted): the
     last one whose first key is not after it."""
-    lo, hi = 0, len(shards) - 1
+    lo, hi = 0, len(firsts) - 1
     while lo < hi:  # an empty list gives 0; callers check for it
         mid = (lo + hi + 1) // 2
-        if compare(shards[mid][0], key) <= 0:
+        if compare(firsts[mid], key) <= 0:
             lo = mid
         else:
             hi = mid - 1
@@ -203,8 +209,9 @@ class Piece:
     surface: str
     terms: list[str]  # empty for a stop piece
     qpos: int  # position in the query, in the same units as post positions
-    fallback: bool  # not cut from the lexicon: matched by bigrams or as a term prefix
+    fallback: bool  # not cut from the lexicon: matched by bigrams or as a prefix
     grams: list[str]  # a fallback piece's bigrams, all of which a post must have
+    prefix_terms: list[str] = default(default_factory=list)  # terms of longer surfaces it starts
 
 
 @dataclass
@@ -214,6 +221,7 @@ class Clause:
     kind: str
     text: str
     pieces: list[Piece]
+    junctions: list[str] = default(default_factory=list)  # bigrams across its pieces' seams
 
 
 def parse_query(query: str) -> list[Clause]:
@@ -244,14 +252,41 @@ def can_cut(chars: list[str], i: int) -> bool:
     return i == 0 or i == len(chars) or not (is_ascii_letter(chars[i - 1]) and is_ascii_letter(chars[i]))
 
 
-def segment(text: str, lexicon: dict[str, LexiconEntry], longest: int) -> list[Piece]:
+SurfacesOf = Callable[[str], list[str]]  # a character -> the sorted surfaces of its lexicon shard
+
+
+def longer_surfaces(prefix: str, surfaces_of: SurfacesOf, lexicon: dict[str, LexiconEntry]) -> list[str]:
+    """Surfaces (not stops) that start with `prefix` and are longer, shortest first, capped.
+    They all stand in the lexicon shard of the prefix's first character."""
+    surfaces = surfaces_of(prefix[0])
+    found = []
+    i = bisect_left(surfaces, prefix)
+    while i < len(surfaces) and surfaces[i].startswith(prefix):
+        if surfaces[i] != prefix and lexicon[surfaces[i]].terms:
+            found.append(surfaces[i])
+        i += 1
+    found.sort(key=lambda s: (len(s), s))
+    return found[:PREFIX_SURFACES]
+
+
+def prefix_terms(prefix: str, surfaces_of: SurfacesOf, lexicon: dict[str, LexiconEntry], exact: list[str]) -> list[str]:
+    """The terms of the surfaces `prefix` starts (search as you type: 機械学 → 機械学習)."""
+    terms = {t for s in longer_surfaces(prefix, surfaces_of, lexicon) for t in lexicon[s].terms}
+    return sorted(terms - set(exact))
+
+
+def segment(
+    text: str, lexicon: dict[str, LexiconEntry], longest: int, surfaces_of: SurfacesOf | None = None
+) -> list[Piece]:
     """Cut text into lexicon surfaces with the fewest pieces; runs of characters no surface
-    covers become one fallback piece each. Ties go to the earlier, longer surface."""
+    covers become one fallback piece each. Ties go to the earlier, longer surface. With
+    `surfaces_of`, a tail of two or more characters may also be the start of a longer surface
+    (typing)."""
     chars = list(text)
     n = len(chars)
     inf = n * UNCOVERED_COST + 1
     best = [inf] * (n + 1)
-    back: list[tuple[int, bool]] = [(0, False)] * (n + 1)
+    back: list[tuple[int, int]] = [(0, UNCOVERED)] * (n + 1)
     best[0] = 0
     for i in range(n):
         if best[i] == inf:
@@ -261,33 +296,50 @@ def segment(text: str, lexicon: dict[str, LexiconEntry], longest: int) -> list[P
                 continue
             if "".join(chars[i : i + length]) in lexicon and best[i] + 1 < best[i + length]:
                 best[i + length] = best[i] + 1
-                back[i + length] = (i, True)
+                back[i + length] = (i, KNOWN)
+        tail_starts_a_word = surfaces_of is not None and n - i >= 2 and can_cut(chars, i) and best[i] + 1 < best[n]
+        if tail_starts_a_word and longer_surfaces("".join(chars[i:]), surfaces_of, lexicon):  # type: ignore[arg-type]
+            best[n] = best[i] + 1
+            back[n] = (i, PREFIX)
         if best[i] + UNCOVERED_COST < best[i + 1]:
             best[i + 1] = best[i] + UNCOVERED_COST
-            back[i + 1] = (i, False)
-    cuts: list[tuple[int, int, bool]] = []
+            back[i + 1] = (i, UNCOVERED)
+    cuts: list[tuple[int, int, int]] = []
     end = n
     while end > 0:
-        start, known = back[end]
-        if not known and cuts and not cuts[-1][2] and cuts[-1][0] == end:
-            cuts[-1] = (start, cuts[-1][1], False)
+        start, kind = back[end]
+        if kind == UNCOVERED and cuts and cuts[-1][2] == UNCOVERED and cuts[-1][0] == end:
+            cuts[-1] = (start, cuts[-1][1], UNCOVERED)
         else:
-            cuts.append((start, end, known))
+            cuts.append((start, end, kind))
         end = start
     cuts.reverse()
     pieces: list[Piece] = []
     qpos = 0
-    for start, end, known in cuts:
+    for start, end, kind in cuts:
         surface = "".join(chars[start:end])
-        if known:
+        if kind == KNOWN:
             entry = lexicon[surface]
             pieces.append(Piece(surface, sorted(set(entry.terms)), qpos, False, []))
             qpos += entry.width
+        elif kind == PREFIX:
+            assert surfaces_of is not None
+            exact = sorted(set(lexicon[surface].terms)) if surface in lexicon else []
+            pieces.append(Piece(surface, exact, qpos, False, [], prefix_terms(surface, surfaces_of, lexicon, exact)))
+            qpos += 1
         else:
             for piece in fallback_pieces(surface, qpos):
                 pieces.append(piece)
                 qpos += 1
+    if surfaces_of is not None and pieces and is_hiragana(pieces[-1].surface):
+        pieces[-1] = Piece(pieces[-1].surface, [], pieces[-1].qpos, False, [])  # unfinished: な in 上流ブランチがな
     return pieces
+
+
+def is_hiragana(text: str) -> bool:
+    """One hiragana character: at the end of a query, the start of a word still being typed or
+    an inflection cut short, so it need not match."""
+    return len(text) == 1 and 0x3041 <= ord(text) <= 0x309F
 
 
 def split_words(text: str) -> list[str]:
@@ -309,7 +361,7 @@ def split_words(text: str) -> list[str]:
 
 def fallback_pieces(text: str, qpos: int) -> list[Piece]:
     """Pieces for text the lexicon does not cut: bigrams for kana/kanji runs of two or more,
-    a term prefix for anything else (terms filled in later from the term shards)."""
+    a prefix of longer surfaces for anything else (their terms filled in later)."""
     pieces: list[Piece] = []
     for word in split_words(text):
         grams = grams_of(word) if len(word) > 1 and is_gram_char(word[0]) else []
@@ -317,16 +369,20 @@ def fallback_pieces(text: str, qpos: int) -> list[Piece]:
     return pieces
 
 
-def expand_prefix(prefix: str, terms: dict[str, TermEntry]) -> list[str]:
-    """Terms starting with `prefix`, most frequent first, capped (never every post)."""
-    found = [t for t in terms if t.startswith(prefix)]
-    found.sort(key=lambda t: (-len(terms[t].postings), t))
-    return sorted(found[:MAX_EXPANSION])
+def junctions(pieces: list[Piece]) -> list[str]:
+    """The bigrams across the seams of a clause's pieces (kana/kanji on both sides): a post
+    with all of them most likely has the pieces side by side, as the query has them."""
+    found: list[str] = []
+    for a, b in itertools.pairwise(pieces):
+        pair = a.surface[-1:] + b.surface[:1]
+        if len(pair) == 2 and is_gram_char(pair[0]) and is_gram_char(pair[1]) and pair not in found:
+            found.append(pair)
+    return sorted(found)
 
 
 def is_required(piece: Piece) -> bool:
     """A piece a post must match: a word, or a fallback (stops never need to)."""
-    return bool(piece.terms) or piece.fallback
+    return bool(piece.terms) or bool(piece.prefix_terms) or piece.fallback
 
 
 def needed_pieces(clauses: list[Clause]) -> list[Piece]:
@@ -342,7 +398,7 @@ def posts_with(piece: Piece, terms: dict[str, TermEntry], grams: dict[str, set[i
             found &= grams.get(gram, set())
         return found
     found = set()
-    for term in piece.terms:
+    for term in [*piece.terms, *piece.prefix_terms]:
         entry = terms.get(term)
         if entry is not None:
             found.update(entry.postings)
@@ -364,7 +420,7 @@ def clause_has_posts(clause: Clause, terms: dict[str, TermEntry], grams: dict[st
 def positions_of(piece: Piece, post: int, field: int, terms: dict[str, TermEntry]) -> set[int]:
     """Where any term of the piece stands in one field of one post (positions read)."""
     found: set[int] = set()
-    for term in piece.terms:
+    for term in [*piece.terms, *piece.prefix_terms]:
         entry = terms.get(term)
         per_field = entry.positions.get(post) if entry is not None and entry.positions is not None else None
         if per_field is not None and per_field[field] is not None:
@@ -375,7 +431,7 @@ def positions_of(piece: Piece, post: int, field: int, terms: dict[str, TermEntry
 def in_sequence(pieces: list[Piece], post: int, fields: int, terms: dict[str, TermEntry]) -> bool:
     """True when the clause's lexicon pieces stand at the query's relative positions in one
     field (fallback pieces only need to be present; their width is unknown)."""
-    anchored = [p for p in pieces if p.terms and not p.fallback and not p.grams]
+    anchored = [p for p in pieces if (p.terms or p.prefix_terms) and not p.fallback]
     if len(anchored) < 2:
         return True
     first = anchored[0]
@@ -422,7 +478,7 @@ def score(post: int, pieces: list[Piece], index: Index) -> float:
         if piece.grams:
             total += gram_score(piece, index)
             continue
-        for term in piece.terms:
+        for term, weight in [*((t, 1.0) for t in piece.terms), *((t, PREFIX_WEIGHT) for t in piece.prefix_terms)]:
             entry = index.terms.get(term)
             tfs = entry.postings.get(post) if entry is not None else None
             if entry is None or tfs is None:
@@ -430,15 +486,34 @@ def score(post: int, pieces: list[Piece], index: Index) -> float:
             for f, tf in enumerate(tfs):
                 if tf == 0:
                     continue
-                total += index.weights[f] * bm25(
-                    idf(index.post_count, entry.df[f]),
-                    tf,
-                    index.lengths[post * index.field_count + f],
-                    index.averages[f],
-                    index.k1,
-                    index.b,
+                total += (
+                    weight
+                    * index.weights[f]
+                    * bm25(
+                        idf(index.post_count, entry.df[f]),
+                        tf,
+                        index.lengths[post * index.field_count + f],
+                        index.averages[f],
+                        index.k1,
+                        index.b,
+                    )
                 )
     return total
+
+
+def adjacent_clauses(post: int, clauses: list[Clause], grams: dict[str, set[int]]) -> int:
+    """How many clauses have their pieces side by side in the post (all their seam bigrams)."""
+    return sum(
+        1 for c in clauses if c.kind == "word" and c.junctions and all(post in grams.get(g, set()) for g in c.junctions)
+    )
+
+
+def rank_key(post: int, pieces: list[Piece], clauses: list[Clause], index: Index) -> tuple[int, float, int]:
+    """Posts with more clauses side by side first, then by score (raised for each such
+    clause), then by id: `(-adjacent, -score, post)`, and the score is the hit's."""
+    adjacent = adjacent_clauses(post, clauses, index.grams)
+    value = score(post, pieces, index) * (1 + ADJACENCY * adjacent)
+    return -adjacent, -value, post
 
 
 def mark_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
@@ -576,7 +651,7 @@ class Index:
         self.lengths: list[int] = self.load_json(manifest["lengths"])
         self.lexicon: dict[str, LexiconEntry] = {}
         self.longest = 0
-        self.lexicon_loaded: set[int] = set()
+        self.lexicon_loaded: dict[int, list[str]] = {}  # shard -> its surfaces, sorted
         self.terms: dict[str, TermEntry] = {}
         self.term_shards_loaded: set[int] = set()
         self.grams: dict[str, set[int]] = {}
@@ -593,9 +668,13 @@ class Index:
         """Read the lexicon shards not read yet."""
         for shard in sorted(set(shards)):
             if shard not in self.lexicon_loaded:
-                self.lexicon_loaded.add(shard)
-                longest = decode_lexicon(self.load_json(self.manifest["lexicon"][shard]), self.lexicon)
-                self.longest = max(self.longest, longest)
+                data = self.load_json(f"lexicon-{shard}.json")
+                self.lexicon_loaded[shard] = [row[0] for row in data]  # sorted by the build
+                self.longest = max(self.longest, decode_lexicon(data, self.lexicon))
+
+    def surfaces_of(self, c: str) -> list[str]:
+        """The sorted surfaces of the (read) lexicon shard that holds surfaces starting with c."""
+        return self.lexicon_loaded.get(shard_of(c, self.manifest["lexicon"]), [])
 
     def ensure_terms(self, wanted: list[str]) -> None:
         """Read the term shards that hold these terms."""
@@ -606,23 +685,10 @@ class Index:
             if shard in self.term_shards_loaded:
                 continue
             self.term_shards_loaded.add(shard)
-            for row in self.load_json(shards[shard][1]):
+            for row in self.load_json(f"terms-{shard}.json"):
                 entry = decode_postings(row[1], self.field_count)
                 entry.forms = row[2:]
                 self.terms[row[0]] = entry
-
-    def ensure_prefix(self, prefix: str) -> None:
-        """Read every term shard that may hold terms starting with `prefix`."""
-        shards = self.manifest["terms"]
-        if not shards:
-            return
-        first = range_shard(prefix, shards)
-        wanted = [shards[first][0]]
-        for k in range(first + 1, len(shards)):
-            if not shards[k][0].startswith(prefix):
-                break
-            wanted.append(shards[k][0])
-        self.ensure_terms(wanted)
 
     def ensure_grams(self, wanted: list[str]) -> None:
         """Read the bigram shards that hold these bigrams."""
@@ -633,7 +699,7 @@ class Index:
             if shard in self.gram_shards_loaded:
                 continue
             self.gram_shards_loaded.add(shard)
-            for row in self.load_json(shards[shard][1]):
+            for row in self.load_json(f"grams-{shard}.json"):
                 self.grams[row[0]] = decode_ids(row[1:])
 
     def ensure_texts(self, posts: list[int]) -> None:
@@ -642,9 +708,9 @@ class Index:
         for post in posts:
             if post in self.texts:
                 continue
-            k = max(i for i, b in enumerate(bundles) if b[0] <= post)
-            for j, row in enumerate(self.load_json(bundles[k][1])):
-                self.texts[bundles[k][0] + j] = row
+            k = max(i for i, first in enumerate(bundles) if first <= post)
+            for j, row in enumerate(self.load_json(f"text-{k}.json")):
+                self.texts[bundles[k] + j] = row
 
     def ensure_positions(self, wanted: list[str]) -> None:
         """Read the positions of these (already read) terms: only phrases need them."""
@@ -655,42 +721,48 @@ class Index:
             if shard in self.position_shards_loaded:
                 continue
             self.position_shards_loaded.add(shard)
-            for row in self.load_json(shards[shard][1]):
+            for row in self.load_json(f"positions-{shard}.json"):
                 entry = self.terms.get(row[0])
                 if entry is not None:
                     decode_positions(row[1], entry)
 
     def fill_fallbacks(self, clause: Clause) -> None:
-        """Give a clause's prefix pieces their terms and read its bigram shards."""
+        """Give a clause's fallback prefixes their terms and read its bigram shards."""
         for piece in clause.pieces:
             if piece.fallback and not piece.grams:
-                self.ensure_prefix(piece.surface)
-                piece.terms = expand_prefix(piece.surface, self.terms)
+                piece.prefix_terms = prefix_terms(piece.surface, self.surfaces_of, self.lexicon, [])
         self.ensure_grams(sorted({g for p in clause.pieces for g in p.grams}))
 
-    def prepare(self, clauses: list[Clause]) -> None:
+    def prepare(self, clauses: list[Clause], prefix: bool, adjacency: bool) -> None:
         """Segment every clause, reading the lexicon, term and bigram shards it needs. A word
         or phrase clause whose pieces no post has together is searched by bigrams instead."""
         chars = sorted({c for clause in clauses for c in clause.text})
-        shard_count = len(self.manifest["lexicon"])
+        shard_count = self.manifest["lexicon"]
         self.ensure_lexicon([shard_of(c, shard_count) for c in chars])
         for clause in clauses:
-            clause.pieces = segment(clause.text, self.lexicon, self.longest)
-        self.ensure_terms(sorted({t for c in clauses for p in c.pieces for t in p.terms}))
-        for clause in clauses:
+            surfaces_of = self.surfaces_of if prefix and clause.kind != "not" else None
+            clause.pieces = segment(clause.text, self.lexicon, self.longest, surfaces_of)
             self.fill_fallbacks(clause)
-            cut_by_lexicon = any(not p.fallback and p.terms for p in clause.pieces)
+        self.ensure_terms(sorted({t for c in clauses for p in c.pieces for t in [*p.terms, *p.prefix_terms]}))
+        for clause in clauses:
+            cut_by_lexicon = any(not p.fallback and (p.terms or p.prefix_terms) for p in clause.pieces)
             if clause.kind != "not" and cut_by_lexicon and not clause_has_posts(clause, self.terms, self.grams):
                 clause.pieces = fallback_pieces(clause.text, 0)
                 self.fill_fallbacks(clause)
+                self.ensure_terms(sorted({t for p in clause.pieces for t in p.prefix_terms}))
+            if adjacency and clause.kind == "word":
+                clause.junctions = junctions(clause.pieces)
+        self.ensure_grams(sorted({g for c in clauses for g in c.junctions}))
         in_order = [p for c in clauses if c.kind != "word" for p in c.pieces if p.terms and not p.fallback]
         if len(in_order) > 1:
-            self.ensure_positions(sorted({t for p in in_order for t in p.terms}))
+            self.ensure_positions(sorted({t for p in in_order for t in [*p.terms, *p.prefix_terms]}))
 
-    def search(self, query: str, limit: int = 10) -> SearchResult:
-        """Ranked posts for a query. The one public entry of this stage."""
+    def search(self, query: str, limit: int = 10, *, prefix: bool = True, adjacency: bool = True) -> SearchResult:
+        """Ranked posts for a query. The one public entry of this stage. `prefix`: a clause's
+        last word also matches longer words it starts; `adjacency`: posts with a clause's
+        pieces side by side rank higher (both on by default; off, ranking is plain BM25F)."""
         clauses = parse_query(query)
-        self.prepare(clauses)
+        self.prepare(clauses, prefix, adjacency)
         pieces = needed_pieces(clauses)
         candidates: set[int] | None = None
         for piece in pieces:
@@ -703,8 +775,8 @@ class Index:
             if all(clause_matches(c, post, fields, terms, grams) for c in clauses if c.kind == "phrase")
             and not any(clause_matches(c, post, fields, terms, grams) for c in clauses if c.kind == "not")
         ]
-        ranked = sorted(((score(post, pieces, self), post) for post in matched), key=lambda s: (-s[0], s[1]))
-        shown = ranked[: max(0, limit)]
+        ranked = sorted(rank_key(post, pieces, clauses, self) for post in matched)
+        shown = [(-value, post) for _, value, post in ranked[: max(0, limit)]]
         self.ensure_texts([post for _, post in shown])
         needles = needles_for(pieces, self.terms)
         hits = [self.hit(post, s, needles) for s, post in shown]

@@ -144,34 +144,32 @@ test('prototype keys are ordinary terms', () => {
     qpos: 0,
     fallback: true,
     grams: [],
+    prefixTerms: [],
   });
+  const surfacesOf = () => [...lexicon.keys()].sort(ps.compare);
+  assert.deepEqual(ps.prefixTerms('con', surfacesOf, lexicon, []), ['constructor']);
+  assert.deepEqual(ps.prefixTerms('valueOf', surfacesOf, lexicon, []), []);
+  assert.deepEqual(ps.segment('__pro', lexicon, longest, surfacesOf)[0].prefixTerms, ['__proto__']);
   const terms = new Map([
     ['constructor', ps.decodePostings([0, 1, 1], 1)],
     ['__proto__', ps.decodePostings([0, 1, 1, 1, 1, 1], 1)],
     ['tostring', ps.decodePostings([2, 1, 1], 1)],
   ]);
-  assert.deepEqual(ps.expandPrefix('con', terms), ['constructor']);
-  assert.deepEqual(ps.expandPrefix('valueOf', terms), []);
-  assert.deepEqual(ps.expandPrefix('', terms), ['__proto__', 'constructor', 'tostring']);
-  const piece = { surface: 'x', terms: ['__proto__', 'hasOwnProperty', 'toString'], qpos: 0, fallback: false, grams: [] };
+  const piece = { surface: 'x', terms: ['__proto__', 'hasOwnProperty', 'toString'], qpos: 0, fallback: false, grams: [], prefixTerms: [] };
   assert.deepEqual([...ps.postsWith(piece, terms, new Map())], [0, 1]);
 });
 
-test('expandPrefix keeps the 64 most frequent terms, like search.py', () => {
-  // a00..a69 in i % 7 + 1 posts; search.py drops a28 a35 a42 a49 a56 a63 (1 post, last names)
-  const terms = new Map();
-  for (let i = 0; i < 70; i++) {
-    const posts = Array.from({ length: (i % 7) + 1 }, (_, p) => [p === 0 ? 0 : 1, 1, 1]).flat();
-    terms.set(`a${String(i).padStart(2, '0')}`, ps.decodePostings(posts, 1));
-  }
-  terms.set('b', ps.decodePostings([0, 1, 1], 1));
-  const kept = ps.expandPrefix('a', terms);
-  assert.equal(kept.length, ps.MAX_EXPANSION);
-  assert.deepEqual(
-    [...terms.keys()].filter((t) => t !== 'b' && !kept.includes(t)),
-    ['a28', 'a35', 'a42', 'a49', 'a56', 'a63'],
-  );
-  assert.deepEqual(kept, [...kept].sort(ps.compare));
+test('longerSurfaces keeps the 16 shortest surfaces in code point order, like search.py', () => {
+  const lexicon = new Map();
+  const rows = [];
+  for (let i = 0; i < 40; i++) rows.push([`a${'x'.repeat(i % 5)}${String(i).padStart(2, '0')}`, 1, '']);
+  rows.push(['a😀', 1, ''], ['a\uffff', 1, ''], ['ab', 1], ['b', 1, '']);
+  ps.decodeLexicon(rows, lexicon);
+  const sorted = [...lexicon.keys()].sort(ps.compare);
+  const kept = ps.longerSurfaces('a', () => sorted, lexicon);
+  assert.equal(kept.length, ps.PREFIX_SURFACES);
+  assert.deepEqual(kept.slice(0, 2), ['a\uffff', 'a😀']); // two code points, code point order
+  assert.ok(!kept.includes('ab')); // a stop surface
 });
 
 test('segment: fewest pieces, earlier longer surface wins ties, fallback runs', () => {

@@ -15,9 +15,12 @@
 
 export const FORMAT = 'postsearch-index';
 export const VERSION = 2;
-export const MAX_EXPANSION = 64; // terms a prefix piece may stand for
+export const PREFIX_SURFACES = 16; // longer surfaces a prefix may stand for (never every post)
+export const PREFIX_WEIGHT = 0.5; // a word matched by its start counts half: finished words rank first
+export const ADJACENCY = 1.0; // each clause whose pieces stand together in a post adds this to its score factor
 export const EXCERPT_CHARS = 120;
 export const UNCOVERED_COST = 3; // cost of a character the lexicon cannot cover (a lexicon piece costs 1)
+export const [UNCOVERED, KNOWN, PREFIX] = [0, 1, 2]; // how segment() reached a cut
 export const GRAM_FIELD = 3; // bigram pieces score with the weight of this field (body)
 export const UNICODE_VERSION = '14.0.0'; // Python 3.11's unicodedata.unidata_version
 
@@ -143,13 +146,13 @@ export function compare(a, b) {
 
 /** The shard whose key range holds `key` (shards are `[firstKey, file]`, sorted): the
  * last one whose first key is not after it. */
-export function rangeShard(key, shards) {
+export function rangeShard(key, firsts) {
   let lo = 0;
-  let hi = shards.length - 1;
+  let hi = firsts.length - 1;
   while (lo < hi) {
     // an empty list gives 0; callers check for it
     const mid = Math.floor((lo + hi + 1) / 2);
-    if (compare(shards[mid][0], key) <= 0) lo = mid;
+    if (compare(firsts[mid], key) <= 0) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -248,12 +251,13 @@ export function decodePositions(ints, entry) {
 
 // --- queries ------------------------------------------------------------------------------
 
-// Piece {surface, terms, qpos, fallback, grams}: a piece of a segmented query clause; terms
-// is empty for a stop piece; qpos is the position in the query, in the same units as post
-// positions; a fallback piece was not cut from the lexicon: matched by bigrams or as a term
-// prefix; grams are a fallback piece's bigrams, all of which a post must have.
-// Clause {kind, text, pieces}: `word`: all pieces must match; `phrase`: and in sequence;
-// `not`: excludes posts.
+// Piece {surface, terms, qpos, fallback, grams, prefixTerms}: a piece of a segmented query
+// clause; terms is empty for a stop piece; qpos is the position in the query, in the same
+// units as post positions; a fallback piece was not cut from the lexicon: matched by bigrams
+// or as a prefix; grams are a fallback piece's bigrams, all of which a post must have;
+// prefixTerms are the terms of longer surfaces it starts.
+// Clause {kind, text, pieces, junctions}: `word`: all pieces must match; `phrase`: and in
+// sequence; `not`: excludes posts; junctions are the bigrams across its pieces' seams.
 
 /** Folded query text to clauses: "quoted phrases", -excluded words, plain words. */
 export function parseQuery(query) {
@@ -263,14 +267,14 @@ export function parseQuery(query) {
   parts.forEach((part, i) => {
     if (i % 2 === 1 && i < parts.length - 1) {
       const phrase = part.replace(STRIP, '');
-      if (phrase) clauses.push({ kind: 'phrase', text: phrase, pieces: [] });
+      if (phrase) clauses.push({ kind: 'phrase', text: phrase, pieces: [], junctions: [] });
       return;
     }
     for (const word of pySplit(part)) {
       if (word.startsWith('-') && cpLength(word) > 1) {
-        clauses.push({ kind: 'not', text: word.slice(1), pieces: [] });
+        clauses.push({ kind: 'not', text: word.slice(1), pieces: [], junctions: [] });
       } else if (word !== '-') {
-        clauses.push({ kind: 'word', text: word, pieces: [] });
+        clauses.push({ kind: 'word', text: word, pieces: [], junctions: [] });
       }
     }
   });
@@ -287,14 +291,49 @@ export function canCut(chars, i) {
   return i === 0 || i === chars.length || !(isAsciiLetter(chars[i - 1]) && isAsciiLetter(chars[i]));
 }
 
+/** A piece object (see Piece above). */
+function piece(surface, terms, qpos, fallback, grams, prefixTerms = []) {
+  return { surface, terms, qpos, fallback, grams, prefixTerms };
+}
+
+/** Surfaces (not stops) that start with `prefix` and are longer, shortest first, capped.
+ * They all stand in the lexicon shard of the prefix's first character. */
+export function longerSurfaces(prefix, surfacesOf, lexicon) {
+  const surfaces = surfacesOf(String.fromCodePoint(prefix.codePointAt(0)));
+  const found = [];
+  let lo = 0;
+  let hi = surfaces.length;
+  while (lo < hi) {
+    // bisect_left in code point order
+    const mid = (lo + hi) >> 1;
+    if (compare(surfaces[mid], prefix) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < surfaces.length && surfaces[i].startsWith(prefix); i++) {
+    if (surfaces[i] !== prefix && lexicon.get(surfaces[i]).terms.length) found.push(surfaces[i]);
+  }
+  found.sort((a, b) => cpLength(a) - cpLength(b) || compare(a, b));
+  return found.slice(0, PREFIX_SURFACES);
+}
+
+/** The terms of the surfaces `prefix` starts (search as you type: 機械学 → 機械学習). */
+export function prefixTerms(prefix, surfacesOf, lexicon, exact) {
+  const terms = new Set();
+  for (const s of longerSurfaces(prefix, surfacesOf, lexicon)) for (const t of lexicon.get(s).terms) terms.add(t);
+  for (const t of exact) terms.delete(t);
+  return [...terms].sort(compare);
+}
+
 /** Cut text into lexicon surfaces with the fewest pieces; runs of characters no surface
- * covers become one fallback piece each. Ties go to the earlier, longer surface. */
-export function segment(text, lexicon, longest) {
+ * covers become one fallback piece each. Ties go to the earlier, longer surface. With
+ * `surfacesOf`, a tail of two or more characters may also be the start of a longer surface
+ * (typing). */
+export function segment(text, lexicon, longest, surfacesOf = null) {
   const chars = Array.from(text);
   const n = chars.length;
   const inf = n * UNCOVERED_COST + 1;
   const best = new Array(n + 1).fill(inf);
-  const back = new Array(n + 1).fill([0, false]);
+  const back = new Array(n + 1).fill([0, UNCOVERED]);
   best[0] = 0;
   for (let i = 0; i < n; i++) {
     if (best[i] === inf) continue;
@@ -302,43 +341,63 @@ export function segment(text, lexicon, longest) {
       if (!canCut(chars, i + length)) continue;
       if (lexicon.has(chars.slice(i, i + length).join('')) && best[i] + 1 < best[i + length]) {
         best[i + length] = best[i] + 1;
-        back[i + length] = [i, true];
+        back[i + length] = [i, KNOWN];
       }
+    }
+    const tailStartsAWord = surfacesOf !== null && n - i >= 2 && canCut(chars, i) && best[i] + 1 < best[n];
+    if (tailStartsAWord && longerSurfaces(chars.slice(i).join(''), surfacesOf, lexicon).length) {
+      best[n] = best[i] + 1;
+      back[n] = [i, PREFIX];
     }
     if (best[i] + UNCOVERED_COST < best[i + 1]) {
       best[i + 1] = best[i] + UNCOVERED_COST;
-      back[i + 1] = [i, false];
+      back[i + 1] = [i, UNCOVERED];
     }
   }
   const cuts = [];
   let end = n;
   while (end > 0) {
-    const [start, known] = back[end];
+    const [start, kind] = back[end];
     const last = cuts[cuts.length - 1];
-    if (!known && last && !last[2] && last[0] === end) {
-      cuts[cuts.length - 1] = [start, last[1], false];
+    if (kind === UNCOVERED && last && last[2] === UNCOVERED && last[0] === end) {
+      cuts[cuts.length - 1] = [start, last[1], UNCOVERED];
     } else {
-      cuts.push([start, end, known]);
+      cuts.push([start, end, kind]);
     }
     end = start;
   }
   cuts.reverse();
   const pieces = [];
   let qpos = 0;
-  for (const [start, stop, known] of cuts) {
+  for (const [start, stop, kind] of cuts) {
     const surface = chars.slice(start, stop).join('');
-    if (known) {
+    if (kind === KNOWN) {
       const entry = lexicon.get(surface);
-      pieces.push({ surface, terms: [...new Set(entry.terms)].sort(compare), qpos, fallback: false, grams: [] });
+      pieces.push(piece(surface, [...new Set(entry.terms)].sort(compare), qpos, false, []));
       qpos += entry.width;
+    } else if (kind === PREFIX) {
+      const exact = lexicon.has(surface) ? [...new Set(lexicon.get(surface).terms)].sort(compare) : [];
+      pieces.push(piece(surface, exact, qpos, false, [], prefixTerms(surface, surfacesOf, lexicon, exact)));
+      qpos += 1;
     } else {
-      for (const piece of fallbackPieces(surface, qpos)) {
-        pieces.push(piece);
+      for (const p of fallbackPieces(surface, qpos)) {
+        pieces.push(p);
         qpos += 1;
       }
     }
   }
+  const last = pieces[pieces.length - 1];
+  if (surfacesOf !== null && last && isHiragana(last.surface)) {
+    pieces[pieces.length - 1] = piece(last.surface, [], last.qpos, false, []); // unfinished: な in 上流ブランチがな
+  }
   return pieces;
+}
+
+/** One hiragana character: at the end of a query, the start of a word still being typed or
+ * an inflection cut short, so it need not match. */
+export function isHiragana(text) {
+  const cp = text.codePointAt(0);
+  return cpLength(text) === 1 && cp >= 0x3041 && cp <= 0x309f;
 }
 
 /** Runs of letters and digits, cut where kana/kanji meet other scripts; the characters
@@ -361,30 +420,33 @@ export function splitWords(text) {
 }
 
 /** Pieces for text the lexicon does not cut: bigrams for kana/kanji runs of two or more,
- * a term prefix for anything else (terms filled in later from the term shards). */
+ * a prefix of longer surfaces for anything else (their terms filled in later). */
 export function fallbackPieces(text, qpos) {
   const pieces = [];
   for (const word of splitWords(text)) {
     const grams = cpLength(word) > 1 && isGramChar(word) ? gramsOf(word) : [];
-    pieces.push({ surface: word, terms: [], qpos: qpos + pieces.length, fallback: true, grams });
+    pieces.push(piece(word, [], qpos + pieces.length, true, grams));
   }
   return pieces;
 }
 
-/** Terms starting with `prefix`, most frequent first, capped (never every post). */
-export function expandPrefix(prefix, terms) {
+/** The bigrams across the seams of a clause's pieces (kana/kanji on both sides): a post
+ * with all of them most likely has the pieces side by side, as the query has them. */
+export function junctions(pieces) {
   const found = [];
-  for (const [t, entry] of terms) if (t.startsWith(prefix)) found.push([-entry.postings.size, t]);
-  found.sort(byKeys);
-  return found
-    .slice(0, MAX_EXPANSION)
-    .map(([, t]) => t)
-    .sort(compare);
+  for (let k = 0; k + 1 < pieces.length; k++) {
+    const a = Array.from(pieces[k].surface);
+    const b = Array.from(pieces[k + 1].surface);
+    if (!a.length || !b.length) continue;
+    const pair = a[a.length - 1] + b[0];
+    if (isGramChar(a[a.length - 1]) && isGramChar(b[0]) && !found.includes(pair)) found.push(pair);
+  }
+  return found.sort(compare);
 }
 
 /** A piece a post must match: a word, or a fallback (stops never need to). */
 export function isRequired(piece) {
-  return piece.terms.length > 0 || piece.fallback;
+  return piece.terms.length > 0 || piece.prefixTerms.length > 0 || piece.fallback;
 }
 
 /** Pieces every hit must contain: those of word and phrase clauses, stops left out. */
@@ -400,7 +462,7 @@ export function postsWith(piece, terms, grams) {
     return found;
   }
   const found = new Set();
-  for (const term of piece.terms) {
+  for (const term of [...piece.terms, ...piece.prefixTerms]) {
     const entry = terms.get(term);
     if (entry !== undefined) for (const post of entry.postings.keys()) found.add(post);
   }
@@ -423,7 +485,7 @@ export function clauseHasPosts(clause, terms, grams) {
 /** Where any term of the piece stands in one field of one post (positions read). */
 export function positionsOf(piece, post, field, terms) {
   const found = new Set();
-  for (const term of piece.terms) {
+  for (const term of [...piece.terms, ...piece.prefixTerms]) {
     const entry = terms.get(term);
     const perField = entry !== undefined && entry.positions !== null ? entry.positions.get(post) : undefined;
     if (perField !== undefined && perField[field] !== null) {
@@ -436,7 +498,7 @@ export function positionsOf(piece, post, field, terms) {
 /** True when the clause's lexicon pieces stand at the query's relative positions in one
  * field (fallback pieces only need to be present; their width is unknown). */
 export function inSequence(pieces, post, fields, terms) {
-  const anchored = pieces.filter((p) => p.terms.length && !p.fallback && !p.grams.length);
+  const anchored = pieces.filter((p) => (p.terms.length || p.prefixTerms.length) && !p.fallback);
   if (anchored.length < 2) return true;
   const first = anchored[0];
   for (let field = 0; field < fields; field++) {
@@ -550,7 +612,8 @@ export function score(post, pieces, index) {
       total += gramScore(piece, index);
       continue;
     }
-    for (const term of piece.terms) {
+    const weighted = [...piece.terms.map((t) => [t, 1.0]), ...piece.prefixTerms.map((t) => [t, PREFIX_WEIGHT])];
+    for (const [term, weight] of weighted) {
       const entry = index.terms.get(term);
       const tfs = entry !== undefined ? entry.postings.get(post) : undefined;
       if (entry === undefined || tfs === undefined) continue;
@@ -558,6 +621,7 @@ export function score(post, pieces, index) {
         const tf = tfs[f];
         if (tf === 0) continue;
         total +=
+          weight *
           index.weights[f] *
           bm25(
             idf(index.postCount, entry.df[f]),
@@ -571,6 +635,25 @@ export function score(post, pieces, index) {
     }
   }
   return total;
+}
+
+/** How many clauses have their pieces side by side in the post (all their seam bigrams). */
+export function adjacentClauses(post, clauses, grams) {
+  let count = 0;
+  for (const c of clauses) {
+    if (c.kind === 'word' && c.junctions.length && c.junctions.every((g) => (grams.get(g) ?? new Set()).has(post))) {
+      count += 1;
+    }
+  }
+  return count;
+}
+
+/** Posts with more clauses side by side first, then by score (raised for each such
+ * clause), then by id: `[-adjacent, -score, post]`, and the score is the hit's. */
+export function rankKey(post, pieces, clauses, index) {
+  const adjacent = adjacentClauses(post, clauses, index.grams);
+  const value = score(post, pieces, index) * (1 + ADJACENCY * adjacent);
+  return [-adjacent, -value, post];
 }
 
 /** Non-overlapping spans of the needles in the folded text, longest first at a tie. */
@@ -712,6 +795,8 @@ export class Index {
     this.lexicon = new Map();
     this.longest = 0;
     this.lexiconLoaded = new Map(); // shard -> promise
+    this.lexiconSurfaces = new Map(); // shard -> its surfaces, sorted
+    this.surfacesOf = (c) => this.lexiconSurfaces.get(shardOf(c, this.manifest.lexicon)) ?? [];
     this.terms = new Map();
     this.termShardsLoaded = new Map(); // shard -> promise
     this.grams = new Map();
@@ -749,8 +834,9 @@ export class Index {
     await Promise.all(
       wanted.map((shard) =>
         this.once(this.lexiconLoaded, shard, async () => {
-          const longest = decodeLexicon(await this.loadJson(this.manifest.lexicon[shard]), this.lexicon);
-          this.longest = Math.max(this.longest, longest);
+          const data = await this.loadJson(`lexicon-${shard}.json`);
+          this.lexiconSurfaces.set(shard, data.map((row) => row[0])); // sorted by the build
+          this.longest = Math.max(this.longest, decodeLexicon(data, this.lexicon));
         }),
       ),
     );
@@ -764,7 +850,7 @@ export class Index {
     await Promise.all(
       needed.map((shard) =>
         this.once(this.termShardsLoaded, shard, async () => {
-          for (const row of await this.loadJson(shards[shard][1])) {
+          for (const row of await this.loadJson(`terms-${shard}.json`)) {
             const entry = decodePostings(row[1], this.fieldCount);
             entry.forms = row.slice(2);
             this.terms.set(row[0], entry);
@@ -772,19 +858,6 @@ export class Index {
         }),
       ),
     );
-  }
-
-  /** Read every term shard that may hold terms starting with `prefix`. */
-  async ensurePrefix(prefix) {
-    const shards = this.manifest.terms;
-    if (!shards.length) return;
-    const first = rangeShard(prefix, shards);
-    const wanted = [shards[first][0]];
-    for (let k = first + 1; k < shards.length; k++) {
-      if (!shards[k][0].startsWith(prefix)) break;
-      wanted.push(shards[k][0]);
-    }
-    await this.ensureTerms(wanted);
   }
 
   /** Read the bigram shards that hold these bigrams. */
@@ -795,7 +868,7 @@ export class Index {
     await Promise.all(
       needed.map((shard) =>
         this.once(this.gramShardsLoaded, shard, async () => {
-          for (const row of await this.loadJson(shards[shard][1])) this.grams.set(row[0], decodeIds(row.slice(1)));
+          for (const row of await this.loadJson(`grams-${shard}.json`)) this.grams.set(row[0], decodeIds(row.slice(1)));
         }),
       ),
     );
@@ -808,12 +881,12 @@ export class Index {
     for (const post of posts) {
       if (this.texts.has(post)) continue;
       let k = -1;
-      bundles.forEach((b, i) => {
-        if (b[0] <= post) k = Math.max(k, i);
+      bundles.forEach((first, i) => {
+        if (first <= post) k = Math.max(k, i);
       });
       reads.push(
         this.once(this.textBundles, k, async () => {
-          (await this.loadJson(bundles[k][1])).forEach((row, j) => this.texts.set(bundles[k][0] + j, row));
+          (await this.loadJson(`text-${k}.json`)).forEach((row, j) => this.texts.set(bundles[k] + j, row));
         }),
       );
     }
@@ -830,7 +903,7 @@ export class Index {
     await Promise.all(
       needed.map((shard) =>
         this.once(this.positionShardsLoaded, shard, async () => {
-          for (const row of await this.loadJson(shards[shard][1])) {
+          for (const row of await this.loadJson(`positions-${shard}.json`)) {
             const entry = this.terms.get(row[0]);
             if (entry !== undefined) decodePositions(row[1], entry);
           }
@@ -839,12 +912,11 @@ export class Index {
     );
   }
 
-  /** Give a clause's prefix pieces their terms and read its bigram shards. */
+  /** Give a clause's fallback prefixes their terms and read its bigram shards. */
   async fillFallbacks(clause) {
     for (const piece of clause.pieces) {
       if (piece.fallback && !piece.grams.length) {
-        await this.ensurePrefix(piece.surface);
-        piece.terms = expandPrefix(piece.surface, this.terms);
+        piece.prefixTerms = prefixTerms(piece.surface, this.surfacesOf, this.lexicon, []);
       }
     }
     await this.ensureGrams([...new Set(clause.pieces.flatMap((p) => p.grams))].sort(compare));
@@ -852,34 +924,42 @@ export class Index {
 
   /** Segment every clause, reading the lexicon, term and bigram shards it needs. A word
    * or phrase clause whose pieces no post has together is searched by bigrams instead. */
-  async prepare(clauses) {
+  async prepare(clauses, prefix, adjacency) {
     const chars = new Set();
     for (const clause of clauses) for (const c of clause.text) chars.add(c);
-    const shardCount = this.manifest.lexicon.length;
+    const shardCount = this.manifest.lexicon;
     await this.ensureLexicon([...chars].map((c) => shardOf(c, shardCount)));
     for (const clause of clauses) {
-      clause.pieces = segment(clause.text, this.lexicon, this.longest);
+      const surfacesOf = prefix && clause.kind !== 'not' ? this.surfacesOf : null;
+      clause.pieces = segment(clause.text, this.lexicon, this.longest, surfacesOf);
+      await this.fillFallbacks(clause);
     }
-    const terms = new Set(clauses.flatMap((c) => c.pieces.flatMap((p) => p.terms)));
+    const terms = new Set(clauses.flatMap((c) => c.pieces.flatMap((p) => [...p.terms, ...p.prefixTerms])));
     await this.ensureTerms([...terms].sort(compare));
     for (const clause of clauses) {
-      await this.fillFallbacks(clause);
-      const cutByLexicon = clause.pieces.some((p) => !p.fallback && p.terms.length);
+      const cutByLexicon = clause.pieces.some((p) => !p.fallback && (p.terms.length || p.prefixTerms.length));
       if (clause.kind !== 'not' && cutByLexicon && !clauseHasPosts(clause, this.terms, this.grams)) {
         clause.pieces = fallbackPieces(clause.text, 0);
         await this.fillFallbacks(clause);
+        await this.ensureTerms([...new Set(clause.pieces.flatMap((p) => p.prefixTerms))].sort(compare));
       }
+      if (adjacency && clause.kind === 'word') clause.junctions = junctions(clause.pieces);
     }
+    await this.ensureGrams([...new Set(clauses.flatMap((c) => c.junctions))].sort(compare));
     const inOrder = clauses
       .filter((c) => c.kind !== 'word')
       .flatMap((c) => c.pieces.filter((p) => p.terms.length && !p.fallback));
-    if (inOrder.length > 1) await this.ensurePositions([...new Set(inOrder.flatMap((p) => p.terms))].sort(compare));
+    if (inOrder.length > 1) {
+      await this.ensurePositions([...new Set(inOrder.flatMap((p) => [...p.terms, ...p.prefixTerms]))].sort(compare));
+    }
   }
 
-  /** Ranked posts for a query. The one public entry of this stage. */
-  async search(query, limit = 10) {
+  /** Ranked posts for a query. The one public entry of this stage. `prefix`: a clause's
+   * last word also matches longer words it starts; `adjacency`: posts with a clause's
+   * pieces side by side rank higher (both on by default; off, ranking is plain BM25F). */
+  async search(query, limit = 10, { prefix = true, adjacency = true } = {}) {
     const clauses = parseQuery(query);
-    await this.prepare(clauses);
+    await this.prepare(clauses, prefix, adjacency);
     const pieces = neededPieces(clauses);
     let candidates = null;
     for (const piece of pieces) {
@@ -896,10 +976,8 @@ export class Index {
           phrases.every((c) => clauseMatches(c, post, fields, terms, grams)) &&
           !exclusions.some((c) => clauseMatches(c, post, fields, terms, grams)),
       );
-    const ranked = matched
-      .map((post) => [score(post, pieces, this), post])
-      .sort((a, b) => (a[0] > b[0] ? -1 : a[0] < b[0] ? 1 : a[1] - b[1]));
-    const shown = ranked.slice(0, Math.max(0, limit));
+    const ranked = matched.map((post) => rankKey(post, pieces, clauses, this)).sort(byKeys);
+    const shown = ranked.slice(0, Math.max(0, limit)).map(([, value, post]) => [-value, post]);
     await this.ensureTexts(shown.map(([, post]) => post));
     const needles = needlesFor(pieces, this.terms);
     const hits = shown.map(([s, post]) => this.hit(post, s, needles));
