@@ -17,7 +17,7 @@ from postsearch.search import (
 
 
 def lexicon(*rows: tuple[str, int, list[str]]) -> dict[str, LexiconEntry]:
-    return {s: LexiconEntry(w, t) for s, w, t in rows}
+    return {s: LexiconEntry(w, 5, t) for s, w, t in rows}
 
 
 def test_query_path_never_imports_sudachi(example_index):

@@ -69,8 +69,8 @@ def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> t
 
 
 def lexicon_row(row: LexiconRow) -> list[Any]:
-    """`[surface, width, term...]` with `""` for a term spelled as its surface."""
-    return [row.surface, row.width, *("" if t == row.surface else t for t in row.terms)]
+    """`[surface, width, cost, term...]` with `""` for a term spelled as its surface."""
+    return [row.surface, row.width, row.cost, *("" if t == row.surface else t for t in row.terms)]
 
 
 def cut_by_size(rows: Iterable[tuple[str, bytes]], budget: int) -> Iterator[list[tuple[str, bytes]]]:

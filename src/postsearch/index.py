@@ -8,6 +8,7 @@ the positions phrase matching needs, and the lexicon the query segmenter needs.
 from __future__ import annotations
 
 import json
+import math
 import re
 import tempfile
 from collections import Counter, defaultdict
@@ -98,6 +99,7 @@ class LexiconRow:
 
     surface: str
     width: int
+    cost: int  # 1 + floor(log2(all tokens / tokens with this surface)): rarer costs more
     terms: list[str]  # empty: a stop surface
 
 
@@ -159,8 +161,9 @@ class IndexBuilder:
         return [sum(p.lengths[f] for p in self.posts) for f in range(len(FIELDS))]
 
     def lexicon(self) -> list[LexiconRow]:
-        """Surfaces sorted, each with its most frequent width and every term it was seen as;
-        a surface seen more often as a stop than as a word is a stop."""
+        """Surfaces sorted, each with its most frequent width, its cost for the query segmenter
+        (a unigram model: a query is cut the way the posts most often were) and every term it
+        was seen as; a surface seen more often as a stop than as a word is a stop."""
         stops: Counter[str] = Counter()
         words: Counter[str] = Counter()
         terms: dict[str, set[str]] = defaultdict(set)
@@ -172,11 +175,13 @@ class IndexBuilder:
                 terms[surface].add(term)
             else:
                 stops[surface] += count
+        total = sum(stops.values()) + sum(words.values())
         rows: list[LexiconRow] = []
         for surface in sorted(widths):
             width = max(widths[surface].items(), key=lambda wc: (wc[1], -wc[0]))[0]
             stop = stops[surface] >= words[surface]
-            rows.append(LexiconRow(surface, width, [] if stop else sorted(terms[surface])))
+            cost = 1 + math.floor(math.log2(total / (stops[surface] + words[surface])))
+            rows.append(LexiconRow(surface, width, cost, [] if stop else sorted(terms[surface])))
         return rows
 
     def forms(self) -> dict[str, list[str]]:

@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "postsearch-index"
-VERSION = 2
+VERSION = 3
 PREFIX_SURFACES = 16  # longer surfaces a prefix may stand for (never every post)
 PREFIX_WEIGHT = 0.5  # a word matched by its start counts half: finished words rank first
 ADJACENCY = 1.0  # each clause whose pieces stand together in a post adds this to its score factor
 EXCERPT_CHARS = 120
-UNCOVERED_COST = 3  # cost of a character the lexicon cannot cover (a lexicon piece costs 1)
+UNCOVERED_COST = 32  # cost of a character no surface covers (a surface costs 1 to about 28)
 UNCOVERED, KNOWN, PREFIX = 0, 1, 2  # how segment() reached a cut
 GRAM_FIELD = 3  # bigram pieces score with the weight of this field (body)
 
@@ -118,9 +118,11 @@ def escape_html(text: str) -> str:
 
 @dataclass
 class LexiconEntry:
-    """A surface form: how many positions it spans, and the terms it stands for (none: stop)."""
+    """A surface form: how many positions it spans, what cutting it out of a query costs (rare
+    surfaces cost more), and the terms it stands for (none: a stop)."""
 
     width: int
+    cost: int
     terms: list[str]
 
 
@@ -137,13 +139,13 @@ class TermEntry:
 
 
 def decode_lexicon(data: list[list[Any]], into: dict[str, LexiconEntry]) -> int:
-    """Add a lexicon shard's `[surface, width, term...]` rows (`""` = same as surface).
+    """Add a lexicon shard's `[surface, width, cost, term...]` rows (`""` = same as surface).
     Returns the longest surface in characters."""
     longest = 0
     for row in data:
         surface = row[0]
-        terms = [surface if t == "" else t for t in row[2:]]
-        into[surface] = LexiconEntry(row[1], terms)
+        terms = [surface if t == "" else t for t in row[3:]]
+        into[surface] = LexiconEntry(row[1], row[2], terms)
         longest = max(longest, len(surface))
     return longest
 
@@ -256,7 +258,7 @@ SurfacesOf = Callable[[str], list[str]]  # a character -> the sorted surfaces of
 
 
 def longer_surfaces(prefix: str, surfaces_of: SurfacesOf, lexicon: dict[str, LexiconEntry]) -> list[str]:
-    """Surfaces (not stops) that start with `prefix` and are longer, shortest first, capped.
+    """Surfaces (not stops) that start with `prefix` and are longer, most frequent first, capped.
     They all stand in the lexicon shard of the prefix's first character."""
     surfaces = surfaces_of(prefix[0])
     found = []
@@ -265,7 +267,7 @@ def longer_surfaces(prefix: str, surfaces_of: SurfacesOf, lexicon: dict[str, Lex
         if surfaces[i] != prefix and lexicon[surfaces[i]].terms:
             found.append(surfaces[i])
         i += 1
-    found.sort(key=lambda s: (len(s), s))
+    found.sort(key=lambda s: (lexicon[s].cost, len(s), s))
     return found[:PREFIX_SURFACES]
 
 
@@ -278,10 +280,11 @@ def prefix_terms(prefix: str, surfaces_of: SurfacesOf, lexicon: dict[str, Lexico
 def segment(
     text: str, lexicon: dict[str, LexiconEntry], longest: int, surfaces_of: SurfacesOf | None = None
 ) -> list[Piece]:
-    """Cut text into lexicon surfaces with the fewest pieces; runs of characters no surface
-    covers become one fallback piece each. Ties go to the earlier, longer surface. With
-    `surfaces_of`, a tail of two or more characters may also be the start of a longer surface
-    (typing)."""
+    """Cut text into lexicon surfaces at the least total cost (each surface's cost comes from
+    how often the posts had it: a unigram model); runs of characters no surface covers become
+    fallback pieces. Ties go to the earlier, longer surface. With `surfaces_of`, a tail of two
+    or more characters may also be the start of longer surfaces (typing), costing one more
+    than the most frequent of them."""
     chars = list(text)
     n = len(chars)
     inf = n * UNCOVERED_COST + 1
@@ -294,13 +297,15 @@ def segment(
         for length in range(min(longest, n - i) if can_cut(chars, i) else 0, 0, -1):
             if not can_cut(chars, i + length):
                 continue
-            if "".join(chars[i : i + length]) in lexicon and best[i] + 1 < best[i + length]:
-                best[i + length] = best[i] + 1
+            entry = lexicon.get("".join(chars[i : i + length]))
+            if entry is not None and best[i] + entry.cost < best[i + length]:
+                best[i + length] = best[i] + entry.cost
                 back[i + length] = (i, KNOWN)
-        tail_starts_a_word = surfaces_of is not None and n - i >= 2 and can_cut(chars, i) and best[i] + 1 < best[n]
-        if tail_starts_a_word and longer_surfaces("".join(chars[i:]), surfaces_of, lexicon):  # type: ignore[arg-type]
-            best[n] = best[i] + 1
-            back[n] = (i, PREFIX)
+        if surfaces_of is not None and n - i >= 2 and can_cut(chars, i):
+            longer = longer_surfaces("".join(chars[i:]), surfaces_of, lexicon)
+            if longer and best[i] + lexicon[longer[0]].cost + 1 < best[n]:
+                best[n] = best[i] + lexicon[longer[0]].cost + 1
+                back[n] = (i, PREFIX)
         if best[i] + UNCOVERED_COST < best[i + 1]:
             best[i + 1] = best[i] + UNCOVERED_COST
             back[i + 1] = (i, UNCOVERED)

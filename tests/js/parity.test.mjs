@@ -122,10 +122,10 @@ test('prototype keys are ordinary terms', () => {
   const lexicon = new Map();
   const longest = ps.decodeLexicon(
     [
-      ['__proto__', 1, ''],
-      ['constructor', 1, ''],
-      ['hasownproperty', 1, ''],
-      ['tostring', 1, 'to', 'string'],
+      ['__proto__', 1, 5, ''],
+      ['constructor', 1, 5, ''],
+      ['hasownproperty', 1, 5, ''],
+      ['tostring', 1, 5, 'to', 'string'],
     ],
     lexicon,
   );
@@ -162,8 +162,8 @@ test('prototype keys are ordinary terms', () => {
 test('longerSurfaces keeps the 16 shortest surfaces in code point order, like search.py', () => {
   const lexicon = new Map();
   const rows = [];
-  for (let i = 0; i < 40; i++) rows.push([`a${'x'.repeat(i % 5)}${String(i).padStart(2, '0')}`, 1, '']);
-  rows.push(['a😀', 1, ''], ['a\uffff', 1, ''], ['ab', 1], ['b', 1, '']);
+  for (let i = 0; i < 40; i++) rows.push([`a${'x'.repeat(i % 5)}${String(i).padStart(2, '0')}`, 1, 7, '']);
+  rows.push(['a😀', 1, 7, ''], ['a\uffff', 1, 7, ''], ['ab', 1, 1], ['b', 1, 7, '']);
   ps.decodeLexicon(rows, lexicon);
   const sorted = [...lexicon.keys()].sort(ps.compare);
   const kept = ps.longerSurfaces('a', () => sorted, lexicon);
@@ -174,7 +174,7 @@ test('longerSurfaces keeps the 16 shortest surfaces in code point order, like se
 
 test('segment: fewest pieces, earlier longer surface wins ties, fallback runs', () => {
   const lexicon = new Map();
-  const rows = [['新幹線', 2, '', '新', '幹線'], ['新', 1, ''], ['幹線', 1, ''], ['で', 1], ['京都', 1, ''], ['doc', 1, '']];
+  const rows = [['新幹線', 2, 10, '', '新', '幹線'], ['新', 1, 8, ''], ['幹線', 1, 9, ''], ['で', 1, 3], ['京都', 1, 9, ''], ['doc', 1, 12, '']];
   const longest = ps.decodeLexicon(rows, lexicon);
   const cut = (q) => ps.segment(q, lexicon, longest).map((p) => `${p.surface}@${p.qpos}${p.fallback ? '?' : ''}`);
   assert.deepEqual(cut('新幹線で京都'), ['新幹線@0', 'で@2', '京都@3']);

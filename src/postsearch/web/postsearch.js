@@ -14,12 +14,12 @@
 // No dependencies, no eval: it runs in browsers under a strict CSP and in Node 20.
 
 export const FORMAT = 'postsearch-index';
-export const VERSION = 2;
+export const VERSION = 3;
 export const PREFIX_SURFACES = 16; // longer surfaces a prefix may stand for (never every post)
 export const PREFIX_WEIGHT = 0.5; // a word matched by its start counts half: finished words rank first
 export const ADJACENCY = 1.0; // each clause whose pieces stand together in a post adds this to its score factor
 export const EXCERPT_CHARS = 120;
-export const UNCOVERED_COST = 3; // cost of a character the lexicon cannot cover (a lexicon piece costs 1)
+export const UNCOVERED_COST = 32; // cost of a character no surface covers (a surface costs 1 to about 28)
 export const [UNCOVERED, KNOWN, PREFIX] = [0, 1, 2]; // how segment() reached a cut
 export const GRAM_FIELD = 3; // bigram pieces score with the weight of this field (body)
 export const UNICODE_VERSION = '14.0.0'; // Python 3.11's unicodedata.unidata_version
@@ -170,20 +170,22 @@ export function escapeHtml(text) {
 
 // --- decoding the files -------------------------------------------------------------------
 
-// LexiconEntry {width, terms}: a surface form: how many positions it spans, and the terms
-// it stands for (none: stop).
-// TermEntry {postings, df, forms}: a term's postings: Map post id -> positions per field
-// (null where absent), and the other surfaces the term was seen as (for marking matches
-// written in another spelling).
+// LexiconEntry {width, cost, terms}: a surface form: how many positions it spans, what
+// cutting it out of a query costs (rare surfaces cost more), and the terms it stands for
+// (none: stop).
+// TermEntry {postings, df, forms, positions}: a term's postings: Map post id -> tf per field
+// (0 where absent), its document frequency per field, the other surfaces the term was seen
+// as (for marking matches written in another spelling), and once read, Map post id ->
+// positions per field (null where absent).
 
-/** Add a lexicon shard's `[surface, width, term...]` rows (`""` = same as surface).
+/** Add a lexicon shard's `[surface, width, cost, term...]` rows (`""` = same as surface).
  * Returns the longest surface in characters. */
 export function decodeLexicon(data, into) {
   let longest = 0;
   for (const row of data) {
     const surface = row[0];
-    const terms = row.slice(2).map((t) => (t === '' ? surface : t));
-    into.set(surface, { width: row[1], terms });
+    const terms = row.slice(3).map((t) => (t === '' ? surface : t));
+    into.set(surface, { width: row[1], cost: row[2], terms });
     longest = Math.max(longest, cpLength(surface));
   }
   return longest;
@@ -296,7 +298,7 @@ function piece(surface, terms, qpos, fallback, grams, prefixTerms = []) {
   return { surface, terms, qpos, fallback, grams, prefixTerms };
 }
 
-/** Surfaces (not stops) that start with `prefix` and are longer, shortest first, capped.
+/** Surfaces (not stops) that start with `prefix` and are longer, most frequent first, capped.
  * They all stand in the lexicon shard of the prefix's first character. */
 export function longerSurfaces(prefix, surfacesOf, lexicon) {
   const surfaces = surfacesOf(String.fromCodePoint(prefix.codePointAt(0)));
@@ -312,7 +314,7 @@ export function longerSurfaces(prefix, surfacesOf, lexicon) {
   for (let i = lo; i < surfaces.length && surfaces[i].startsWith(prefix); i++) {
     if (surfaces[i] !== prefix && lexicon.get(surfaces[i]).terms.length) found.push(surfaces[i]);
   }
-  found.sort((a, b) => cpLength(a) - cpLength(b) || compare(a, b));
+  found.sort((a, b) => lexicon.get(a).cost - lexicon.get(b).cost || cpLength(a) - cpLength(b) || compare(a, b));
   return found.slice(0, PREFIX_SURFACES);
 }
 
@@ -324,10 +326,11 @@ export function prefixTerms(prefix, surfacesOf, lexicon, exact) {
   return [...terms].sort(compare);
 }
 
-/** Cut text into lexicon surfaces with the fewest pieces; runs of characters no surface
- * covers become one fallback piece each. Ties go to the earlier, longer surface. With
- * `surfacesOf`, a tail of two or more characters may also be the start of a longer surface
- * (typing). */
+/** Cut text into lexicon surfaces at the least total cost (each surface's cost comes from
+ * how often the posts had it: a unigram model); runs of characters no surface covers become
+ * fallback pieces. Ties go to the earlier, longer surface. With `surfacesOf`, a tail of two
+ * or more characters may also be the start of longer surfaces (typing), costing one more
+ * than the most frequent of them. */
 export function segment(text, lexicon, longest, surfacesOf = null) {
   const chars = Array.from(text);
   const n = chars.length;
@@ -339,15 +342,18 @@ export function segment(text, lexicon, longest, surfacesOf = null) {
     if (best[i] === inf) continue;
     for (let length = canCut(chars, i) ? Math.min(longest, n - i) : 0; length > 0; length--) {
       if (!canCut(chars, i + length)) continue;
-      if (lexicon.has(chars.slice(i, i + length).join('')) && best[i] + 1 < best[i + length]) {
-        best[i + length] = best[i] + 1;
+      const entry = lexicon.get(chars.slice(i, i + length).join(''));
+      if (entry !== undefined && best[i] + entry.cost < best[i + length]) {
+        best[i + length] = best[i] + entry.cost;
         back[i + length] = [i, KNOWN];
       }
     }
-    const tailStartsAWord = surfacesOf !== null && n - i >= 2 && canCut(chars, i) && best[i] + 1 < best[n];
-    if (tailStartsAWord && longerSurfaces(chars.slice(i).join(''), surfacesOf, lexicon).length) {
-      best[n] = best[i] + 1;
-      back[n] = [i, PREFIX];
+    if (surfacesOf !== null && n - i >= 2 && canCut(chars, i)) {
+      const longer = longerSurfaces(chars.slice(i).join(''), surfacesOf, lexicon);
+      if (longer.length && best[i] + lexicon.get(longer[0]).cost + 1 < best[n]) {
+        best[n] = best[i] + lexicon.get(longer[0]).cost + 1;
+        back[n] = [i, PREFIX];
+      }
     }
     if (best[i] + UNCOVERED_COST < best[i + 1]) {
       best[i + 1] = best[i] + UNCOVERED_COST;
