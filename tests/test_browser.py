@@ -160,6 +160,19 @@ def test_parity_in_chromium(page: Any) -> None:
     assert page.evaluate("window.__csp") == []
 
 
+def test_more_results_button(page: Any) -> None:
+    """Five hits at first (each shown hit costs its text); もっと見る shows five more."""
+    type_and_wait(page, "ページ")
+    more = page.locator(".postsearch-more")
+    assert len(titles(page)) == 5 and more.is_visible()
+    done = len(page.evaluate("window.__searches"))
+    more.click()
+    page.wait_for_function("(n) => window.__searches.length > n", arg=done)
+    assert len(titles(page)) == 10
+    type_and_wait(page, "新幹線")  # three hits: nothing more to show
+    assert len(titles(page)) == 3 and not more.is_visible()
+
+
 def test_demo_search_and_keyboard(page: Any) -> None:
     box = search_box(page)
     assert page.get_by_role("combobox", name="サイト内検索").count() == 1  # labelled

@@ -336,9 +336,20 @@ def segment(
             for piece in fallback_pieces(surface, qpos):
                 pieces.append(piece)
                 qpos += 1
-    if surfaces_of is not None and pieces and is_hiragana(pieces[-1].surface):
-        pieces[-1] = Piece(pieces[-1].surface, [], pieces[-1].qpos, False, [])  # unfinished: な in 上流ブランチがな
+    if surfaces_of is not None and pieces:
+        pieces[-1] = last_piece_as_prefix(pieces[-1], lexicon, surfaces_of)
     return pieces
+
+
+def last_piece_as_prefix(piece: Piece, lexicon: dict[str, LexiconEntry], surfaces_of: SurfacesOf) -> Piece:
+    """The last piece of a clause also matches the longer words it starts (下 → 下げる, as
+    typed or cut short); a single hiragana there need not match at all (な in ブランチがな)."""
+    if is_hiragana(piece.surface):
+        return Piece(piece.surface, [], piece.qpos, False, [])
+    if piece.grams or piece.fallback or piece.prefix_terms or not piece.terms:
+        return piece
+    more = prefix_terms(piece.surface, surfaces_of, lexicon, piece.terms)
+    return Piece(piece.surface, piece.terms, piece.qpos, False, [], more)
 
 
 def is_hiragana(text: str) -> bool:
@@ -740,7 +751,8 @@ class Index:
 
     def prepare(self, clauses: list[Clause], prefix: bool, adjacency: bool) -> None:
         """Segment every clause, reading the lexicon, term and bigram shards it needs. A word
-        or phrase clause whose pieces no post has together is searched by bigrams instead."""
+        or phrase clause whose pieces no post has together, or made of stop words only, is
+        searched by bigrams instead."""
         chars = sorted({c for clause in clauses for c in clause.text})
         shard_count = self.manifest["lexicon"]
         self.ensure_lexicon([shard_of(c, shard_count) for c in chars])
@@ -751,7 +763,9 @@ class Index:
         self.ensure_terms(sorted({t for c in clauses for p in c.pieces for t in [*p.terms, *p.prefix_terms]}))
         for clause in clauses:
             cut_by_lexicon = any(not p.fallback and (p.terms or p.prefix_terms) for p in clause.pieces)
-            if clause.kind != "not" and cut_by_lexicon and not clause_has_posts(clause, self.terms, self.grams):
+            only_stops = not any(is_required(p) for p in clause.pieces) and len(grams_of(clause.text)) > 0
+            lost = cut_by_lexicon and not clause_has_posts(clause, self.terms, self.grams)
+            if clause.kind != "not" and (lost or only_stops):
                 clause.pieces = fallback_pieces(clause.text, 0)
                 self.fill_fallbacks(clause)
                 self.ensure_terms(sorted({t for p in clause.pieces for t in p.prefix_terms}))

@@ -392,11 +392,18 @@ export function segment(text, lexicon, longest, surfacesOf = null) {
       }
     }
   }
-  const last = pieces[pieces.length - 1];
-  if (surfacesOf !== null && last && isHiragana(last.surface)) {
-    pieces[pieces.length - 1] = piece(last.surface, [], last.qpos, false, []); // unfinished: な in 上流ブランチがな
+  if (surfacesOf !== null && pieces.length) {
+    pieces[pieces.length - 1] = lastPieceAsPrefix(pieces[pieces.length - 1], lexicon, surfacesOf);
   }
   return pieces;
+}
+
+/** The last piece of a clause also matches the longer words it starts (下 → 下げる, as
+ * typed or cut short); a single hiragana there need not match at all (な in ブランチがな). */
+export function lastPieceAsPrefix(p, lexicon, surfacesOf) {
+  if (isHiragana(p.surface)) return piece(p.surface, [], p.qpos, false, []);
+  if (p.grams.length || p.fallback || p.prefixTerms.length || !p.terms.length) return p;
+  return piece(p.surface, p.terms, p.qpos, false, [], prefixTerms(p.surface, surfacesOf, lexicon, p.terms));
 }
 
 /** One hiragana character: at the end of a query, the start of a word still being typed or
@@ -929,7 +936,8 @@ export class Index {
   }
 
   /** Segment every clause, reading the lexicon, term and bigram shards it needs. A word
-   * or phrase clause whose pieces no post has together is searched by bigrams instead. */
+   * or phrase clause whose pieces no post has together, or made of stop words only, is
+   * searched by bigrams instead. */
   async prepare(clauses, prefix, adjacency) {
     const chars = new Set();
     for (const clause of clauses) for (const c of clause.text) chars.add(c);
@@ -944,7 +952,9 @@ export class Index {
     await this.ensureTerms([...terms].sort(compare));
     for (const clause of clauses) {
       const cutByLexicon = clause.pieces.some((p) => !p.fallback && (p.terms.length || p.prefixTerms.length));
-      if (clause.kind !== 'not' && cutByLexicon && !clauseHasPosts(clause, this.terms, this.grams)) {
+      const onlyStops = !clause.pieces.some(isRequired) && gramsOf(clause.text).length > 0;
+      const lost = cutByLexicon && !clauseHasPosts(clause, this.terms, this.grams);
+      if (clause.kind !== 'not' && (lost || onlyStops)) {
         clause.pieces = fallbackPieces(clause.text, 0);
         await this.fillFallbacks(clause);
         await this.ensureTerms([...new Set(clause.pieces.flatMap((p) => p.prefixTerms))].sort(compare));

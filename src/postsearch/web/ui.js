@@ -69,7 +69,7 @@ export function excerptNodes(excerpt) {
 export function mount(element, options = {}) {
   const {
     indexUrl = HERE,
-    limit = 10,
+    limit = 5, // hits per page: each shown hit costs its text bundle; "もっと見る" shows more
     debounceMs = 150,
     placeholder = '記事を検索',
     label = 'サイト内検索',
@@ -80,6 +80,7 @@ export function mount(element, options = {}) {
   const input = el('input', 'postsearch-input');
   const status = el('div', 'postsearch-status');
   const list = el('ul', 'postsearch-results');
+  const more = el('button', 'postsearch-more', 'もっと見る');
   labelNode.htmlFor = input.id = `${id}-input`;
   list.id = `${id}-results`;
   Object.assign(input, { type: 'search', placeholder, autocomplete: 'off', spellcheck: false });
@@ -92,7 +93,9 @@ export function mount(element, options = {}) {
   list.setAttribute('role', 'listbox');
   list.setAttribute('aria-label', '検索結果');
   list.hidden = true;
-  root.append(labelNode, input, status, list);
+  more.type = 'button';
+  more.hidden = true;
+  root.append(labelNode, input, status, list, more);
   element.append(root);
 
   let index = null; // promise of the opened index, made on first use
@@ -101,6 +104,7 @@ export function mount(element, options = {}) {
   let composing = false;
   let hrefs = [];
   let active = -1;
+  let shown = { query: '', count: limit }; // what the list shows, for "もっと見る"
 
   const setState = (state, message = '') => {
     root.dataset.state = state;
@@ -165,9 +169,10 @@ export function mount(element, options = {}) {
     return item;
   };
 
-  const search = async (query) => {
+  const search = async (query, count = limit) => {
     const mine = ++latest;
     clearTimeout(timer);
+    more.hidden = true;
     if (!query.trim()) {
       list.replaceChildren();
       hrefs = [];
@@ -178,7 +183,7 @@ export function mount(element, options = {}) {
     setState('loading', '検索中…');
     let result;
     try {
-      result = await (await openIndexOnce()).search(query, limit);
+      result = await (await openIndexOnce()).search(query, count);
     } catch (error) {
       if (mine === latest) setState('error', '検索できませんでした。しばらくしてからもう一度お試しください。');
       console.error('postsearch:', error);
@@ -189,6 +194,8 @@ export function mount(element, options = {}) {
     active = -1;
     list.replaceChildren(...result.hits.map(option));
     expand(result.hits.length > 0);
+    shown = { query, count };
+    more.hidden = result.total <= result.hits.length;
     if (result.total) setState('results', `${result.total}件の記事が見つかりました`);
     else setState('empty', `「${query}」に一致する記事はありません`);
     element.dispatchEvent(new CustomEvent('postsearch:results', { bubbles: true, detail: result }));
@@ -245,6 +252,8 @@ export function mount(element, options = {}) {
     go([...list.children].indexOf(item));
   };
   list.addEventListener('click', onClick);
+  const onMore = () => search(shown.query, shown.count + limit);
+  more.addEventListener('click', onMore);
 
   return {
     input,
@@ -258,6 +267,7 @@ export function mount(element, options = {}) {
       latest++;
       for (const [type, listener] of Object.entries(listeners)) input.removeEventListener(type, listener);
       list.removeEventListener('click', onClick);
+      more.removeEventListener('click', onMore);
       root.remove();
     },
   };
