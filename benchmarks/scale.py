@@ -1,0 +1,119 @@
+"""How build time, memory and bytes per query grow with the number of posts.
+
+    python benchmarks/scale.py CORPUS [--sizes 100,300,1000,3000,6000] [--queries 100]
+    python benchmarks/scale.py CORPUS --synthetic 60000 [--jobs 2]
+
+First form: for each size, the first N posts of CORPUS (sorted by path) are copied into a
+temporary site, built with `postsearch index` (all cores, no cache) and queried with the
+known-item queries of benchmarks/queries.py generated from that subset: build seconds, peak
+memory, index size (gzip) and the median / p95 gzip bytes of a first query (5 hits shown).
+
+Second form: a synthetic site of N posts made from CORPUS repeated with perturbed text (each
+copy's paragraphs shuffled with its own seed and a copy-specific sentence and title suffix
+added), built once: seconds, peak memory, files and index size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import build as build_bench
+import postsearch_bench
+import queries as known_items
+
+from postsearch.search import Index
+
+
+def subset(corpus: Path, n: int, out: Path) -> None:
+    """The first n post files of the corpus (by path), copied with their folders."""
+    files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".md", ".markdown", ".html"))
+    for path in files[:n]:
+        target = out / path.relative_to(corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
+
+def perturbed(text: str, copy: int) -> str:
+    """A post's text for copy k: its front matter kept, its paragraphs shuffled, one line added."""
+    head, sep, body = text.partition("\n---\n") if text.startswith("---") else ("", "", text)
+    paragraphs = body.split("\n\n")
+    random.Random(copy).shuffle(paragraphs)
+    if head:
+        head = head.replace("\ntitle: ", f"\ntitle: 第{copy}版 ", 1)
+    return head + sep + f"これは第{copy}版の写しです。\n\n" + "\n\n".join(paragraphs)
+
+
+def synthetic(corpus: Path, n: int, out: Path) -> int:
+    """A site of n posts: the corpus repeated with perturbed text."""
+    files = sorted(p for p in corpus.rglob("*.md") if p.is_file())
+    made = 0
+    copy = 0
+    while made < n:
+        for path in files:
+            if made == n:
+                break
+            target = out / f"copy{copy:02d}" / path.relative_to(corpus)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(perturbed(path.read_text(encoding="utf-8", errors="replace"), copy), encoding="utf-8")
+            made += 1
+        copy += 1
+    return made
+
+
+def first_query_bytes(index_dir: Path, items: list[dict[str, str]]) -> list[int]:
+    sizes: dict[str, tuple[int, int]] = {}
+    out = []
+    for item in items:
+        loader = postsearch_bench.CountingLoader(index_dir, sizes)
+        Index(loader).search(item["query"], limit=postsearch_bench.PAGE)
+        out.append(sum(sizes[n][1] for n in loader.read))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--sizes", default="100,300,1000,3000,6000")
+    ap.add_argument("--queries", type=int, default=100, help="known-item targets per size")
+    ap.add_argument("--synthetic", type=int, help="build one synthetic site of this many posts")
+    ap.add_argument("--jobs", type=int, default=None)
+    args = ap.parse_args()
+    corpus = known_items.posts_dir(args.corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.synthetic:
+            site = Path(tmp) / "site"
+            made = synthetic(corpus, args.synthetic, site)
+            seconds, rss, code = build_bench.run_build(site, Path(tmp) / "index", args.jobs)
+            files, raw, gz = build_bench.index_size(Path(tmp) / "index")
+            print(f"synthetic site: {made} posts from {corpus}")
+            print(f"build {seconds:.1f} s (exit {code}), peak RSS {rss / 1024:.0f} MiB")
+            print(f"index {files} files, {raw / 1e6:.1f} MB raw, {gz / 1e6:.1f} MB gzip")
+            return
+        print(
+            f"{'posts':>6} {'build s':>8} {'peak MiB':>9} {'index MB gz':>12} {'files':>6} {'query KiB p50':>14} {'p95':>6}"
+        )
+        for n in [int(x) for x in args.sizes.split(",")]:
+            site = Path(tmp) / f"site-{n}"
+            subset(corpus, n, site)
+            index_dir = Path(tmp) / f"index-{n}"
+            seconds, rss, _ = build_bench.run_build(site, index_dir, args.jobs)
+            files, _, gz = build_bench.index_size(index_dir)
+            items = known_items.generate(site, args.queries, 1)
+            sizes = first_query_bytes(index_dir, items)
+            print(
+                f"{n:>6} {seconds:>8.1f} {rss / 1024:>9.0f} {gz / 1e6:>12.2f} {files:>6} "
+                f"{statistics.median(sizes) / 1024:>14.1f} {postsearch_bench.percentile(sizes, 95) / 1024:>6.1f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
