@@ -87,7 +87,11 @@ def test_whoosh_analyzer_yields_our_terms():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from("あア漢々ーa1 。\u3040\u30ff\u3400\u4dbf\u9fff\uf900\ufaff\u3004\u3006😀"), max_size=60))
+@given(
+    st.text(
+        alphabet=st.sampled_from("あア漢々ーa1 。\u3040\u30ff\u3400\u4dbf\u9fff\uf900\ufaff\u3004\u3006😀"), max_size=60
+    )
+)
 def test_build_and_query_bigrams_agree(text):
     from postsearch.index import post_grams
     from postsearch.search import grams_of

@@ -23,7 +23,7 @@ def test_index_then_query_json(tmp_path):
     assert q.returncode == 0, q.stderr
     data = json.loads(q.stdout)
     assert data["query"] == "新幹線 京都" and data["total"] >= 1 and len(data["hits"]) <= 2
-    assert set(data["hits"][0]) == {"url", "title", "date", "tags", "score", "excerpt", "path"}
+    assert set(data["hits"][0]) == {"url", "title", "date", "tags", "score", "excerpt", "path", "anchor", "section"}
     assert data["hits"][0]["path"] == "_posts/2016-04-02-kyoto-day-trip.md"
     assert (out / "postsearch.js").is_file()  # the browser runtime is written next to the index
 
@@ -66,3 +66,13 @@ def test_output_inside_the_site_is_not_indexed(tmp_path):
         done = run("index", str(site), "-o", str(site / "search"))
         assert "indexed 1 posts (" in done.stdout, done.stdout + done.stderr
     assert Path(site / "search" / "manifest.json").is_file()
+
+
+def test_query_filters_sort_and_tag_list(example_index):
+    listed = run("query", str(example_index), "--tags")
+    assert listed.returncode == 0 and "2\t新幹線" in listed.stdout
+    q = run("query", str(example_index), "新幹線", "--tag", "旅行", "--json")
+    assert [h["path"] for h in json.loads(q.stdout)["hits"]] == ["source/_posts/osaka-kanazawa-trip.md"]
+    q = run("query", str(example_index), "新幹線", "--sort", "date", "--since", "2015-01-01", "--json")
+    dates = [h["date"][:10] for h in json.loads(q.stdout)["hits"]]
+    assert dates == ["2016-04-02", "2015-03-08"]

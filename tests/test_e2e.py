@@ -149,3 +149,31 @@ def test_pieces_side_by_side_rank_above_scattered_ones(example):
 
 def test_a_trailing_single_hiragana_need_not_match(example):
     assert paths(example, "設定を変更す")[:2] == paths(example, "設定を変更する")[:2]
+
+
+def test_tag_filters_in_the_query_and_as_options(example):
+    assert paths(example, "新幹線 tag:旅行") == [OSAKA]
+    assert [h.path for h in example.search("新幹線", tags=["京都"]).hits] == [KYOTO]
+    assert set(paths(example, "tag:新幹線")) == {KYOTO, OSAKA}  # filters alone list their posts
+    assert example.search("tag:存在しないタグ").total == 0
+
+
+def test_date_range_and_sort_by_date(example):
+    assert [h.path for h in example.search("新幹線", since="2016-01-01").hits] == [KYOTO]
+    assert [h.path for h in example.search("新幹線", until="2015-12-31").hits] == [OSAKA]
+    by_date = [h.date for h in example.search("新幹線", sort="date").hits]
+    dated = [d for d in by_date if d]
+    assert dated == sorted(dated, reverse=True) and by_date[-1] is None  # undated last
+
+
+def test_tag_list_with_counts(example):
+    tags = dict(example.tags())
+    assert tags["新幹線"] == 2 and tags["travel"] == 2
+    counts = [c for _, c in example.tags()]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_hit_points_to_the_section_that_matched(example):
+    hit = example.search('"東京駅から新大阪駅まで"').hits[0]
+    assert hit.anchor == "東京駅から新大阪駅まで" and hit.section == "東京駅から新大阪駅まで"
+    assert example.search("帰り道 新幹線").hits[0].anchor == "帰り道"

@@ -77,7 +77,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_ERROR
-    result = index.search(args.query, limit=args.limit)
+    if args.list_tags:
+        for tag, count in index.tags():
+            print(f"{count}\t{tag}")
+        return EXIT_OK
+    result = index.search(
+        args.query, limit=args.limit, tags=args.tag, since=args.since, until=args.until, sort=args.sort
+    )
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -85,7 +91,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     console.print(f"{result.total} posts match {args.query!r}")
     for rank, hit in enumerate(result.hits, 1):
         console.print(f"\n[bold]{rank}. {escape_markup(hit.title)}[/bold]  [dim]{hit.score:.3f}[/dim]")
-        console.print(f"   {escape_markup(hit.url)}  [dim]{hit.date or ''} {escape_markup(' '.join(hit.tags))}[/dim]")
+        url = hit.url + (f"#{hit.anchor}" if hit.anchor else "")
+        console.print(f"   {escape_markup(url)}  [dim]{hit.date or ''} {escape_markup(' '.join(hit.tags))}[/dim]")
         console.print("   " + excerpt_markup(hit.excerpt))
     return EXIT_OK
 
@@ -153,13 +160,18 @@ def parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("query", help="search an index", description="Search an index written by `postsearch index`.")
     q.add_argument("index", type=Path, help="the index folder")
-    q.add_argument("query", help='the query: words, "a phrase", -excluded')
+    q.add_argument("query", nargs="?", default="", help='the query: words, "a phrase", -excluded, tag:name')
     q.add_argument("-n", "--limit", type=int, default=10, help="hits to show (default 10)")
     q.add_argument(
         "--json",
         action="store_true",
-        help="print JSON: {query, total, hits: [{url, title, date, tags, score, excerpt, path}]}",
+        help="print JSON: {query, total, hits: [{url, title, date, tags, score, excerpt, path, anchor, section}]}",
     )
+    q.add_argument("--tag", action="append", help="only posts with this tag or category (repeatable)")
+    q.add_argument("--since", help="only posts dated on or after YYYY-MM-DD")
+    q.add_argument("--until", help="only posts dated on or before YYYY-MM-DD")
+    q.add_argument("--sort", choices=["score", "date"], default="score", help="order: best match or newest first")
+    q.add_argument("--tags", dest="list_tags", action="store_true", help="list the tags and their post counts")
     q.set_defaults(run=cmd_query)
 
     s = sub.add_parser("serve", help="serve an index and its demo page on 127.0.0.1")

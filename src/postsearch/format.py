@@ -13,14 +13,15 @@ import math
 import os
 import shutil
 import tempfile
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .index import FIELDS, K1, WEIGHTS, B, IndexBuilder, LexiconRow
-from .search import FORMAT, VERSION, shard_of
+from .index import FIELDS, K1, WEIGHTS, B, IndexBuilder, LexiconRow, PostRecord
+from .search import FORMAT, VERSION, fold, shard_of
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
 # page site still stays far below the file count hosts allow (20,000 on Cloudflare Pages).
@@ -66,6 +67,23 @@ def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> t
                 positions.append(p - last)
                 last = p
     return postings, positions
+
+
+def tag_rows(posts: list[PostRecord]) -> list[list[Any]]:
+    """`[tag, count, idDelta...]` per tag, tags told apart by their folded spelling and shown
+    in their most used one (then the first in code point order), sorted by folded tag."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    ids: dict[str, list[int]] = defaultdict(list)
+    for post_id, post in enumerate(posts):
+        for key in sorted({fold(t) for t in post.tags}):
+            ids[key].append(post_id)
+        for tag in post.tags:
+            spellings[fold(tag)][tag] += 1
+    rows = []
+    for key in sorted(ids):
+        shown = min(spellings[key].items(), key=lambda sc: (-sc[1], sc[0]))[0]
+        rows.append([shown, len(ids[key]), *(b - a for a, b in zip([0, *ids[key]], ids[key], strict=False))])
+    return rows
 
 
 def lexicon_row(row: LexiconRow) -> list[Any]:
@@ -136,6 +154,8 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
 
     posts = builder.posts
     yield "lengths.json", dumps([n for p in posts for n in p.lengths])
+    yield "dates.json", dumps([p.date for p in posts])
+    yield "tags.json", dumps(tag_rows(posts))
     yield (
         "manifest.json",
         dumps(
@@ -149,6 +169,8 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
                 "postCount": len(posts),
                 "fieldTotals": builder.field_totals(),
                 "lengths": "lengths.json",
+                "dates": "dates.json",
+                "tags": "tags.json",
                 "lexicon": shard_count,
                 "terms": term_shards,
                 "positions": position_shards,

@@ -227,7 +227,8 @@ class Clause:
 
 
 def parse_query(query: str) -> list[Clause]:
-    """Folded query text to clauses: "quoted phrases", -excluded words, plain words."""
+    """Folded query text to clauses: "quoted phrases", -excluded words, tag:/category:
+    filters, plain words."""
     text = fold(query)
     clauses: list[Clause] = []
     parts = text.split('"')
@@ -239,6 +240,8 @@ def parse_query(query: str) -> list[Clause]:
         for word in part.split():
             if word.startswith("-") and len(word) > 1:
                 clauses.append(Clause("not", word[1:], []))
+            elif word.startswith(("tag:", "category:")) and not word.endswith(":"):
+                clauses.append(Clause("tag", word.split(":", 1)[1], []))
             elif word != "-":
                 clauses.append(Clause("word", word, []))
     return clauses
@@ -560,12 +563,14 @@ def fold_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def excerpt(text: str, needles: list[str]) -> str:
+def excerpt(text: str, needles: list[str]) -> tuple[str, int]:
     """EXCERPT_CHARS characters around the densest cluster of matches, escaped, with each
-    match in <mark>; the start of the text when nothing matches literally."""
+    match in <mark>, and where that cluster starts (-1 when nothing matches literally, and
+    the excerpt is the start of the text)."""
     spans = mark_spans(text, needles)
     size = EXCERPT_CHARS
     start = 0
+    cluster = -1
     if spans:
         best, best_count = 0, 0
         for i, span in enumerate(spans):
@@ -573,6 +578,7 @@ def excerpt(text: str, needles: list[str]) -> str:
             if count > best_count:
                 best, best_count = i, count
         last = max((s[1] for s in spans[best:] if s[1] <= spans[best][0] + size), default=spans[best][1])
+        cluster = spans[best][0]
         slack = size - (last - spans[best][0])
         start = max(0, min(spans[best][0] - slack // 2, len(text) - size))
     end = min(len(text), start + size)
@@ -587,7 +593,20 @@ def excerpt(text: str, needles: list[str]) -> str:
     out.append(escape_html(text[cursor:end]))
     if end < len(text):
         out.append("…")
-    return "".join(out).replace("\n", " ").replace("\t", " ")
+    return "".join(out).replace("\n", " ").replace("\t", " "), cluster
+
+
+def section_at(text: str, headings: list[Any], at: int) -> tuple[str | None, str | None]:
+    """The anchor and title of the heading whose section holds character `at` (headings are
+    flat `offset, anchor, ...`), or (None, None) before the first heading or with no match."""
+    anchor, title = None, None
+    for k in range(0, len(headings), 2):
+        if at < 0 or headings[k] > at:
+            break
+        anchor = headings[k + 1]
+        end = text.find("\n", headings[k])
+        title = text[headings[k] : end if end >= 0 else len(text)]
+    return anchor, title
 
 
 def needles_for(pieces: list[Piece], terms: dict[str, TermEntry]) -> list[str]:
@@ -619,6 +638,8 @@ class Hit:
     score: float
     excerpt: str
     path: str
+    anchor: str | None = None  # the heading whose section matched: link to url#anchor
+    section: str | None = None  # that heading's text
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -629,6 +650,8 @@ class Hit:
             "score": self.score,
             "excerpt": self.excerpt,
             "path": self.path,
+            "anchor": self.anchor,
+            "section": self.section,
         }
 
 
@@ -673,6 +696,9 @@ class Index:
         self.grams: dict[str, set[int]] = {}
         self.gram_shards_loaded: set[int] = set()
         self.position_shards_loaded: set[int] = set()
+        self.tag_posts: dict[str, set[int]] | None = None  # folded tag -> posts
+        self.tag_counts: list[tuple[str, int]] = []
+        self.dates: list[str | None] | None = None
         self.texts: dict[int, list[Any]] = {}
 
     def load_json(self, name: str) -> Any:
@@ -776,17 +802,80 @@ class Index:
         if len(in_order) > 1:
             self.ensure_positions(sorted({t for p in in_order for t in [*p.terms, *p.prefix_terms]}))
 
-    def search(self, query: str, limit: int = 10, *, prefix: bool = True, adjacency: bool = True) -> SearchResult:
+    def ensure_tags(self) -> None:
+        """Read the tag list (only filters and tag lists need it)."""
+        if self.tag_posts is None:
+            self.tag_posts = {}
+            self.tag_counts = []
+            for row in self.load_json(self.manifest["tags"]):
+                self.tag_posts[fold(row[0])] = decode_ids(row[2:])
+                self.tag_counts.append((row[0], row[1]))
+
+    def ensure_dates(self) -> None:
+        """Read every post's date (only date filters and sorting by date need them)."""
+        if self.dates is None:
+            self.dates = self.load_json(self.manifest["dates"])
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag (tags, categories, topics) with its number of posts, most used first."""
+        self.ensure_tags()
+        return sorted(self.tag_counts, key=lambda tc: (-tc[1], tc[0]))
+
+    def filtered(
+        self, candidates: set[int] | None, tags: list[str], since: str | None, until: str | None
+    ) -> set[int] | None:
+        """Candidates (None: every post) narrowed to posts with all the tags and a date in range."""
+        if tags:
+            self.ensure_tags()
+            assert self.tag_posts is not None
+            for tag in tags:
+                posts = self.tag_posts.get(fold(tag), set())
+                candidates = set(posts) if candidates is None else candidates & posts
+        if since or until:
+            self.ensure_dates()
+            assert self.dates is not None
+            dates = self.dates
+            pool = range(self.post_count) if candidates is None else candidates
+            candidates = {
+                p
+                for p in pool
+                if dates[p] is not None
+                and (not since or dates[p][:10] >= since)
+                and (not until or dates[p][:10] <= until)
+            }
+        return candidates
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        *,
+        prefix: bool = True,
+        adjacency: bool = True,
+        tags: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        sort: str = "score",
+    ) -> SearchResult:
         """Ranked posts for a query. The one public entry of this stage. `prefix`: a clause's
         last word also matches longer words it starts; `adjacency`: posts with a clause's
-        pieces side by side rank higher (both on by default; off, ranking is plain BM25F)."""
+        pieces side by side rank higher (both on by default; off, ranking is plain BM25F).
+        `tags` (and `tag:x` / `category:x` in the query) keep posts with all those tags;
+        `since` / `until` (YYYY-MM-DD, inclusive) keep posts dated in range; `sort="date"`
+        puts the newest first. A query of filters alone lists the posts that pass them."""
         clauses = parse_query(query)
+        wanted = [*(tags or []), *(c.text for c in clauses if c.kind == "tag")]
+        clauses = [c for c in clauses if c.kind != "tag"]
         self.prepare(clauses, prefix, adjacency)
         pieces = needed_pieces(clauses)
         candidates: set[int] | None = None
         for piece in pieces:
             found = posts_with(piece, self.terms, self.grams)
             candidates = found if candidates is None else candidates & found
+        filters = bool(wanted or since or until)
+        words = any(c.kind != "not" for c in clauses)
+        if filters and (pieces or not words):  # filters alone: every post that passes them
+            candidates = self.filtered(candidates, wanted, since, until)
         fields, terms, grams = self.field_count, self.terms, self.grams
         matched = [
             post
@@ -795,6 +884,10 @@ class Index:
             and not any(clause_matches(c, post, fields, terms, grams) for c in clauses if c.kind == "not")
         ]
         ranked = sorted(rank_key(post, pieces, clauses, self) for post in matched)
+        if sort == "date":
+            self.ensure_dates()
+            dates = self.dates or []
+            ranked.sort(key=lambda r: dates[r[2]] or "", reverse=True)  # stable: score order within a date
         shown = [(-value, post) for _, value, post in ranked[: max(0, limit)]]
         self.ensure_texts([post for _, post in shown])
         needles = needles_for(pieces, self.terms)
@@ -802,8 +895,10 @@ class Index:
         return SearchResult(query, len(ranked), hits, self.bytes_read)
 
     def hit(self, post: int, score_: float, needles: list[str]) -> Hit:
-        url, title, date, tags, path, text, _headings = self.texts[post]
-        return Hit(url, title, date, tags, score_, excerpt(text, needles), path)
+        url, title, date, tags, path, text, headings = self.texts[post]
+        shown, cluster = excerpt(text, needles)
+        anchor, section = section_at(text, headings, cluster)
+        return Hit(url, title, date, tags, score_, shown, path, anchor, section)
 
 
 def open_index(path: str | Path) -> Index:
