@@ -44,13 +44,29 @@ def unescape(text: str) -> str:
     )
 
 
+# Filters and sorting, with the same option names in search.py and postsearch.js.
+OPTION_QUERIES: list[tuple[str, dict]] = [
+    ("新幹線", {"tags": ["京都"]}),
+    ("新幹線", {"since": "2016-01-01"}),
+    ("新幹線", {"until": "2015-12-31"}),
+    ("新幹線", {"sort": "date"}),
+    ("ページ", {"sort": "date", "until": "2022-01-01"}),
+    ("", {"tags": ["travel"]}),
+    ("", {"since": "2019-01-01", "sort": "date"}),
+    ("設定を変更する", {"prefix": False, "adjacency": False}),
+    ("形態素解", {"prefix": False}),
+    ("tag:TECH", {"tags": ["life"]}),
+]
+
+
 def make_parity(index_dir: str | Path, queries_file: str | Path, out_file: str | Path, limit: int = 10) -> dict:
     """Write Python's full answer to every query (hits, total, bytes read so far)."""
     index = open_index(index_dir)
     answers = []
-    for query in read_queries(queries_file):
-        result = index.search(query, limit=limit)
-        answers.append({**result.as_dict(), "bytesRead": result.bytes_read})
+    asked = [(query, {}) for query in read_queries(queries_file)] + OPTION_QUERIES
+    for query, options in asked:
+        result = index.search(query, limit=limit, **options)
+        answers.append({**result.as_dict(), "bytesRead": result.bytes_read, "options": options})
     data = {
         "limit": limit,
         "unicode": unicodedata.unidata_version,

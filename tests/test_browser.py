@@ -124,9 +124,9 @@ def test_parity_in_chromium(page: Any) -> None:
             const parity = await (await fetch('/parity.json')).json();
             const index = await ps.openIndex('./');
             const out = [];
-            for (const { query } of parity.queries) {
+            for (const { query, options } of parity.queries) {
                 try {
-                    const r = await index.search(query, parity.limit);
+                    const r = await index.search(query, parity.limit, options ?? {});
                     out.push({ total: r.total, hits: r.hits, bytesRead: r.bytesRead });
                 } catch (error) {
                     out.push({ error: String(error.stack) });
@@ -151,7 +151,7 @@ def test_parity_in_chromium(page: Any) -> None:
             )
             continue
         for i, (g, w) in enumerate(zip(got["hits"], want["hits"], strict=True)):
-            for key in ("url", "title", "date", "tags", "excerpt"):
+            for key in ("url", "title", "date", "tags", "excerpt", "anchor", "section"):
                 if g[key] != w[key]:
                     problems.append(f"{where}: hit {i} {key}\n  js: {g[key]!r}\n  py: {w[key]!r}")
             if not math.isclose(g["score"], w["score"], rel_tol=0, abs_tol=1e-9):

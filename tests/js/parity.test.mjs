@@ -38,7 +38,7 @@ test('answers every parity query exactly as search.py', async () => {
     const where = `query #${n} ${JSON.stringify(expected.query).slice(0, 80)}`;
     let got;
     try {
-      got = await index.search(expected.query, parity.limit);
+      got = await index.search(expected.query, parity.limit, expected.options ?? {});
     } catch (error) {
       problems.push(`${where}: threw ${error.stack}`);
       continue;
@@ -53,7 +53,7 @@ test('answers every parity query exactly as search.py', async () => {
     }
     expected.hits.forEach((want, i) => {
       const hit = got.hits[i];
-      for (const key of ['path', 'url', 'title', 'date', 'tags', 'excerpt']) {
+      for (const key of ['path', 'url', 'title', 'date', 'tags', 'excerpt', 'anchor', 'section']) {
         try {
           assert.deepEqual(hit[key], want[key]);
         } catch {
@@ -204,9 +204,9 @@ test('decodePostings and decodePositions', () => {
 });
 
 test('excerpt counts code points (emoji) and escapes post text', () => {
-  assert.equal(ps.excerpt('🚄<b>新幹線</b>🚄', ['新幹線']), '🚄&lt;b&gt;<mark>新幹線</mark>&lt;/b&gt;🚄');
+  assert.deepEqual(ps.excerpt('🚄<b>新幹線</b>🚄', ['新幹線']), ['🚄&lt;b&gt;<mark>新幹線</mark>&lt;/b&gt;🚄', 4]);
   const long = '🚄'.repeat(100) + '新幹線' + 'あ'.repeat(100);
-  const got = ps.excerpt(long, ['新幹線']);
+  const [got] = ps.excerpt(long, ['新幹線']);
   assert.equal(Array.from(got.replace(/<\/?mark>/g, '')).length, 120 + 2); // 120 characters and two …
   assert.ok(got.startsWith('…🚄') && got.endsWith('あ…'));
   assert.equal(ps.escapeHtml(`&<>"'`), '&amp;&lt;&gt;&quot;&#39;');

@@ -275,6 +275,8 @@ export function parseQuery(query) {
     for (const word of pySplit(part)) {
       if (word.startsWith('-') && cpLength(word) > 1) {
         clauses.push({ kind: 'not', text: word.slice(1), pieces: [], junctions: [] });
+      } else if ((word.startsWith('tag:') || word.startsWith('category:')) && !word.endsWith(':')) {
+        clauses.push({ kind: 'tag', text: word.slice(word.indexOf(':') + 1), pieces: [], junctions: [] });
       } else if (word !== '-') {
         clauses.push({ kind: 'word', text: word, pieces: [], junctions: [] });
       }
@@ -718,13 +720,15 @@ export function foldSameLength(text) {
 }
 
 /** EXCERPT_CHARS characters around the densest cluster of matches, escaped, with each
- * match in <mark>; the start of the text when nothing matches literally. */
+ * match in <mark>, and where that cluster starts (-1 when nothing matches literally, and
+ * the excerpt is the start of the text). */
 export function excerpt(text, needles) {
   const spans = markSpans(text, needles);
   const chars = Array.from(text);
   const cut = (from, to) => chars.slice(from, to).join('');
   const size = EXCERPT_CHARS;
   let start = 0;
+  let cluster = -1;
   if (spans.length) {
     let best = 0;
     let bestCount = 0;
@@ -735,6 +739,7 @@ export function excerpt(text, needles) {
     });
     const ends = spans.slice(best).filter((s) => s[1] <= spans[best][0] + size).map((s) => s[1]);
     const last = ends.length ? Math.max(...ends) : spans[best][1];
+    cluster = spans[best][0];
     const slack = size - (last - spans[best][0]);
     start = Math.max(0, Math.min(spans[best][0] - Math.floor(slack / 2), chars.length - size));
   }
@@ -749,7 +754,22 @@ export function excerpt(text, needles) {
   }
   out.push(escapeHtml(cut(cursor, end)));
   if (end < chars.length) out.push('…');
-  return out.join('').replaceAll('\n', ' ').replaceAll('\t', ' ');
+  return [out.join('').replaceAll('\n', ' ').replaceAll('\t', ' '), cluster];
+}
+
+/** The anchor and title of the heading whose section holds character `at` (headings are
+ * flat `offset, anchor, ...`), or [null, null] before the first heading or with no match. */
+export function sectionAt(text, headings, at) {
+  const chars = Array.from(text);
+  let [anchor, title] = [null, null];
+  for (let k = 0; k < headings.length; k += 2) {
+    if (at < 0 || headings[k] > at) break;
+    anchor = headings[k + 1];
+    let end = chars.indexOf('\n', headings[k]);
+    if (end < 0) end = chars.length;
+    title = chars.slice(headings[k], end).join('');
+  }
+  return [anchor, title];
 }
 
 /** Every spelling to mark: the query's own surfaces, the terms and their other forms. */
@@ -777,8 +797,9 @@ export function needlesFor(pieces, terms) {
 
 // --- the index ----------------------------------------------------------------------------
 
-// Hit {url, title, date, tags, score, excerpt, path}: one search result, as the CLI's
-// --json gives it. SearchResult {query, total, hits, bytesRead}: ranked hits, how many posts
+// Hit {url, title, date, tags, score, excerpt, path, anchor, section}: one search result,
+// as the CLI's --json gives it; anchor and section: the heading whose section matched
+// (link to url#anchor). SearchResult {query, total, hits, bytesRead}: ranked hits, how many posts
 // matched in all, and the bytes read so far for this index.
 
 /** An index opened from its files; shards are read on demand and kept for later queries.
@@ -815,6 +836,11 @@ export class Index {
     this.grams = new Map();
     this.gramShardsLoaded = new Map(); // shard -> promise
     this.positionShardsLoaded = new Map(); // shard -> promise
+    this.tagsLoaded = new Map(); // 0 -> promise, once read
+    this.datesLoaded = new Map(); // 0 -> promise, once read
+    this.tagPosts = null; // folded tag -> posts
+    this.tagCounts = [];
+    this.dates = null;
     this.texts = new Map();
     this.textBundles = new Map(); // bundle -> promise
     return this;
@@ -970,11 +996,70 @@ export class Index {
     }
   }
 
+  /** Read the tag list (only filters and tag lists need it). */
+  async ensureTags() {
+    await this.once(this.tagsLoaded, 0, async () => {
+      this.tagPosts = new Map();
+      this.tagCounts = [];
+      for (const row of await this.loadJson(this.manifest.tags)) {
+        this.tagPosts.set(fold(row[0]), decodeIds(row.slice(2)));
+        this.tagCounts.push([row[0], row[1]]);
+      }
+    });
+  }
+
+  /** Read every post's date (only date filters and sorting by date need them). */
+  async ensureDates() {
+    await this.once(this.datesLoaded, 0, async () => {
+      this.dates = await this.loadJson(this.manifest.dates);
+    });
+  }
+
+  /** Every tag (tags, categories, topics) with its number of posts, most used first. */
+  async tags() {
+    await this.ensureTags();
+    return this.tagCounts.map(([tag, count]) => [-count, tag]).sort(byKeys).map(([count, tag]) => [tag, -count]);
+  }
+
+  /** Candidates (null: every post) narrowed to posts with all the tags and a date in range. */
+  async filtered(candidates, tags, since, until) {
+    if (tags.length) {
+      await this.ensureTags();
+      for (const tag of tags) {
+        const posts = this.tagPosts.get(fold(tag)) ?? new Set();
+        candidates = candidates === null ? new Set(posts) : intersection(candidates, posts);
+      }
+    }
+    if (since || until) {
+      await this.ensureDates();
+      const dates = this.dates;
+      const pool = candidates === null ? dates.map((_, p) => p) : [...candidates];
+      candidates = new Set(
+        pool.filter(
+          (p) =>
+            dates[p] !== null &&
+            (!since || dates[p].slice(0, 10) >= since) &&
+            (!until || dates[p].slice(0, 10) <= until),
+        ),
+      );
+    }
+    return candidates;
+  }
+
   /** Ranked posts for a query. The one public entry of this stage. `prefix`: a clause's
    * last word also matches longer words it starts; `adjacency`: posts with a clause's
-   * pieces side by side rank higher (both on by default; off, ranking is plain BM25F). */
-  async search(query, limit = 10, { prefix = true, adjacency = true } = {}) {
-    const clauses = parseQuery(query);
+   * pieces side by side rank higher (both on by default; off, ranking is plain BM25F).
+   * `tags` (and `tag:x` / `category:x` in the query) keep posts with all those tags;
+   * `since` / `until` (YYYY-MM-DD, inclusive) keep posts dated in range; `sort: 'date'`
+   * puts the newest first. A query of filters alone lists the posts that pass them. */
+  async search(
+    query,
+    limit = 10,
+    { prefix = true, adjacency = true, tags = null, since = null, until = null, sort = 'score' } = {},
+  ) {
+    let clauses = parseQuery(query);
+    const wanted = [...(tags ?? []), ...clauses.filter((c) => c.kind === 'tag').map((c) => c.text)];
+    clauses = clauses.filter((c) => c.kind !== 'tag');
     await this.prepare(clauses, prefix, adjacency);
     const pieces = neededPieces(clauses);
     let candidates = null;
@@ -982,6 +1067,9 @@ export class Index {
       const found = postsWith(piece, this.terms, this.grams);
       candidates = candidates === null ? found : intersection(candidates, found);
     }
+    const filters = Boolean(wanted.length || since || until);
+    const words = clauses.some((c) => c.kind !== 'not');
+    if (filters && (pieces.length || !words)) candidates = await this.filtered(candidates, wanted, since, until);
     const [fields, terms, grams] = [this.fieldCount, this.terms, this.grams];
     const phrases = clauses.filter((c) => c.kind === 'phrase');
     const exclusions = clauses.filter((c) => c.kind === 'not');
@@ -993,6 +1081,11 @@ export class Index {
           !exclusions.some((c) => clauseMatches(c, post, fields, terms, grams)),
       );
     const ranked = matched.map((post) => rankKey(post, pieces, clauses, this)).sort(byKeys);
+    if (sort === 'date') {
+      await this.ensureDates();
+      const dates = this.dates;
+      ranked.sort((a, b) => compare(dates[b[2]] ?? '', dates[a[2]] ?? '')); // stable: score order within a date
+    }
     const shown = ranked.slice(0, Math.max(0, limit)).map(([, value, post]) => [-value, post]);
     await this.ensureTexts(shown.map(([, post]) => post));
     const needles = needlesFor(pieces, this.terms);
@@ -1001,8 +1094,10 @@ export class Index {
   }
 
   hit(post, score_, needles) {
-    const [url, title, date, tags, path, text] = this.texts.get(post);
-    return { url, title, date, tags, score: score_, excerpt: excerpt(text, needles), path };
+    const [url, title, date, tags, path, text, headings] = this.texts.get(post);
+    const [shown, cluster] = excerpt(text, needles);
+    const [anchor, section] = sectionAt(text, headings, cluster);
+    return { url, title, date, tags, score: score_, excerpt: shown, path, anchor, section };
   }
 }
 
