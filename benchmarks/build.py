@@ -122,7 +122,7 @@ def main() -> None:
         out = args.out or Path(tmp) / "index"
         seconds, rss, code = run_build(args.corpus, out, args.jobs)
         files, raw, gz = index_size(out)
-        posts = len(json.loads((out / "posts.json").read_text())["url"]) if raw else 0
+        posts = json.loads((out / "manifest.json").read_text())["postCount"] if raw else 0
         print(f"corpus            {args.corpus}")
         print(f"posts             {posts}")
         print(f"build (jobs={args.jobs or os.cpu_count()})  {seconds:.2f} s   exit {code}")
