@@ -1,0 +1,437 @@
+"""Known-item quality of postsearch and its peers: the same queries, the same text, one table.
+
+    python benchmarks/quality.py CORPUS [CORPUS ...] [--targets 300] [--seed 1]
+                                 [--peers all|browser,pagefind,lunr,minisearch,bigram]
+                                 [--json out.json] [--markdown out.md]
+
+The queries are benchmarks/queries.py's (cut by script, never by a tokenizer, so no tool shares
+the generator's cuts); each has one right answer, the post it came from. Every tool indexes the
+same text: postsearch's own reader and extraction (`read_posts`, `post.title`,
+`post_text(post).text`), drafts left out. Tools, one row each:
+
+- **postsearch**: the Python API, `open_index(dir).search(q, limit=10)` on a fresh build
+  (`postsearch.build(corpus, tmp, cache=False)`). Always run: it is the reference.
+- **postsearch (browser)** (`browser`): the same index served on 127.0.0.1 and searched with
+  `postsearch.js` in headless Chromium. It must give the Python API's answers, so the number of
+  queries whose top-10 paths differ is reported beside the table (expected: 0).
+- **Pagefind** (`pagefind`): 1.6 extended, through benchmarks/pagefind_bench.py's own functions
+  (render the posts as `lang="ja"` pages, build, one fresh Chromium context per query, rank of
+  the target among all results).
+- **lunr-ja** (`lunr`): lunr 2 with lunr-languages' `ja` (TinySegmenter), queried with
+  `index.search(q)` as a search box does (benchmarks/peers/lunr_ja.mjs). lunr's query parser
+  never runs the Japanese tokenizer, so an unspaced phrase is one term that matches nothing;
+  the diagnostic `lunr-seg` (only when named in --peers) cuts queries with TinySegmenter first.
+- **MiniSearch + Intl.Segmenter** (`minisearch`): MiniSearch defaults (OR, BM25+) with the
+  browser's word segmenter as tokenizer (benchmarks/peers/minisearch_seg.mjs).
+- **bigram** (`bigram`): the baseline every Japanese search is measured against, here in
+  Python: kana/kanji runs become character bigrams (a lone character stays a unigram), ASCII
+  letter/digit words stay whole, lower-cased; a post matches when it has every query term
+  (AND), ranked by the sum of tf × idf (tf = 3 × title count + body count, idf = log(N/df)),
+  ties in post order.
+
+Per tool and query type (and overall): **MRR@10** (mean of 1/rank, 0 beyond 10 or missing),
+**S@1** and **S@10** (target first, target in the top 10) and **zero** (share of queries with no
+result at all), computed by postsearch_bench.quality. `--markdown` writes the tables, with the
+command line, for RESULTS.md; `--json` keeps every query's answers per tool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import math
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: sibling modules
+
+import pagefind_bench
+import queries as known_items
+from postsearch_bench import CHROMIUM_ARGS, quality
+
+import postsearch
+from postsearch.posts import Post, read_posts
+from postsearch.text import post_text
+
+LIMIT = 10
+PEERS_DIR = Path(__file__).resolve().parent / "peers"
+CHROMIUM = "/usr/bin/chromium"
+PEERS = ("browser", "pagefind", "lunr", "minisearch", "bigram")
+DIAGNOSTICS = ("lunr-seg",)  # selectable by name, not part of `all`
+LABELS = {
+    "postsearch": "postsearch (Python API)",
+    "browser": "postsearch (browser)",
+    "pagefind": "Pagefind 1.6 extended",
+    "lunr": "lunr + lunr-languages ja",
+    "lunr-seg": "lunr-ja, queries pre-cut by TinySegmenter",
+    "minisearch": "MiniSearch + Intl.Segmenter",
+    "bigram": "character bigrams (AND, tf-idf)",
+}
+METRICS = (("mrr10", "MRR@10"), ("s1", "S@1"), ("s10", "S@10"), ("zero", "zero"))
+GROUPS = (*known_items.TYPES, "overall")
+
+Row = dict[str, Any]  # a query ({type, query, target_path}) with the tool's paths, total and rank
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One published post as every tool sees it: its path (the answer key), title and text."""
+
+    path: str
+    title: str
+    body: str
+
+
+def read_docs(corpus: Path) -> list[Doc]:
+    """Published posts in path order, the order queries.py uses (and the bigram tie-break)."""
+    posts = (p for p in read_posts(known_items.posts_dir(corpus)) if isinstance(p, Post))
+    return [Doc(p.path, p.title, post_text(p).text) for p in sorted(posts, key=lambda p: p.path)]
+
+
+def answered(item: dict[str, str], paths: list[str], total: int) -> Row:
+    """A query row with the tool's top-10 paths, its result count and the target's rank (or None)."""
+    top = paths[:LIMIT]
+    target = item["target_path"]
+    return {**item, "paths": top, "total": total, "rank": top.index(target) + 1 if target in top else None}
+
+
+# --- postsearch ------------------------------------------------------------------------------
+
+
+def run_postsearch(index_dir: Path, items: list[dict[str, str]]) -> list[Row]:
+    """The Python API, as a site generator's build hook or a test would call it."""
+    index = postsearch.open_index(index_dir)
+    rows = []
+    for item in items:
+        result = index.search(item["query"], limit=LIMIT)
+        rows.append(answered(item, [hit.path for hit in result.hits], result.total))
+    return rows
+
+
+BROWSER_PAGE = """<!doctype html><meta charset="utf-8"><script type="module">
+import { openIndex } from './postsearch.js';
+window.runAll = async (queries, limit) => {
+  const index = await openIndex('.');
+  const out = [];
+  for (const q of queries) {
+    const r = await index.search(q, limit);
+    out.push({ paths: r.hits.map((h) => h.path), total: r.total });
+  }
+  return out;
+};
+window.ready = true;
+</script>"""
+
+
+def run_browser(index_dir: Path, items: list[dict[str, str]]) -> list[Row]:
+    """postsearch.js in headless Chromium, from the index folder served on 127.0.0.1.
+
+    The page is written into the index folder (a temporary build of ours) so that
+    `import './postsearch.js'` and `openIndex('.')` resolve exactly as on a real site.
+    """
+    from playwright.sync_api import sync_playwright
+
+    (index_dir / "quality.html").write_text(BROWSER_PAGE, encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(index_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/quality.html")
+            page.wait_for_function("window.ready === true")
+            answers = page.evaluate("([q, n]) => window.runAll(q, n)", [[i["query"] for i in items], LIMIT])
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return [answered(item, a["paths"], a["total"]) for item, a in zip(items, answers, strict=True)]
+
+
+def differences(rows: list[Row], reference: list[Row]) -> list[str]:
+    """Queries whose top-10 paths differ between two runs of the same queries."""
+    return [r["query"] for r, ref in zip(rows, reference, strict=True) if r["paths"] != ref["paths"]]
+
+
+# --- Pagefind --------------------------------------------------------------------------------
+
+
+def run_pagefind(corpus: Path, items: list[dict[str, str]]) -> list[Row]:
+    """Pagefind exactly as benchmarks/pagefind_bench.py measures it, reduced to the answers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        mapping = pagefind_bench.render(corpus, site)  # Pagefind URL -> post path
+        pagefind_bench.run_pagefind(site)
+        url_of_id = pagefind_bench.fragment_urls(site / "pagefind")
+        found = pagefind_bench.run_queries(site, items, url_of_id)
+    rows = []
+    for item, row in zip(items, found, strict=True):
+        # run_queries keeps the first 20 URLs; ranks beyond 10 do not count for MRR@10
+        rows.append(answered(item, [mapping.get(url, url) for url in row["urls"]], row["total"]))
+    return rows
+
+
+# --- lunr-ja and MiniSearch (Node) -----------------------------------------------------------
+
+
+def run_node(script: str, docs: list[Doc], items: list[dict[str, str]], *options: str) -> list[Row]:
+    """Run a peer script from benchmarks/peers on the docs and queries, read its JSON lines."""
+    with tempfile.TemporaryDirectory() as tmp:
+        docs_file, queries_file = Path(tmp) / "docs.json", Path(tmp) / "queries.json"
+        docs_file.write_text(
+            json.dumps([{"id": d.path, "title": d.title, "body": d.body} for d in docs], ensure_ascii=False),
+            encoding="utf-8",
+        )
+        queries_file.write_text(json.dumps([i["query"] for i in items], ensure_ascii=False), encoding="utf-8")
+        done = subprocess.run(
+            ["node", "--max-old-space-size=8192", str(PEERS_DIR / script), str(docs_file), str(queries_file), *options],
+            cwd=PEERS_DIR,
+            capture_output=True,
+            text=True,
+        )
+    if done.returncode != 0:
+        raise SystemExit(f"{script} failed (exit {done.returncode}):\n{done.stderr}")
+    print(done.stderr.strip(), file=sys.stderr)
+    answers = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    return [answered(item, a["ids"], a["total"]) for item, a in zip(items, answers, strict=True)]
+
+
+# --- character bigrams -----------------------------------------------------------------------
+
+GRAM_RUN = re.compile(
+    f"[{known_items.KANJI}{known_items.KATAKANA}{known_items.HIRAGANA}]+|[A-Za-z0-9]+",
+)
+TITLE_WEIGHT = 3
+
+
+def bigram_terms(text: str) -> list[str]:
+    """Terms of text: bigrams of kana/kanji runs (a lone character as itself), ASCII words lower-cased.
+
+    Everything else (punctuation, spaces, the middle dot, full-width letters) separates runs.
+    """
+    terms: list[str] = []
+    for match in GRAM_RUN.finditer(text):
+        run = match.group()
+        if run[0].isascii():
+            terms.append(run.lower())
+        elif len(run) == 1:
+            terms.append(run)
+        else:
+            terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return terms
+
+
+class BigramIndex:
+    """Term frequencies and document frequencies of the terms the queries use, and nothing else.
+
+    Scores only need the query terms, so counting just those gives the scores of a full bigram
+    index without holding one in memory (the largest corpus has millions of (term, post)
+    pairs).
+    """
+
+    def __init__(self, docs: list[Doc], vocabulary: Iterable[str]) -> None:
+        wanted = set(vocabulary)
+        self.count = len(docs)
+        self.tf: dict[str, dict[int, int]] = {term: {} for term in wanted}  # term -> post number -> tf
+        for number, doc in enumerate(docs):
+            counts = Counter(t for t in bigram_terms(doc.title) if t in wanted)
+            for term in counts:
+                counts[term] *= TITLE_WEIGHT
+            counts.update(t for t in bigram_terms(doc.body) if t in wanted)
+            for term, tf in counts.items():
+                self.tf[term][number] = tf
+
+    def search(self, query: str) -> list[int]:
+        """Post numbers having every query term, best tf-idf sum first, ties in post order."""
+        terms = list(dict.fromkeys(bigram_terms(query)))
+        if not terms:
+            return []
+        postings = sorted((self.tf[t] for t in terms), key=len)
+        matched = set(postings[0]).intersection(*postings[1:])
+        if not matched:
+            return []
+        idf = {t: math.log(self.count / len(self.tf[t])) for t in terms}  # each term is in a matched post
+        scores = {n: sum(self.tf[t][n] * idf[t] for t in terms) for n in matched}
+        return sorted(matched, key=lambda n: (-scores[n], n))
+
+
+def run_bigram(docs: list[Doc], items: list[dict[str, str]]) -> list[Row]:
+    """The bigram baseline on every query."""
+    index = BigramIndex(docs, (t for item in items for t in bigram_terms(item["query"])))
+    rows = []
+    for item in items:
+        found = index.search(item["query"])
+        rows.append(answered(item, [docs[n].path for n in found[:LIMIT]], len(found)))
+    return rows
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def evaluate(corpus: Path, targets: int, seed: int, peers: list[str]) -> dict[str, Any]:
+    """Every selected tool on one corpus: per-query rows and quality per tool."""
+    corpus = known_items.posts_dir(corpus)
+    docs = read_docs(corpus)
+    items = known_items.generate(corpus, targets, seed)
+    print(f"{corpus}: {len(docs)} posts, {len(items)} queries", file=sys.stderr)
+    rows: dict[str, list[Row]] = {}
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, run: Callable[[], list[Row]]) -> None:
+        started = time.perf_counter()
+        rows[name] = run()
+        seconds[name] = time.perf_counter() - started
+        print(f"  {LABELS[name]}: {seconds[name]:.1f} s", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "index"
+        started = time.perf_counter()
+        postsearch.build(corpus, index_dir, cache=False)
+        print(f"  postsearch build: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        timed("postsearch", lambda: run_postsearch(index_dir, items))
+        if "browser" in peers:
+            timed("browser", lambda: run_browser(index_dir, items))
+    if "pagefind" in peers:
+        timed("pagefind", lambda: run_pagefind(corpus, items))
+    if "lunr" in peers:
+        timed("lunr", lambda: run_node("lunr_ja.mjs", docs, items))
+    if "lunr-seg" in peers:
+        timed("lunr-seg", lambda: run_node("lunr_ja.mjs", docs, items, "--segment-queries"))
+    if "minisearch" in peers:
+        timed("minisearch", lambda: run_node("minisearch_seg.mjs", docs, items))
+    if "bigram" in peers:
+        timed("bigram", lambda: run_bigram(docs, items))
+    return {
+        "corpus": str(corpus),
+        "posts": len(docs),
+        "queries": dict(Counter(i["type"] for i in items), overall=len(items)),
+        "browser_differences": differences(rows["browser"], rows["postsearch"]) if "browser" in rows else None,
+        "quality": {name: quality(r) for name, r in rows.items()},
+        "seconds": seconds,
+        "rows": rows,
+    }
+
+
+def corpus_name(result: dict[str, Any]) -> str:
+    """The corpus folder's name (efcl-blog), not its posts/ folder."""
+    path = Path(result["corpus"])
+    return path.parent.name if path.name == "posts" else path.name
+
+
+def notes(result: dict[str, Any]) -> list[str]:
+    """Lines printed under a table: query counts and the browser parity check."""
+    counts = ", ".join(f"{kind} {result['queries'].get(kind, 0)}" for kind in GROUPS)
+    lines = [f"{result['posts']} posts; queries: {counts}."]
+    different = result["browser_differences"]
+    if different is not None:
+        lines.append(
+            f"postsearch (browser): top-10 paths differ from the Python API's on {len(different)} of "
+            f"{result['queries']['overall']} queries."
+        )
+    return lines
+
+
+def text_table(result: dict[str, Any]) -> str:
+    """The table for a terminal: a column group per query type, a row per tool."""
+    width = max(len(label) for label in LABELS.values())
+    group_width = 4 * 7
+    head1 = " " * width + "".join(f" | {kind:^{group_width}}" for kind in GROUPS)
+    head2 = f"{'tool':<{width}}" + "".join(" | " + "".join(f"{m:>7}" for _, m in METRICS) for _ in GROUPS)
+    lines = [f"corpus {corpus_name(result)}", head1, head2, "-" * len(head2)]
+    for name, by_type in result["quality"].items():
+        cells = "".join(
+            " | " + "".join(f"{by_type[kind][key]:>7.3f}" if kind in by_type else f"{'-':>7}" for key, _ in METRICS)
+            for kind in GROUPS
+        )
+        lines.append(f"{LABELS[name]:<{width}}{cells}")
+    return "\n".join([*lines, *notes(result)])
+
+
+def markdown_table(result: dict[str, Any]) -> str:
+    """The same table in Markdown: the first column of each query type's group names the type."""
+    header = ["tool"]
+    for kind in GROUPS:
+        header += [f"{kind} {METRICS[0][1]}", *(label for _, label in METRICS[1:])]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" + "---:|" * (len(header) - 1)]
+    for name, by_type in result["quality"].items():
+        cells = [LABELS[name]]
+        for kind in GROUPS:
+            cells += [f"{by_type[kind][key]:.3f}" if kind in by_type else "-" for key, _ in METRICS]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join([f"### {corpus_name(result)}", "", *lines, "", *notes(result)])
+
+
+def source_state() -> str:
+    """The commit postsearch ran from, and any uncommitted changes under src/ (they change the figures)."""
+    repo = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True).stdout
+
+    commit = git("rev-parse", "--short", "HEAD").strip() or "unknown commit"
+    changed = [line[3:] for line in git("status", "--porcelain", "--", "src").splitlines()]
+    return f"{commit}, uncommitted changes to {', '.join(changed)}" if changed else commit
+
+
+def parse_peers(value: str) -> list[str]:
+    """`all` or a comma-separated list of PEERS."""
+    if value == "all":
+        return list(PEERS)
+    chosen = [p.strip() for p in value.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in PEERS + DIAGNOSTICS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown peers {unknown}; choose from {', '.join(PEERS + DIAGNOSTICS)} or all"
+        )
+    return chosen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path, nargs="+")
+    parser.add_argument("--targets", type=int, default=300, help="target posts, up to 3 queries each (default 300)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--peers",
+        type=parse_peers,
+        default=list(PEERS),
+        help=f"all (default: {','.join(PEERS)}) or a list, which may add the diagnostic {','.join(DIAGNOSTICS)}",
+    )
+    parser.add_argument("--json", type=Path, help="write the tables' figures and every query's answers here")
+    parser.add_argument("--markdown", type=Path, help="write the tables in Markdown here, with this command line")
+    args = parser.parse_args()
+    command = shlex.join(["python", *sys.argv])
+    source = source_state()  # before the run: the src/ postsearch's Python API imported
+
+    results = []
+    for corpus in args.corpus:
+        result = evaluate(corpus, args.targets, args.seed, args.peers)
+        results.append(result)
+        print(text_table(result), end="\n\n", flush=True)
+    if args.markdown:
+        body = "\n\n".join(markdown_table(r) for r in results)
+        args.markdown.write_text(f"```sh\n{command}\n```\n\npostsearch at {source}.\n\n{body}\n", encoding="utf-8")
+    if args.json:
+        summary = {"command": command, "source": source, "targets": args.targets, "seed": args.seed, "results": results}
+        args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
