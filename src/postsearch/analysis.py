@@ -54,6 +54,7 @@ STOP_TERMS = frozenset(
     ]
 )
 _LATIN = re.compile(r"[!-~]+")
+_ALNUM = re.compile(r"[0-9a-z]+")
 _LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
 MAX_JOINED = 32
 
@@ -164,27 +165,33 @@ class Analyzer:
             if word.latin and latin is not None and latin[1] == start:
                 latin = (latin[0], end, latin[2], latin[3] + 1)
             else:
-                if latin is not None and latin[3] > 1:
+                if latin is not None:
                     self._join_latin(latin, piece, offset, out)
                 latin = (start, end, pos, 1) if word.latin else None
             pos += word.width
-        if latin is not None and latin[3] > 1:
+        if latin is not None:
             self._join_latin(latin, piece, offset, out)
         return pos
 
     @staticmethod
     def _join_latin(run: tuple[int, int, int, int], piece: str, offset: int, out: list[Token]) -> None:
-        """`EC2`, `Node.js`, `re:Invent`, `C++` as one more term beside their pieces."""
+        """`EC2`, `Node.js`, `re:Invent`, `C++` as one more term beside their pieces, and the
+        letter and digit runs inside a piece Sudachi kept whole (`0.000057` → `000057`)."""
         start, end, pos, count = run
-        folded = fold(piece[start - offset : end - offset])
+        text = piece[start - offset : end - offset]
+        if count == 1 and text.isalnum():
+            return  # one plain word: nothing to join or split
+        folded = fold(text)
+        seen = {t.surface for t in out[-count * 4 :] if t.start >= start}
         joined = _LATIN_EDGE.sub("", folded)
-        if len(joined) > MAX_JOINED or not joined:
-            return
-        pieces = {t.surface for t in out[-count * 4 :] if t.start >= start}
-        if joined in pieces:
-            return  # only punctuation around one piece (`.env`, `(foo)`)
-        lead = folded.index(joined)
-        out.append(Token(joined, joined, pos, count, start + lead, start + lead + len(joined)))
+        if count > 1 and joined and len(joined) <= MAX_JOINED and joined not in seen:
+            lead = folded.index(joined)
+            out.append(Token(joined, joined, pos, count, start + lead, start + lead + len(joined)))
+            seen.add(joined)
+        for m in _ALNUM.finditer(folded):
+            if m.group() not in seen and len(m.group()) <= MAX_JOINED:
+                out.append(Token(m.group(), m.group(), pos, 1, start + m.start(), start + m.end()))
+                seen.add(m.group())
 
 
 # --- whoosh-reloaded ----------------------------------------------------------------------

@@ -247,14 +247,18 @@ def parse_query(query: str) -> list[Clause]:
     return clauses
 
 
-def is_ascii_letter(c: str) -> bool:
-    return "a" <= c <= "z"
+def ascii_class(c: str) -> int:
+    """1 for an ASCII letter (folded: lower case), 2 for an ASCII digit, 0 for anything else."""
+    return 1 if "a" <= c <= "z" else (2 if "0" <= c <= "9" else 0)
 
 
 def can_cut(chars: list[str], i: int) -> bool:
-    """A lexicon piece never starts or ends inside a run of Latin letters: `dock` is a word
-    (or the start of one), never `doc` + `k`."""
-    return i == 0 or i == len(chars) or not (is_ascii_letter(chars[i - 1]) and is_ascii_letter(chars[i]))
+    """A lexicon piece never starts or ends inside a run of Latin letters or of digits: `dock`
+    is a word (or the start of one), never `doc` + `k`; `910` is never `9` + `10`."""
+    if i == 0 or i == len(chars):
+        return True
+    kind = ascii_class(chars[i])
+    return kind == 0 or kind != ascii_class(chars[i - 1])
 
 
 SurfacesOf = Callable[[str], list[str]]  # a character -> the sorted surfaces of its lexicon shard

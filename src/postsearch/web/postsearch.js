@@ -285,14 +285,17 @@ export function parseQuery(query) {
   return clauses;
 }
 
-export function isAsciiLetter(c) {
-  return c >= 'a' && c <= 'z' && c.length === 1;
+/** 1 for an ASCII letter (folded: lower case), 2 for an ASCII digit, 0 for anything else. */
+export function asciiClass(c) {
+  return c >= 'a' && c <= 'z' && c.length === 1 ? 1 : c >= '0' && c <= '9' && c.length === 1 ? 2 : 0;
 }
 
-/** A lexicon piece never starts or ends inside a run of Latin letters: `dock` is a word
- * (or the start of one), never `doc` + `k`. */
+/** A lexicon piece never starts or ends inside a run of Latin letters or of digits: `dock`
+ * is a word (or the start of one), never `doc` + `k`; `910` is never `9` + `10`. */
 export function canCut(chars, i) {
-  return i === 0 || i === chars.length || !(isAsciiLetter(chars[i - 1]) && isAsciiLetter(chars[i]));
+  if (i === 0 || i === chars.length) return true;
+  const kind = asciiClass(chars[i]);
+  return kind === 0 || kind !== asciiClass(chars[i - 1]);
 }
 
 /** A piece object (see Piece above). */
