@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -171,6 +172,13 @@ def test_more_results_button(page: Any) -> None:
     assert len(titles(page)) == 10
     type_and_wait(page, "新幹線")  # three hits: nothing more to show
     assert len(titles(page)) == 3 and not more.is_visible()
+
+
+def test_hit_links_to_the_section_that_matched(page: Any) -> None:
+    type_and_wait(page, "東京駅から新大阪駅まで")
+    link = page.locator(".postsearch-option a").first
+    assert link.get_attribute("href").endswith("/2016/04/02/kyoto-day-trip/#" + quote("東京駅から新大阪駅まで"))
+    assert page.locator(".postsearch-section").first.text_content() == "東京駅から新大阪駅まで"
 
 
 def test_demo_search_and_keyboard(page: Any) -> None:

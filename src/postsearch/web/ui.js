@@ -149,13 +149,15 @@ export function mount(element, options = {}) {
     item.id = `${id}-option-${i}`;
     item.setAttribute('role', 'option');
     item.setAttribute('aria-selected', 'false');
-    const href = safeUrl(hit.url);
+    // a hit whose match sits under a heading links to that section (url#anchor)
+    const href = safeUrl(typeof hit.url === 'string' && hit.anchor ? `${hit.url}#${encodeURIComponent(hit.anchor)}` : hit.url);
     const title = el(href ? 'a' : 'span', 'postsearch-title', hit.title || hit.url || hit.path);
     if (href) {
       title.href = href;
       title.tabIndex = -1; // focus stays in the box; arrows move through the options
     }
     const meta = el('div', 'postsearch-meta');
+    if (hit.section) meta.append(el('span', 'postsearch-section', hit.section));
     if (hit.date) {
       const date = el('time', 'postsearch-date', String(hit.date).slice(0, 10));
       date.dateTime = hit.date;
