@@ -326,7 +326,7 @@ def main() -> None:
     total = [row["bytes"] / 1024 for row in rows]
     bare = [row["data_bytes"] / 1024 for row in rows]
     print(f"corpus              {args.corpus}   (pagefind {json.loads(version)['version']}, {len(mapping)} pages)")
-    runs = f"median of {len(builds)}, " if len(builds) > 1 else ""
+    runs = f"median of {len(builds)}, best {min(b[0] for b in builds):.2f} s, " if len(builds) > 1 else ""
     print(f"build               {seconds:.2f} s  ({runs}of which npx start-up ≈ {startup:.2f} s), CPU {cpu:.2f} s")
     print(f"peak RSS            {rss / 1024:.0f} MiB")
     print(
