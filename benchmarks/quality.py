@@ -27,7 +27,8 @@ same text: postsearch's own reader and extraction (`read_posts`, `post.title`,
   Python: kana/kanji runs become character bigrams (a lone character stays a unigram), ASCII
   letter/digit words stay whole, lower-cased; a post matches when it has every query term
   (AND), ranked by the sum of tf × idf (tf = 3 × title count + body count, idf = log(N/df)),
-  ties in post order.
+  ties in post order. Raw tf favours long posts; the diagnostic `bigram-bm25` (only when
+  named) ranks the same matches by BM25 with body-length normalization instead.
 
 Per tool and query type (and overall): **MRR@10** (mean of 1/rank, 0 beyond 10 or missing),
 **S@1** and **S@10** (target first, target in the top 10) and **zero** (share of queries with no
@@ -69,7 +70,7 @@ LIMIT = 10
 PEERS_DIR = Path(__file__).resolve().parent / "peers"
 CHROMIUM = "/usr/bin/chromium"
 PEERS = ("browser", "pagefind", "lunr", "minisearch", "bigram")
-DIAGNOSTICS = ("lunr-seg",)  # selectable by name, not part of `all`
+DIAGNOSTICS = ("lunr-seg", "bigram-bm25")  # selectable by name, not part of `all`
 LABELS = {
     "postsearch": "postsearch (Python API)",
     "browser": "postsearch (browser)",
@@ -78,6 +79,7 @@ LABELS = {
     "lunr-seg": "lunr-ja, queries pre-cut by TinySegmenter",
     "minisearch": "MiniSearch + Intl.Segmenter",
     "bigram": "character bigrams (AND, tf-idf)",
+    "bigram-bm25": "character bigrams (AND, BM25)",
 }
 METRICS = (("mrr10", "MRR@10"), ("s1", "S@1"), ("s10", "S@10"), ("zero", "zero"))
 GROUPS = (*known_items.TYPES, "overall")
@@ -239,45 +241,68 @@ def bigram_terms(text: str) -> list[str]:
 
 
 class BigramIndex:
-    """Term frequencies and document frequencies of the terms the queries use, and nothing else.
+    """Title and body counts of the terms the queries use, and nothing else.
 
     Scores only need the query terms, so counting just those gives the scores of a full bigram
     index without holding one in memory (the largest corpus has millions of (term, post)
-    pairs).
+    pairs). Body lengths (all terms) are kept for the BM25 diagnostic.
     """
 
     def __init__(self, docs: list[Doc], vocabulary: Iterable[str]) -> None:
         wanted = set(vocabulary)
         self.count = len(docs)
-        self.tf: dict[str, dict[int, int]] = {term: {} for term in wanted}  # term -> post number -> tf
+        self.title: dict[str, dict[int, int]] = {term: {} for term in wanted}  # term -> post number -> count
+        self.body: dict[str, dict[int, int]] = {term: {} for term in wanted}
+        self.df: dict[str, int] = {}
+        self.lengths: list[int] = []
         for number, doc in enumerate(docs):
-            counts = Counter(t for t in bigram_terms(doc.title) if t in wanted)
-            for term in counts:
-                counts[term] *= TITLE_WEIGHT
-            counts.update(t for t in bigram_terms(doc.body) if t in wanted)
-            for term, tf in counts.items():
-                self.tf[term][number] = tf
+            body = bigram_terms(doc.body)
+            self.lengths.append(len(body))
+            for counts, terms in ((self.title, bigram_terms(doc.title)), (self.body, body)):
+                for term, tf in Counter(t for t in terms if t in wanted).items():
+                    counts[term][number] = tf
+        for term in wanted:
+            self.df[term] = len(self.title[term].keys() | self.body[term].keys())
+        self.average_length = sum(self.lengths) / max(1, len(self.lengths))
 
-    def search(self, query: str) -> list[int]:
-        """Post numbers having every query term, best tf-idf sum first, ties in post order."""
+    def search(self, query: str, scoring: str = "tfidf") -> list[int]:
+        """Post numbers having every query term, best score first, ties in post order.
+
+        `tfidf` is the baseline: the sum over distinct query terms of (3 × title count + body
+        count) × log(N / df), with no length normalization, so long posts that repeat a term
+        rank high. `bm25` is a diagnostic: BM25 (k1 1.2, b 0.75 on the body, none on the short
+        title) per field, title weighted 3.
+        """
         terms = list(dict.fromkeys(bigram_terms(query)))
         if not terms:
             return []
-        postings = sorted((self.tf[t] for t in terms), key=len)
-        matched = set(postings[0]).intersection(*postings[1:])
-        if not matched:
-            return []
-        idf = {t: math.log(self.count / len(self.tf[t])) for t in terms}  # each term is in a matched post
-        scores = {n: sum(self.tf[t][n] * idf[t] for t in terms) for n in matched}
+        matched = set(range(self.count))
+        for term in sorted(terms, key=lambda t: self.df[t]):
+            matched &= self.title[term].keys() | self.body[term].keys()
+            if not matched:
+                return []
+        score = self.tfidf if scoring == "tfidf" else self.bm25
+        scores = {n: sum(score(t, n) for t in terms) for n in matched}
         return sorted(matched, key=lambda n: (-scores[n], n))
 
+    def tfidf(self, term: str, post: int) -> float:
+        tf = TITLE_WEIGHT * self.title[term].get(post, 0) + self.body[term].get(post, 0)
+        return tf * math.log(self.count / self.df[term])
 
-def run_bigram(docs: list[Doc], items: list[dict[str, str]]) -> list[Row]:
-    """The bigram baseline on every query."""
+    def bm25(self, term: str, post: int, k1: float = 1.2, b: float = 0.75) -> float:
+        idf = math.log(1 + (self.count - self.df[term] + 0.5) / (self.df[term] + 0.5))
+        title = self.title[term].get(post, 0)
+        body = self.body[term].get(post, 0)
+        norm = k1 * (1 - b + b * self.lengths[post] / self.average_length)
+        return idf * (TITLE_WEIGHT * title * (k1 + 1) / (title + k1) + body * (k1 + 1) / (body + norm))
+
+
+def run_bigram(docs: list[Doc], items: list[dict[str, str]], scoring: str = "tfidf") -> list[Row]:
+    """The bigram baseline (or its BM25 diagnostic) on every query."""
     index = BigramIndex(docs, (t for item in items for t in bigram_terms(item["query"])))
     rows = []
     for item in items:
-        found = index.search(item["query"])
+        found = index.search(item["query"], scoring)
         rows.append(answered(item, [docs[n].path for n in found[:LIMIT]], len(found)))
     return rows
 
@@ -318,6 +343,8 @@ def evaluate(corpus: Path, targets: int, seed: int, peers: list[str]) -> dict[st
         timed("minisearch", lambda: run_node("minisearch_seg.mjs", docs, items))
     if "bigram" in peers:
         timed("bigram", lambda: run_bigram(docs, items))
+    if "bigram-bm25" in peers:
+        timed("bigram-bm25", lambda: run_bigram(docs, items, "bm25"))
     return {
         "corpus": str(corpus),
         "posts": len(docs),
