@@ -27,11 +27,10 @@ from postsearch.posts import Post, read_posts
 from postsearch.text import post_text
 
 
-def run_build(corpus: Path, out: Path, jobs: int | None, cache: bool = False) -> tuple[float, int, int]:
+def run_build(corpus: Path, out: Path, jobs: int | None, cache: Path | None = None) -> tuple[float, int, int]:
     """Wall seconds, peak RSS (KiB, largest process of the build) and exit code of the CLI."""
     cmd = [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q"]
-    if not cache:
-        cmd.append("--no-cache")
+    cmd += ["--cache", str(cache)] if cache else ["--no-cache"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     started = time.perf_counter()
@@ -99,11 +98,12 @@ def incremental(corpus: Path, tmp: Path, jobs: int | None) -> tuple[float, float
 
     site = tmp / "site"
     shutil.copytree(corpus, site)
-    full, _, _ = run_build(site, tmp / "inc", jobs, cache=True)
+    cache = tmp / "cache"  # explicit: the copy keeps the corpus's read-only mode bits
+    full, _, _ = run_build(site, tmp / "inc", jobs, cache)
     victim = sorted(site.rglob("*.md"))[len(list(site.rglob("*.md"))) // 2]
     with victim.open("a", encoding="utf-8") as f:
         f.write("\n\n追記した一文です。\n")
-    again, _, _ = run_build(site, tmp / "inc", jobs, cache=True)
+    again, _, _ = run_build(site, tmp / "inc", jobs, cache)
     return full, again
 
 
