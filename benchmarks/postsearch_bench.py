@@ -34,21 +34,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import queries as known_items
+from chromium import CHROMIUM, CHROMIUM_ARGS
 
 from postsearch.search import Index
 
 RUNTIME = ("postsearch.js", "ui.js", "ui.css")
 PAGE = 5  # hits the search box shows first (ui.js), like Pagefind's default UI
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LIMIT = 10
 
 
@@ -166,7 +157,7 @@ def run_browser(index_dir: Path, items: list[dict[str, str]]) -> list[dict[str, 
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(
-                    executable_path="/usr/bin/chromium",
+                    executable_path=CHROMIUM,
                     args=CHROMIUM_ARGS,
                 )
                 page = browser.new_page()

@@ -1,0 +1,17 @@
+"""Debian's Chromium as the benchmarks launch it (through Playwright, never a downloaded browser).
+
+The flags keep a headless Chromium quiet on a machine without network access: no background
+connections, no component updates, no sync.
+"""
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
