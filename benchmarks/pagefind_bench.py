@@ -113,6 +113,8 @@ def is_runtime(name: str) -> bool:
 
 @dataclass
 class Size:
+    """A set of files: how many, and their bytes raw and gzip -6."""
+
     files: int = 0
     raw: int = 0
     gzip: int = 0
@@ -339,8 +341,8 @@ def main() -> None:
             f"   without JS/wasm: median {statistics.median(bare):.0f} KiB, p95 {percentile(bare, 95):.0f} KiB"
         )
         print(f"browser time        median {statistics.median(row['ms'] for row in rows):.0f} ms (page load + search)")
-    print()
-    print(f"{'type':<12} {'queries':>7} {'MRR@10':>7} {'S@1':>6} {'S@10':>6} {'zero':>6}")
+    if rows:
+        print(f"\n{'type':<12} {'queries':>7} {'MRR@10':>7} {'S@1':>6} {'S@10':>6} {'zero':>6}")
     for kind in (*TYPES, "all"):
         subset = [row for row in rows if kind in ("all", row["type"])]
         if subset:
