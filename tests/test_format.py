@@ -28,13 +28,14 @@ def test_same_input_same_bytes_whatever_the_jobs(tmp_path, example_index):
 
 def test_manifest_is_versioned_and_lists_every_file(example_index):
     manifest = json.loads((example_index / "manifest.json").read_text())
-    assert manifest["format"] == "postsearch-index" and manifest["version"] == 3
-    prefixes = {"terms": "terms", "positions": "positions", "grams": "grams", "texts": "text"}
+    assert manifest["format"] == "postsearch-index" and manifest["version"] == 4
+    prefixes = {"terms": "terms", "positions": "positions", "texts": "text"}
     named = {
         manifest["lengths"],
         manifest["dates"],
         manifest["tags"],
         *(f"lexicon-{k}.json" for k in range(manifest["lexicon"])),
+        *(f"grams-{k}.json" for k in range(manifest["grams"])),
     }
     named |= {f"{prefix}-{k}.json" for key, prefix in prefixes.items() for k in range(len(manifest[key]))}
     assert named == {p.name for p in example_index.iterdir() if p.name.endswith(".json") and p.name != "manifest.json"}

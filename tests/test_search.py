@@ -102,3 +102,50 @@ def test_tag_clauses():
         ("word", "tag:"),
         ("word", "新幹線"),
     ]
+
+
+def test_grams_of_a_query_string():
+    from postsearch.search import gram_shard, grams_of
+
+    assert grams_of("設定を変更") == ["を変更", "定を変", "設定を"]  # a long run: its trigrams
+    assert grams_of("ab京都x") == ["京都"]  # a run of two: itself; one character: nothing
+    assert grams_of("京 都") == []
+    assert gram_shard("京都", 97) == (ord("京") * 31 + ord("都")) % 97
+
+
+def small_site(root, posts: dict[str, str]):
+    """A site of Markdown posts written here, built without a cache; its index, opened."""
+    import postsearch
+
+    for name, body in posts.items():
+        (root / "site").mkdir(exist_ok=True)
+        (root / "site" / f"{name}.md").write_text(f"---\ntitle: {name}\n---\n{body}\n", encoding="utf-8")
+    postsearch.build(root / "site", root / "index", cache=False)
+    return postsearch.open_index(root / "index")
+
+
+def test_a_word_matches_however_sudachi_cut_it_in_the_post(tmp_path):
+    # Alone, 勝手に is one adverb; in post "cut" Sudachi reads 勝手 + に. The spelling's n-grams
+    # still find it there.
+    index = small_site(
+        tmp_path,
+        {
+            "cut": "画面の通知をどかすと勝手に消えるので便利だ。",
+            "whole": "通知が勝手に消えた。",
+            "other": "通知は消えない。",
+        },
+    )
+    assert sorted(h.title for h in index.search("勝手に消え").hits) == ["cut", "whole"]
+    assert [h.title for h in index.search("勝手に消え", adjacency=False).hits] == ["whole"]
+
+
+def test_a_phrase_typed_without_quotes_ranks_posts_that_have_it_first(tmp_path):
+    index = small_site(
+        tmp_path,
+        {
+            "phrase": "設定を変更するとすぐに反映される。長い説明が続くので、ここでは省きます。",
+            "scattered": "設定の画面。設定の一覧。変更の履歴。変更は保存する。設定と変更。",
+        },
+    )
+    assert [h.title for h in index.search("設定を変更する", adjacency=False).hits] == ["scattered", "phrase"]
+    assert [h.title for h in index.search("設定を変更する").hits] == ["phrase", "scattered"]

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from .index import FIELDS, K1, WEIGHTS, B, IndexBuilder, LexiconRow, PostRecord
-from .search import FORMAT, VERSION, fold, shard_of
+from .search import FORMAT, VERSION, fold, gram_shard, shard_of
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
 # page site still stays far below the file count hosts allow (20,000 on Cloudflare Pages).
-SHARD_BYTES = 16 * 1024  # term and bigram shards
+SHARD_BYTES = 16 * 1024  # term shards
+GRAM_BYTES = 6 * 1024  # n-gram shards: a phrase reads one per trigram, so they are small
 LEXICON_BYTES = 4 * 1024  # lexicon shards: a query reads one per distinct character
 POSITION_BYTES = 32 * 1024  # position shards (read for phrases only)
 BUNDLE_BYTES = 8 * 1024  # text bundles (read for the hits shown)
@@ -115,6 +116,19 @@ def shards(
         yield name, b"[" + b",".join(r for _, r in group) + b"]"
 
 
+def hashed_gram_shards(grams: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Files `grams-K.json` of rows `[gram, idDelta...]`, a gram in shard `gram_shard(gram,
+    K)`: a hash needs no list of first keys in the manifest. Returns K."""
+    rows = {gram: dumps([gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))]) for gram, ids in grams.items()}
+    count = max(1, math.ceil(sum(len(r) + 1 for r in rows.values()) / GRAM_BYTES))
+    groups: list[list[str]] = [[] for _ in range(count)]
+    for gram in sorted(rows):
+        groups[gram_shard(gram, count)].append(gram)
+    for k, group in enumerate(groups):
+        yield f"grams-{k}.json", b"[" + b",".join(rows.pop(g) for g in group) + b"]"
+    return count
+
+
 def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
     """Every file of the index, by name, one at a time (the manifest last)."""
     forms = builder.forms()
@@ -132,12 +146,7 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
     yield from shards("positions", position_rows, POSITION_BYTES, position_shards)
     position_rows.clear()
 
-    gram_shards: list[Any] = []
-    gram_rows = (
-        (gram, dumps([gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))]))
-        for gram, ids in sorted(builder.grams.items())
-    )
-    yield from shards("grams", gram_rows, SHARD_BYTES, gram_shards)
+    gram_shards = yield from hashed_gram_shards(builder.grams)
 
     lexicon = [(r.surface, dumps(lexicon_row(r))) for r in builder.lexicon()]
     shard_count = max(1, math.ceil(sum(len(row) + 1 for _, row in lexicon) / LEXICON_BYTES))
@@ -151,6 +160,7 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
     text_rows = ((str(i), row) for i, row in enumerate(builder.texts.rows()))
     yield from shards("text", text_rows, BUNDLE_BYTES, firsts)
     bundles = [int(first) for first in firsts]  # the first post id of each bundle
+    bundle_deltas = [b - a for a, b in zip([0, *bundles], bundles, strict=False)]
 
     posts = builder.posts
     yield "lengths.json", dumps([n for p in posts for n in p.lengths])
@@ -175,7 +185,7 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
                 "terms": term_shards,
                 "positions": position_shards,
                 "grams": gram_shards,
-                "texts": bundles,
+                "texts": bundle_deltas,
             }
         ),
     )

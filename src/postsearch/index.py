@@ -11,6 +11,7 @@ import json
 import math
 import re
 import tempfile
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ class PostRecord:
     headings: list[tuple[int, str]]  # (offset into text, anchor)
     lengths: list[int]  # indexed tokens per field
     postings: dict[str, list[tuple[int, list[int]]]]  # term -> [(field, positions)]
-    grams: list[str]  # kana/kanji bigrams anywhere in the post, for the query fallback
+    grams: list[str]  # kana/kanji bigrams and trigrams anywhere in the post (search.grams_of)
     surfaces: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (surface, term, width) -> count
 
 
@@ -65,10 +66,12 @@ def add_tokens(record: PostRecord, field_no: int, tokens: list[Token]) -> None:
 
 
 def post_grams(text: str) -> list[str]:
-    """Sorted distinct kana/kanji bigrams of a text; the same as search.grams_of, faster."""
+    """Sorted distinct kana/kanji bigrams and trigrams of a text: every n-gram search.grams_of
+    can ask for."""
     found: set[str] = set()
     for run in _GRAM_RUN.findall(text):
         found.update(run[i : i + 2] for i in range(len(run) - 1))
+        found.update(run[i : i + 3] for i in range(len(run) - 2))
     return sorted(found)
 
 
@@ -139,7 +142,7 @@ class IndexBuilder:
         self.posts: list[PostRecord] = []
         self.postings: dict[str, list[tuple[int, list[tuple[int, list[int]]]]]] = defaultdict(list)
         self.surfaces: Counter[tuple[str, str, int]] = Counter()
-        self.grams: dict[str, list[int]] = defaultdict(list)
+        self.grams: dict[str, array[int]] = defaultdict(lambda: array("I"))  # compact: millions of ids
 
     def add(self, record: PostRecord) -> None:
         post_id = len(self.posts)

@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "postsearch-index"
-VERSION = 3
+VERSION = 4
 PREFIX_SURFACES = 16  # longer surfaces a prefix may stand for (never every post)
 PREFIX_WEIGHT = 0.5  # a word matched by its start counts half: finished words rank first
 ADJACENCY = 1.0  # each clause whose pieces stand together in a post adds this to its score factor
 EXCERPT_CHARS = 120
 UNCOVERED_COST = 32  # cost of a character no surface covers (a surface costs 1 to about 28)
 UNCOVERED, KNOWN, PREFIX = 0, 1, 2  # how segment() reached a cut
-GRAM_FIELD = 3  # bigram pieces score with the weight of this field (body)
+GRAM_FIELD = 3  # n-gram pieces score with the weight of this field (body)
 
 
 def fold(text: str) -> str:
@@ -66,17 +66,30 @@ def is_gram_char(c: str) -> bool:
 
 
 def grams_of(text: str) -> list[str]:
-    """The distinct character bigrams of the kana/kanji runs of a text, sorted."""
+    """The distinct kana/kanji n-grams a post must have to contain `text`, sorted: a run of
+    two characters is itself, a longer run gives its trigrams (a post has every bigram and
+    trigram of its kana/kanji runs). Trigrams are what make a phrase typed without quotes
+    find the posts that have it, rather than posts with its bigrams scattered about."""
     found: set[str] = set()
-    previous = ""
-    for c in text:
+    run = ""
+    for c in [*text, " "]:
         if is_gram_char(c):
-            if previous:
-                found.add(previous + c)
-            previous = c
-        else:
-            previous = ""
+            run += c
+            continue
+        if len(run) == 2:
+            found.add(run)
+        found.update(run[i : i + 3] for i in range(len(run) - 2))
+        run = ""
     return sorted(found)
+
+
+def gram_shard(gram: str, shards: int) -> int:
+    """The n-gram shard of a gram: a polynomial hash of its code points (exact in JavaScript's
+    doubles, since it stays below `shards` × 31 + 0x10FFFF)."""
+    h = 0
+    for c in gram:
+        h = (h * 31 + ord(c)) % shards
+    return h
 
 
 def shard_of(surface: str, shards: int) -> int:
@@ -214,6 +227,7 @@ class Piece:
     fallback: bool  # not cut from the lexicon: matched by bigrams or as a prefix
     grams: list[str]  # a fallback piece's bigrams, all of which a post must have
     prefix_terms: list[str] = default(default_factory=list)  # terms of longer surfaces it starts
+    spelled: list[str] = default(default_factory=list)  # bigrams of its kana/kanji surface: match as typed too
 
 
 @dataclass
@@ -223,7 +237,7 @@ class Clause:
     kind: str
     text: str
     pieces: list[Piece]
-    junctions: list[str] = default(default_factory=list)  # bigrams across its pieces' seams
+    grams: list[str] = default(default_factory=list)  # bigrams of its text: a post with all has it as typed
 
 
 def parse_query(query: str) -> list[Clause]:
@@ -392,15 +406,13 @@ def fallback_pieces(text: str, qpos: int) -> list[Piece]:
     return pieces
 
 
-def junctions(pieces: list[Piece]) -> list[str]:
-    """The bigrams across the seams of a clause's pieces (kana/kanji on both sides): a post
-    with all of them most likely has the pieces side by side, as the query has them."""
-    found: list[str] = []
-    for a, b in itertools.pairwise(pieces):
-        pair = a.surface[-1:] + b.surface[:1]
-        if len(pair) == 2 and is_gram_char(pair[0]) and is_gram_char(pair[1]) and pair not in found:
-            found.append(pair)
-    return sorted(found)
+def spelled(piece: Piece) -> list[str]:
+    """The bigrams of a lexicon piece written in kana/kanji only. Sudachi cuts a word by its
+    context (勝手に alone, 勝手 + に in a sentence), so a post with all of them matches the
+    piece even where its words were cut otherwise."""
+    if piece.fallback or len(piece.surface) < 2 or not all(is_gram_char(c) for c in piece.surface):
+        return []
+    return grams_of(piece.surface)
 
 
 def is_required(piece: Piece) -> bool:
@@ -413,14 +425,20 @@ def needed_pieces(clauses: list[Clause]) -> list[Piece]:
     return [p for c in clauses if c.kind != "not" for p in c.pieces if is_required(p)]
 
 
+def posts_with_grams(wanted: list[str], grams: dict[str, set[int]]) -> set[int]:
+    """Posts that have every one of these bigrams (none: no posts)."""
+    found = set(grams.get(wanted[0], set())) if wanted else set()
+    for gram in wanted[1:]:
+        found &= grams.get(gram, set())
+    return found
+
+
 def posts_with(piece: Piece, terms: dict[str, TermEntry], grams: dict[str, set[int]]) -> set[int]:
-    """Posts containing any term of the piece, or, for bigrams, every bigram of it."""
+    """Posts containing any term of the piece or all of its spelling's bigrams; for a
+    fallback piece, every bigram of it."""
     if piece.grams:
-        found = set(grams.get(piece.grams[0], set()))
-        for gram in piece.grams[1:]:
-            found &= grams.get(gram, set())
-        return found
-    found = set()
+        return posts_with_grams(piece.grams, grams)
+    found = posts_with_grams(piece.spelled, grams)
     for term in [*piece.terms, *piece.prefix_terms]:
         entry = terms.get(term)
         if entry is not None:
@@ -486,21 +504,23 @@ def bm25(idf_: float, tf: int, length: int, average: float, k1: float, b: float)
     return idf_ * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / average)))
 
 
-def gram_score(piece: Piece, index: Index) -> float:
-    """A bigram piece scores like one body word seen once: the mean idf of its bigrams."""
+def gram_score(wanted: list[str], index: Index) -> float:
+    """Bigrams score like one body word seen once: the mean idf of the bigrams."""
     total = 0.0
-    for gram in piece.grams:
+    for gram in wanted:
         total += idf(index.post_count, len(index.grams.get(gram, set())))
-    return index.weights[GRAM_FIELD] * total / len(piece.grams)
+    return index.weights[GRAM_FIELD] * total / len(wanted)
 
 
 def score(post: int, pieces: list[Piece], index: Index) -> float:
-    """Sum over pieces, their terms and fields of weight x BM25, in that fixed order."""
+    """Sum over pieces, their terms and fields of weight x BM25, in that fixed order; a piece
+    the post has by its spelling only scores as bigrams."""
     total = 0.0
     for piece in pieces:
         if piece.grams:
-            total += gram_score(piece, index)
+            total += gram_score(piece.grams, index)
             continue
+        before = total
         for term, weight in [*((t, 1.0) for t in piece.terms), *((t, PREFIX_WEIGHT) for t in piece.prefix_terms)]:
             entry = index.terms.get(term)
             tfs = entry.postings.get(post) if entry is not None else None
@@ -521,14 +541,14 @@ def score(post: int, pieces: list[Piece], index: Index) -> float:
                         index.b,
                     )
                 )
+        if total == before and piece.spelled and all(post in index.grams.get(g, set()) for g in piece.spelled):
+            total += gram_score(piece.spelled, index)
     return total
 
 
 def adjacent_clauses(post: int, clauses: list[Clause], grams: dict[str, set[int]]) -> int:
-    """How many clauses have their pieces side by side in the post (all their seam bigrams)."""
-    return sum(
-        1 for c in clauses if c.kind == "word" and c.junctions and all(post in grams.get(g, set()) for g in c.junctions)
-    )
+    """How many clauses the post has as typed, pieces side by side (all the clause's bigrams)."""
+    return sum(1 for c in clauses if c.kind == "word" and c.grams and all(post in grams.get(g, set()) for g in c.grams))
 
 
 def rank_key(post: int, pieces: list[Piece], clauses: list[Clause], index: Index) -> tuple[int, float, int]:
@@ -737,11 +757,9 @@ class Index:
                 self.terms[row[0]] = entry
 
     def ensure_grams(self, wanted: list[str]) -> None:
-        """Read the bigram shards that hold these bigrams."""
+        """Read the n-gram shards that hold these n-grams."""
         shards = self.manifest["grams"]
-        if not shards:
-            return
-        for shard in sorted({range_shard(g, shards) for g in wanted}):
+        for shard in sorted({gram_shard(g, shards) for g in wanted}):
             if shard in self.gram_shards_loaded:
                 continue
             self.gram_shards_loaded.add(shard)
@@ -750,7 +768,7 @@ class Index:
 
     def ensure_texts(self, posts: list[int]) -> None:
         """Read the text bundles that hold these posts' metadata and text."""
-        bundles = self.manifest["texts"]
+        bundles = list(itertools.accumulate(self.manifest["texts"]))
         for post in posts:
             if post in self.texts:
                 continue
@@ -800,8 +818,11 @@ class Index:
                 self.fill_fallbacks(clause)
                 self.ensure_terms(sorted({t for p in clause.pieces for t in p.prefix_terms}))
             if adjacency and clause.kind == "word":
-                clause.junctions = junctions(clause.pieces)
-        self.ensure_grams(sorted({g for c in clauses for g in c.junctions}))
+                clause.grams = grams_of(clause.text)
+            if adjacency and clause.kind != "not":
+                for piece in clause.pieces:
+                    piece.spelled = spelled(piece)
+        self.ensure_grams(sorted({g for c in clauses for g in [*c.grams, *(g for p in c.pieces for g in p.spelled)]}))
         in_order = [p for c in clauses if c.kind != "word" for p in c.pieces if p.terms and not p.fallback]
         if len(in_order) > 1:
             self.ensure_positions(sorted({t for p in in_order for t in [*p.terms, *p.prefix_terms]}))
@@ -863,7 +884,8 @@ class Index:
     ) -> SearchResult:
         """Ranked posts for a query. The one public entry of this stage. `prefix`: a clause's
         last word also matches longer words it starts; `adjacency`: posts with a clause's
-        pieces side by side rank higher (both on by default; off, ranking is plain BM25F).
+        pieces side by side rank higher, and words also match as spelled (n-grams) (both on by
+        default; off, matching and ranking are plain BM25F).
         `tags` (and `tag:x` / `category:x` in the query) keep posts with all those tags;
         `since` / `until` (YYYY-MM-DD, inclusive) keep posts dated in range; `sort="date"`
         puts the newest first. A query of filters alone lists the posts that pass them."""

@@ -145,6 +145,7 @@ test('prototype keys are ordinary terms', () => {
     fallback: true,
     grams: [],
     prefixTerms: [],
+    spelled: [],
   });
   const surfacesOf = () => [...lexicon.keys()].sort(ps.compare);
   assert.deepEqual(ps.prefixTerms('con', surfacesOf, lexicon, []), ['constructor']);
@@ -155,7 +156,7 @@ test('prototype keys are ordinary terms', () => {
     ['__proto__', ps.decodePostings([0, 1, 1, 1, 1, 1], 1)],
     ['tostring', ps.decodePostings([2, 1, 1], 1)],
   ]);
-  const piece = { surface: 'x', terms: ['__proto__', 'hasOwnProperty', 'toString'], qpos: 0, fallback: false, grams: [], prefixTerms: [] };
+  const piece = { surface: 'x', terms: ['__proto__', 'hasOwnProperty', 'toString'], qpos: 0, fallback: false, grams: [], prefixTerms: [], spelled: [] };
   assert.deepEqual([...ps.postsWith(piece, terms, new Map())], [0, 1]);
 });
 
@@ -183,9 +184,10 @@ test('segment: fewest pieces, earlier longer surface wins ties, fallback runs', 
   assert.deepEqual(cut('doc docker'), ['doc@0', 'docker@1?']); // never doc + ker
   assert.deepEqual(cut('大阪旅行docs'), ['大阪旅行@0?', 'docs@1?']);
   const grams = ps.segment('大阪旅行', lexicon, longest)[0].grams;
-  assert.deepEqual(grams, ['大阪', '旅行', '阪旅']);
+  assert.deepEqual(grams, ['大阪旅', '阪旅行']); // a run of three or more: its trigrams
   assert.deepEqual(ps.splitWords('ab漢字かなカナ12x'), ['ab', '漢字かなカナ', '12x']);
-  assert.deepEqual(ps.gramsOf('ab京都々x都々'), ['京都', '都々']);
+  assert.deepEqual(ps.gramsOf('ab京都々x都々'), ['京都々', '都々']); // a run of two: itself
+  assert.deepEqual([ps.gramShard('京都', 97), ps.gramShard('𠮷野家', 97)], [14, 38]); // as search.py: code points
 });
 
 test('decodePostings and decodePositions', () => {

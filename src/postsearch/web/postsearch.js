@@ -1,27 +1,16 @@
-// postsearch.js: answer queries from the files `postsearch index` wrote, exactly as
-// src/postsearch/search.py does. It mirrors that module function by function, in the same
-// order and with the same comments: change one, change the other (tests/test_parity.py and
-// the Node and Chromium parity tests hold them together). The file format is docs/format.md.
-//
-// Python and JavaScript differ where it hurts, and this file follows Python:
-// - strings are indexed in code points (Array.from), never UTF-16 units;
-// - strings sort in code point order (`compare`), never with `<` on UTF-16 units;
-// - Python's unicodedata is Unicode 14.0; characters assigned later stay as they are
-//   (`UNASSIGNED`), whatever Unicode version the JavaScript engine has;
-// - Python's whitespace (str.split, str.strip) is not JavaScript's \s (`SPACE`);
-// - Math.log is often one unit off where math.log (glibc) is not; `log` rounds correctly;
-// - every lookup table is a Map, so terms such as `constructor` or `__proto__` are plain keys.
-// No dependencies, no eval: it runs in browsers under a strict CSP and in Node 20.
+// postsearch.js: answers queries from the files `postsearch index` wrote exactly as
+// src/postsearch/search.py does, mirroring it function by function (the parity tests hold
+// them together). Format, and where JavaScript must differ from Python: docs/format.md.
 
 export const FORMAT = 'postsearch-index';
-export const VERSION = 3;
+export const VERSION = 4;
 export const PREFIX_SURFACES = 16; // longer surfaces a prefix may stand for (never every post)
 export const PREFIX_WEIGHT = 0.5; // a word matched by its start counts half: finished words rank first
 export const ADJACENCY = 1.0; // each clause whose pieces stand together in a post adds this to its score factor
 export const EXCERPT_CHARS = 120;
 export const UNCOVERED_COST = 32; // cost of a character no surface covers (a surface costs 1 to about 28)
 export const [UNCOVERED, KNOWN, PREFIX] = [0, 1, 2]; // how segment() reached a cut
-export const GRAM_FIELD = 3; // bigram pieces score with the weight of this field (body)
+export const GRAM_FIELD = 3; // n-gram pieces score with the weight of this field (body)
 export const UNICODE_VERSION = '14.0.0'; // Python 3.11's unicodedata.unidata_version
 
 // Code points unassigned (category Cn) in Unicode 14.0, as `gap.length` ranges in base 36
@@ -109,19 +98,28 @@ export function isGramChar(c) {
   );
 }
 
-/** The distinct character bigrams of the kana/kanji runs of a text, sorted. */
+/** The distinct kana/kanji n-grams a post must have to contain `text`, sorted: a run of
+ * two characters is itself, a longer run gives its trigrams. */
 export function gramsOf(text) {
   const found = new Set();
-  let previous = '';
-  for (const c of text) {
+  let run = [];
+  for (const c of [...text, ' ']) {
     if (isGramChar(c)) {
-      if (previous) found.add(previous + c);
-      previous = c;
-    } else {
-      previous = '';
+      run.push(c);
+      continue;
     }
+    if (run.length === 2) found.add(run.join(''));
+    for (let i = 0; i + 2 < run.length; i++) found.add(run[i] + run[i + 1] + run[i + 2]);
+    run = [];
   }
   return [...found].sort(compare);
+}
+
+/** The n-gram shard of a gram: a polynomial hash of its code points. */
+export function gramShard(gram, shards) {
+  let h = 0;
+  for (const c of gram) h = (h * 31 + c.codePointAt(0)) % shards;
+  return h;
 }
 
 /** The lexicon shard that holds surfaces starting with this string's first character. */
@@ -257,9 +255,10 @@ export function decodePositions(ints, entry) {
 // clause; terms is empty for a stop piece; qpos is the position in the query, in the same
 // units as post positions; a fallback piece was not cut from the lexicon: matched by bigrams
 // or as a prefix; grams are a fallback piece's bigrams, all of which a post must have;
-// prefixTerms are the terms of longer surfaces it starts.
-// Clause {kind, text, pieces, junctions}: `word`: all pieces must match; `phrase`: and in
-// sequence; `not`: excludes posts; junctions are the bigrams across its pieces' seams.
+// prefixTerms are the terms of longer surfaces it starts; spelled are the n-grams of its
+// kana/kanji surface, to match as typed too.
+// Clause {kind, text, pieces, grams}: `word`: all pieces must match; `phrase`: and in
+// sequence; `not`: excludes posts; grams are its text's n-grams: a post with all has it as typed.
 
 /** Folded query text to clauses: "quoted phrases", -excluded words, plain words. */
 export function parseQuery(query) {
@@ -269,16 +268,16 @@ export function parseQuery(query) {
   parts.forEach((part, i) => {
     if (i % 2 === 1 && i < parts.length - 1) {
       const phrase = part.replace(STRIP, '');
-      if (phrase) clauses.push({ kind: 'phrase', text: phrase, pieces: [], junctions: [] });
+      if (phrase) clauses.push({ kind: 'phrase', text: phrase, pieces: [], grams: [] });
       return;
     }
     for (const word of pySplit(part)) {
       if (word.startsWith('-') && cpLength(word) > 1) {
-        clauses.push({ kind: 'not', text: word.slice(1), pieces: [], junctions: [] });
+        clauses.push({ kind: 'not', text: word.slice(1), pieces: [], grams: [] });
       } else if ((word.startsWith('tag:') || word.startsWith('category:')) && !word.endsWith(':')) {
-        clauses.push({ kind: 'tag', text: word.slice(word.indexOf(':') + 1), pieces: [], junctions: [] });
+        clauses.push({ kind: 'tag', text: word.slice(word.indexOf(':') + 1), pieces: [], grams: [] });
       } else if (word !== '-') {
-        clauses.push({ kind: 'word', text: word, pieces: [], junctions: [] });
+        clauses.push({ kind: 'word', text: word, pieces: [], grams: [] });
       }
     }
   });
@@ -300,7 +299,7 @@ export function canCut(chars, i) {
 
 /** A piece object (see Piece above). */
 function piece(surface, terms, qpos, fallback, grams, prefixTerms = []) {
-  return { surface, terms, qpos, fallback, grams, prefixTerms };
+  return { surface, terms, qpos, fallback, grams, prefixTerms, spelled: [] };
 }
 
 /** Surfaces (not stops) that start with `prefix` and are longer, most frequent first, capped.
@@ -448,18 +447,11 @@ export function fallbackPieces(text, qpos) {
   return pieces;
 }
 
-/** The bigrams across the seams of a clause's pieces (kana/kanji on both sides): a post
- * with all of them most likely has the pieces side by side, as the query has them. */
-export function junctions(pieces) {
-  const found = [];
-  for (let k = 0; k + 1 < pieces.length; k++) {
-    const a = Array.from(pieces[k].surface);
-    const b = Array.from(pieces[k + 1].surface);
-    if (!a.length || !b.length) continue;
-    const pair = a[a.length - 1] + b[0];
-    if (isGramChar(a[a.length - 1]) && isGramChar(b[0]) && !found.includes(pair)) found.push(pair);
-  }
-  return found.sort(compare);
+/** The n-grams of a lexicon piece written in kana/kanji only: Sudachi cuts a word by its
+ * context, so a post with all of them matches the piece however its words were cut. */
+export function spelled(piece) {
+  const chars = [...piece.surface];
+  return piece.fallback || chars.length < 2 || !chars.every(isGramChar) ? [] : gramsOf(piece.surface);
 }
 
 /** A piece a post must match: a word, or a fallback (stops never need to). */
@@ -472,14 +464,18 @@ export function neededPieces(clauses) {
   return clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.pieces.filter(isRequired));
 }
 
-/** Posts containing any term of the piece, or, for bigrams, every bigram of it. */
+/** Posts that have every one of these n-grams (none: no posts). */
+export function postsWithGrams(wanted, grams) {
+  let found = new Set(wanted.length ? grams.get(wanted[0]) : []);
+  for (const gram of wanted.slice(1)) found = intersection(found, grams.get(gram) ?? new Set());
+  return found;
+}
+
+/** Posts containing any term of the piece or all of its spelling's n-grams; for a fallback
+ * piece, every n-gram of it. */
 export function postsWith(piece, terms, grams) {
-  if (piece.grams.length) {
-    let found = new Set(grams.get(piece.grams[0]) ?? []);
-    for (const gram of piece.grams.slice(1)) found = intersection(found, grams.get(gram) ?? new Set());
-    return found;
-  }
-  const found = new Set();
+  if (piece.grams.length) return postsWithGrams(piece.grams, grams);
+  const found = postsWithGrams(piece.spelled, grams);
   for (const term of [...piece.terms, ...piece.prefixTerms]) {
     const entry = terms.get(term);
     if (entry !== undefined) for (const post of entry.postings.keys()) found.add(post);
@@ -615,21 +611,23 @@ export function bm25(idf_, tf, length, average, k1, b) {
   return idf_ * ((tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / average)));
 }
 
-/** A bigram piece scores like one body word seen once: the mean idf of its bigrams. */
-export function gramScore(piece, index) {
+/** N-grams score like one body word seen once: the mean idf of the n-grams. */
+export function gramScore(wanted, index) {
   let total = 0.0;
-  for (const gram of piece.grams) total += idf(index.postCount, (index.grams.get(gram) ?? new Set()).size);
-  return (index.weights[GRAM_FIELD] * total) / piece.grams.length;
+  for (const gram of wanted) total += idf(index.postCount, (index.grams.get(gram) ?? new Set()).size);
+  return (index.weights[GRAM_FIELD] * total) / wanted.length;
 }
 
-/** Sum over pieces, their terms and fields of weight x BM25, in that fixed order. */
+/** Sum over pieces, their terms and fields of weight x BM25, in that fixed order; a piece
+ * the post has by its spelling only scores as n-grams. */
 export function score(post, pieces, index) {
   let total = 0.0;
   for (const piece of pieces) {
     if (piece.grams.length) {
-      total += gramScore(piece, index);
+      total += gramScore(piece.grams, index);
       continue;
     }
+    const before = total;
     const weighted = [...piece.terms.map((t) => [t, 1.0]), ...piece.prefixTerms.map((t) => [t, PREFIX_WEIGHT])];
     for (const [term, weight] of weighted) {
       const entry = index.terms.get(term);
@@ -651,17 +649,18 @@ export function score(post, pieces, index) {
           );
       }
     }
+    if (total === before && piece.spelled.length && piece.spelled.every((g) => index.grams.get(g)?.has(post))) {
+      total += gramScore(piece.spelled, index);
+    }
   }
   return total;
 }
 
-/** How many clauses have their pieces side by side in the post (all their seam bigrams). */
+/** How many clauses the post has as typed, pieces side by side (all the clause's n-grams). */
 export function adjacentClauses(post, clauses, grams) {
   let count = 0;
   for (const c of clauses) {
-    if (c.kind === 'word' && c.junctions.length && c.junctions.every((g) => (grams.get(g) ?? new Set()).has(post))) {
-      count += 1;
-    }
+    if (c.kind === 'word' && c.grams.length && c.grams.every((g) => grams.get(g)?.has(post))) count += 1;
   }
   return count;
 }
@@ -902,11 +901,9 @@ export class Index {
     );
   }
 
-  /** Read the bigram shards that hold these bigrams. */
+  /** Read the n-gram shards that hold these n-grams. */
   async ensureGrams(wanted) {
-    const shards = this.manifest.grams;
-    if (!shards.length) return;
-    const needed = [...new Set(wanted.map((g) => rangeShard(g, shards)))].sort((a, b) => a - b);
+    const needed = [...new Set(wanted.map((g) => gramShard(g, this.manifest.grams)))].sort((a, b) => a - b);
     await Promise.all(
       needed.map((shard) =>
         this.once(this.gramShardsLoaded, shard, async () => {
@@ -918,7 +915,8 @@ export class Index {
 
   /** Read the text bundles that hold these posts' metadata and text. */
   async ensureTexts(posts) {
-    const bundles = this.manifest.texts;
+    let first = 0;
+    const bundles = this.manifest.texts.map((delta) => (first += delta));
     const reads = [];
     for (const post of posts) {
       if (this.texts.has(post)) continue;
@@ -988,9 +986,10 @@ export class Index {
         await this.fillFallbacks(clause);
         await this.ensureTerms([...new Set(clause.pieces.flatMap((p) => p.prefixTerms))].sort(compare));
       }
-      if (adjacency && clause.kind === 'word') clause.junctions = junctions(clause.pieces);
+      if (adjacency && clause.kind === 'word') clause.grams = gramsOf(clause.text);
+      if (adjacency && clause.kind !== 'not') for (const p of clause.pieces) p.spelled = spelled(p);
     }
-    await this.ensureGrams([...new Set(clauses.flatMap((c) => c.junctions))].sort(compare));
+    await this.ensureGrams([...new Set(clauses.flatMap((c) => [...c.grams, ...c.pieces.flatMap((p) => p.spelled)]))].sort(compare));
     const inOrder = clauses
       .filter((c) => c.kind !== 'word')
       .flatMap((c) => c.pieces.filter((p) => p.terms.length && !p.fallback));
@@ -1051,7 +1050,8 @@ export class Index {
 
   /** Ranked posts for a query. The one public entry of this stage. `prefix`: a clause's
    * last word also matches longer words it starts; `adjacency`: posts with a clause's
-   * pieces side by side rank higher (both on by default; off, ranking is plain BM25F).
+   * pieces side by side rank higher, and words also match as spelled (both on by default;
+   * off, matching and ranking are plain BM25F).
    * `tags` (and `tag:x` / `category:x` in the query) keep posts with all those tags;
    * `since` / `until` (YYYY-MM-DD, inclusive) keep posts dated in range; `sort: 'date'`
    * puts the newest first. A query of filters alone lists the posts that pass them. */
