@@ -46,6 +46,12 @@ def test_latin_words_numbers_and_full_width(analyzer):
     assert all(t == t.lower() for t in got)
 
 
+def test_a_dictionary_word_with_spaces_also_gives_its_words(analyzer):
+    # Sudachi's dictionary holds `World Wide Web` as one word; `wide` alone must still find it
+    got = terms(analyzer, "これはWorld Wide Webの話です")
+    assert "world wide web" in got and {"world", "wide", "web"} <= set(got)
+
+
 def test_offsets_point_into_the_normalized_text(analyzer):
     text = "東京の新幹線"
     for t in analyzer.analyze(text):

@@ -149,3 +149,17 @@ def test_a_phrase_typed_without_quotes_ranks_posts_that_have_it_first(tmp_path):
     )
     assert [h.title for h in index.search("設定を変更する", adjacency=False).hits] == ["scattered", "phrase"]
     assert [h.title for h in index.search("設定を変更する").hits] == ["phrase", "scattered"]
+
+
+def test_a_post_with_the_clause_as_typed_matches_whatever_the_pieces(tmp_path):
+    # 有り is a stop word in "typed", so of the pieces 必要 + 有 only 必要 is there to match;
+    # "both" has both pieces apart, so the query is not searched again by n-grams.
+    index = small_site(
+        tmp_path,
+        {
+            "typed": "この道具は持ち運びに必要有りません。",
+            "other": "旅行に必要な道具。",
+            "both": "必要なのは有と無の区別。",
+        },
+    )
+    assert [h.title for h in index.search("必要有").hits] == ["typed", "both"]

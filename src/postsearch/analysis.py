@@ -53,7 +53,7 @@ STOP_TERMS = frozenset(
         "因る",
     ]
 )
-_LATIN = re.compile(r"[!-~]+")
+_LATIN = re.compile(r"[!-~]+(?: [!-~]+)*")  # a dictionary word may hold spaces: `World Wide Web`
 _ALNUM = re.compile(r"[0-9a-z]+")
 _LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
 MAX_JOINED = 32

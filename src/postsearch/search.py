@@ -421,7 +421,7 @@ def is_required(piece: Piece) -> bool:
 
 
 def needed_pieces(clauses: list[Clause]) -> list[Piece]:
-    """Pieces every hit must contain: those of word and phrase clauses, stops left out."""
+    """Pieces hits are scored on: those of word and phrase clauses, stops left out."""
     return [p for c in clauses if c.kind != "not" for p in c.pieces if is_required(p)]
 
 
@@ -446,16 +446,17 @@ def posts_with(piece: Piece, terms: dict[str, TermEntry], grams: dict[str, set[i
     return found
 
 
-def clause_has_posts(clause: Clause, terms: dict[str, TermEntry], grams: dict[str, set[int]]) -> bool:
-    """Whether any post has all the clause's required pieces (before phrase checks)."""
+def clause_posts(clause: Clause, terms: dict[str, TermEntry], grams: dict[str, set[int]]) -> set[int] | None:
+    """Posts with every required piece of the clause, or with the whole clause as typed (all
+    its n-grams: however the post's words were cut); None if the clause requires nothing."""
     found: set[int] | None = None
     for piece in clause.pieces:
         if is_required(piece):
             posts = posts_with(piece, terms, grams)
             found = posts if found is None else found & posts
-            if not found:
-                return False
-    return found is not None
+    if found is not None and clause.grams:
+        found |= posts_with_grams(clause.grams, grams)
+    return found
 
 
 def positions_of(piece: Piece, post: int, field: int, terms: dict[str, TermEntry]) -> set[int]:
@@ -812,7 +813,7 @@ class Index:
         for clause in clauses:
             cut_by_lexicon = any(not p.fallback and (p.terms or p.prefix_terms) for p in clause.pieces)
             only_stops = not any(is_required(p) for p in clause.pieces) and len(grams_of(clause.text)) > 0
-            lost = cut_by_lexicon and not clause_has_posts(clause, self.terms, self.grams)
+            lost = cut_by_lexicon and not clause_posts(clause, self.terms, self.grams)
             if clause.kind != "not" and (lost or only_stops):
                 clause.pieces = fallback_pieces(clause.text, 0)
                 self.fill_fallbacks(clause)
@@ -895,9 +896,10 @@ class Index:
         self.prepare(clauses, prefix, adjacency)
         pieces = needed_pieces(clauses)
         candidates: set[int] | None = None
-        for piece in pieces:
-            found = posts_with(piece, self.terms, self.grams)
-            candidates = found if candidates is None else candidates & found
+        for clause in clauses:
+            found = clause_posts(clause, self.terms, self.grams) if clause.kind != "not" else None
+            if found is not None:
+                candidates = found if candidates is None else candidates & found
         filters = bool(wanted or since or until)
         words = any(c.kind != "not" for c in clauses)
         if filters and (pieces or not words):  # filters alone: every post that passes them

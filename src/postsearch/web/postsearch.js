@@ -459,7 +459,7 @@ export function isRequired(piece) {
   return piece.terms.length > 0 || piece.prefixTerms.length > 0 || piece.fallback;
 }
 
-/** Pieces every hit must contain: those of word and phrase clauses, stops left out. */
+/** Pieces hits are scored on: those of word and phrase clauses, stops left out. */
 export function neededPieces(clauses) {
   return clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.pieces.filter(isRequired));
 }
@@ -483,17 +483,16 @@ export function postsWith(piece, terms, grams) {
   return found;
 }
 
-/** Whether any post has all the clause's required pieces (before phrase checks). */
-export function clauseHasPosts(clause, terms, grams) {
+/** Posts with every required piece of the clause, or with the whole clause as typed (all
+ * its n-grams); null if the clause requires nothing. */
+export function clausePosts(clause, terms, grams) {
   let found = null;
-  for (const piece of clause.pieces) {
-    if (isRequired(piece)) {
-      const posts = postsWith(piece, terms, grams);
-      found = found === null ? posts : intersection(found, posts);
-      if (!found.size) return false;
-    }
+  for (const piece of clause.pieces.filter(isRequired)) {
+    const posts = postsWith(piece, terms, grams);
+    found = found === null ? posts : intersection(found, posts);
   }
-  return found !== null;
+  if (found !== null) for (const post of postsWithGrams(clause.grams, grams)) found.add(post);
+  return found;
 }
 
 /** Where any term of the piece stands in one field of one post (positions read). */
@@ -980,7 +979,7 @@ export class Index {
     for (const clause of clauses) {
       const cutByLexicon = clause.pieces.some((p) => !p.fallback && (p.terms.length || p.prefixTerms.length));
       const onlyStops = !clause.pieces.some(isRequired) && gramsOf(clause.text).length > 0;
-      const lost = cutByLexicon && !clauseHasPosts(clause, this.terms, this.grams);
+      const lost = cutByLexicon && !clausePosts(clause, this.terms, this.grams)?.size;
       if (clause.kind !== 'not' && (lost || onlyStops)) {
         clause.pieces = fallbackPieces(clause.text, 0);
         await this.fillFallbacks(clause);
@@ -1048,13 +1047,8 @@ export class Index {
     return candidates;
   }
 
-  /** Ranked posts for a query. The one public entry of this stage. `prefix`: a clause's
-   * last word also matches longer words it starts; `adjacency`: posts with a clause's
-   * pieces side by side rank higher, and words also match as spelled (both on by default;
-   * off, matching and ranking are plain BM25F).
-   * `tags` (and `tag:x` / `category:x` in the query) keep posts with all those tags;
-   * `since` / `until` (YYYY-MM-DD, inclusive) keep posts dated in range; `sort: 'date'`
-   * puts the newest first. A query of filters alone lists the posts that pass them. */
+  /** Ranked posts for a query: the one public entry of this stage. Options as search.py's
+   * `Index.search`: prefix, adjacency, tags, since, until, sort ('score' or 'date'). */
   async search(
     query,
     limit = 10,
@@ -1066,9 +1060,9 @@ export class Index {
     await this.prepare(clauses, prefix, adjacency);
     const pieces = neededPieces(clauses);
     let candidates = null;
-    for (const piece of pieces) {
-      const found = postsWith(piece, this.terms, this.grams);
-      candidates = candidates === null ? found : intersection(candidates, found);
+    for (const clause of clauses) {
+      const found = clause.kind !== 'not' ? clausePosts(clause, this.terms, this.grams) : null;
+      if (found !== null) candidates = candidates === null ? found : intersection(candidates, found);
     }
     const filters = Boolean(wanted.length || since || until);
     const words = clauses.some((c) => c.kind !== 'not');
