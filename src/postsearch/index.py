@@ -25,7 +25,7 @@ from .text import PostText, post_text
 # costs more than Sudachi on long posts.
 _GRAM_RUN = re.compile("[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 FIELDS = ("title", "tags", "headings", "body", "code")
-WEIGHTS = (5.0, 3.0, 2.0, 1.0, 0.5)
+WEIGHTS = (20.0, 3.0, 2.0, 1.0, 1.0)
 K1 = 1.2
 B = 0.75
 

@@ -30,7 +30,7 @@ from typing import Any
 FORMAT = "postsearch-index"
 VERSION = 4
 PREFIX_SURFACES = 16  # longer surfaces a prefix may stand for (never every post)
-PREFIX_WEIGHT = 0.5  # a word matched by its start counts half: finished words rank first
+PREFIX_WEIGHT = 0.25  # a word matched by its start counts a quarter: finished words rank first
 ADJACENCY = 1.0  # each clause whose pieces stand together in a post adds this to its score factor
 EXCERPT_CHARS = 120
 UNCOVERED_COST = 32  # cost of a character no surface covers (a surface costs 1 to about 28)

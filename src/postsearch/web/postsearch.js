@@ -5,7 +5,7 @@
 export const FORMAT = 'postsearch-index';
 export const VERSION = 4;
 export const PREFIX_SURFACES = 16; // longer surfaces a prefix may stand for (never every post)
-export const PREFIX_WEIGHT = 0.5; // a word matched by its start counts half: finished words rank first
+export const PREFIX_WEIGHT = 0.25; // a word matched by its start counts a quarter: finished words rank first
 export const ADJACENCY = 1.0; // each clause whose pieces stand together in a post adds this to its score factor
 export const EXCERPT_CHARS = 120;
 export const UNCOVERED_COST = 32; // cost of a character no surface covers (a surface costs 1 to about 28)
