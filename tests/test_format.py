@@ -153,3 +153,10 @@ def test_unwritable_cache_builds_without_it(tmp_path):
     report = postsearch.build(site, tmp_path / "out", jobs=1)
     assert report.posts == 3 and report.failures == []
     assert (site / ".postsearch-cache").read_text() == "not a folder"
+
+
+def test_gram_rows_written_by_hand_are_the_json_dumps_would_write():
+    from postsearch.format import dumps, gram_row
+
+    assert gram_row("京都", [3, 5, 9]) == dumps(["京都", 3, 2, 4])
+    assert gram_row("ーあ", [0]) == dumps(["ーあ", 0])

@@ -79,6 +79,7 @@ class _Word:
     term: str
     surface: str  # folded
     latin: bool  # printable ASCII only: may join its neighbours (`node` `.` `js`)
+    plain: bool  # letters and digits only: alone, nothing to join or split
     width: int
     parts: tuple[tuple[int, int, str, str], ...]  # (start, end, term, surface) of indexed mode A parts
 
@@ -145,7 +146,8 @@ class Analyzer:
             )
             width = len(parts) or 1
             parts = tuple(p for p in parts if p[2] not in STOP_TERMS)
-            word = _Word(stop, term, fold(surface), bool(_LATIN.fullmatch(surface)), width, parts)
+            latin = bool(_LATIN.fullmatch(surface))
+            word = _Word(stop, term, fold(surface), latin, latin and surface.isalnum(), width, parts)
             if len(self.words) < 500_000:
                 self.words[key] = word
         return word
@@ -153,6 +155,7 @@ class Analyzer:
     def _analyze_piece(self, piece: str, offset: int, pos: int, out: list[Token]) -> int:
         """Tokens of one piece under the Sudachi limit; returns the next free position."""
         latin: tuple[int, int, int, int] | None = None  # (start, end, pos, count) of a Latin run
+        plain = False  # the run is one plain word
         for m in self.tokenizer.tokenize(piece):
             start, end = m.begin() + offset, m.end() + offset
             word = self._word(m, m.surface())
@@ -164,12 +167,14 @@ class Analyzer:
                     out.append(Token(term, psurface, pos + i, 1, start + ps, start + pe))
             if word.latin and latin is not None and latin[1] == start:
                 latin = (latin[0], end, latin[2], latin[3] + 1)
+                plain = False
             else:
-                if latin is not None:
+                if latin is not None and not plain:
                     self._join_latin(latin, piece, offset, out)
                 latin = (start, end, pos, 1) if word.latin else None
+                plain = word.plain
             pos += word.width
-        if latin is not None:
+        if latin is not None and not plain:
             self._join_latin(latin, piece, offset, out)
         return pos
 

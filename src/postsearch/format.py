@@ -116,10 +116,17 @@ def shards(
         yield name, b"[" + b",".join(r for _, r in group) + b"]"
 
 
+def gram_row(gram: str, ids: Iterable[int]) -> bytes:
+    """`dumps([gram, idDelta...])`, written out by hand: kana and kanji need no escaping, and
+    a big site has millions of these."""
+    deltas = [b - a for a, b in zip([0, *ids], ids, strict=False)]
+    return f'["{gram}",{",".join(map(str, deltas))}]'.encode()
+
+
 def hashed_gram_shards(grams: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
     """Files `grams-K.json` of rows `[gram, idDelta...]`, a gram in shard `gram_shard(gram,
     K)`: a hash needs no list of first keys in the manifest. Returns K."""
-    rows = {gram: dumps([gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))]) for gram, ids in grams.items()}
+    rows = {gram: gram_row(gram, ids) for gram, ids in grams.items()}
     count = max(1, math.ceil(sum(len(r) + 1 for r in rows.values()) / GRAM_BYTES))
     groups: list[list[str]] = [[] for _ in range(count)]
     for gram in sorted(rows):
@@ -150,11 +157,11 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
 
     lexicon = [(r.surface, dumps(lexicon_row(r))) for r in builder.lexicon()]
     shard_count = max(1, math.ceil(sum(len(row) + 1 for _, row in lexicon) / LEXICON_BYTES))
-    for k in range(shard_count):
-        yield (
-            f"lexicon-{k}.json",
-            b"[" + b",".join(row for surface, row in lexicon if shard_of(surface, shard_count) == k) + b"]",
-        )
+    by_shard: list[list[bytes]] = [[] for _ in range(shard_count)]
+    for surface, row in lexicon:  # sorted, so each shard's rows stay sorted
+        by_shard[shard_of(surface, shard_count)].append(row)
+    for k, rows in enumerate(by_shard):
+        yield f"lexicon-{k}.json", b"[" + b",".join(rows) + b"]"
 
     firsts: list[Any] = []
     text_rows = ((str(i), row) for i, row in enumerate(builder.texts.rows()))
