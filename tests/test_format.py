@@ -160,3 +160,20 @@ def test_gram_rows_written_by_hand_are_the_json_dumps_would_write():
 
     assert gram_row("京都", [3, 5, 9]) == dumps(["京都", 3, 2, 4])
     assert gram_row("ーあ", [0]) == dumps(["ーあ", 0])
+
+
+def test_field_lengths_round_to_a_level_within_an_eighth():
+    from postsearch.format import length_levels, nearest_level
+
+    levels = length_levels(50_000)
+    assert levels[:6] == [0, 1, 2, 3, 4, 5] and levels[-1] >= 50_000
+    for length in [*range(200), 453, 1_000, 9_999, 50_000]:
+        got = levels[nearest_level(levels, length)]
+        assert abs(got - length) <= max(1, 0.125 * length), length
+
+
+def test_a_query_reads_one_lexicon_shard_per_latin_word():
+    from postsearch.search import piece_starts
+
+    assert piece_starts("kubernetes") == ["k"]
+    assert piece_starts("k8sの設定") == ["k", "8", "s", "の", "設", "定"]

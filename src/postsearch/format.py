@@ -13,6 +13,7 @@ import math
 import os
 import shutil
 import tempfile
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ GRAM_BYTES = 6 * 1024  # n-gram shards: a phrase reads one per trigram, so they 
 LEXICON_BYTES = 4 * 1024  # lexicon shards: a query reads one per distinct character
 POSITION_BYTES = 32 * 1024  # position shards (read for phrases only)
 BUNDLE_BYTES = 8 * 1024  # text bundles (read for the hits shown)
+LENGTH_STEP = 1.25  # field lengths kept to within about 12%: BM25 hardly moves, every query reads them
 WEB_FILES = ("postsearch.js", "ui.js", "ui.css", "demo.html")
 
 
@@ -68,6 +70,29 @@ def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> t
                 positions.append(p - last)
                 last = p
     return postings, positions
+
+
+def length_levels(largest: int) -> list[int]:
+    """The lengths a field length is rounded to: 0, 1, 2, ... then each about LENGTH_STEP
+    times the one before, up to `largest` or beyond."""
+    levels = [0, 1]
+    while levels[-1] < largest:
+        levels.append(max(levels[-1] + 1, round(levels[-1] * LENGTH_STEP)))
+    return levels
+
+
+def nearest_level(levels: list[int], length: int) -> int:
+    """The index of the level nearest to `length` by ratio (the lower one at a tie)."""
+    i = bisect_left(levels, length)
+    if levels[i] == length:
+        return i
+    return i if levels[i] * levels[i - 1] < length * length else i - 1
+
+
+def lengths_file(posts: list[PostRecord]) -> list[list[int]]:
+    """`[levels, column per field]`: each post's field length as the index of its level."""
+    levels = length_levels(max((n for p in posts for n in p.lengths), default=0))
+    return [levels, *([nearest_level(levels, p.lengths[f]) for p in posts] for f in range(len(FIELDS)))]
 
 
 def tag_rows(posts: list[PostRecord]) -> list[list[Any]]:
@@ -170,7 +195,7 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
     bundle_deltas = [b - a for a, b in zip([0, *bundles], bundles, strict=False)]
 
     posts = builder.posts
-    yield "lengths.json", dumps([n for p in posts for n in p.lengths])
+    yield "lengths.json", dumps(lengths_file(posts))
     yield "dates.json", dumps([p.date for p in posts])
     yield "tags.json", dumps(tag_rows(posts))
     yield (

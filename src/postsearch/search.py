@@ -163,8 +163,14 @@ def decode_lexicon(data: list[list[Any]], into: dict[str, LexiconEntry]) -> int:
     return longest
 
 
+def decode_lengths(data: list[list[int]]) -> list[int]:
+    """`[levels, column per field]` to the length of field f of post p at `[p * F + f]`."""
+    levels, columns = data[0], data[1:]
+    return [levels[column[p]] for p in range(len(columns[0]) if columns else 0) for column in columns]
+
+
 def decode_ids(deltas: list[int]) -> set[int]:
-    """A bigram's post ids from their deltas."""
+    """Post ids from their deltas."""
     ids: set[int] = set()
     post = 0
     for d in deltas:
@@ -273,6 +279,13 @@ def can_cut(chars: list[str], i: int) -> bool:
         return True
     kind = ascii_class(chars[i])
     return kind == 0 or kind != ascii_class(chars[i - 1])
+
+
+def piece_starts(text: str) -> list[str]:
+    """The characters a piece of the text may start with (can_cut): their lexicon shards are
+    all a query needs, one for `kubernetes`, not one per letter."""
+    chars = list(text)
+    return [c for i, c in enumerate(chars) if can_cut(chars, i)]
 
 
 SurfacesOf = Callable[[str], list[str]]  # a character -> the sorted surfaces of its lexicon shard
@@ -712,7 +725,7 @@ class Index:
         self.b: float = manifest["b"]
         self.post_count: int = manifest["postCount"]
         self.averages = [(t / self.post_count if self.post_count else 0) or 1 for t in manifest["fieldTotals"]]
-        self.lengths: list[int] = self.load_json(manifest["lengths"])
+        self.lengths = decode_lengths(self.load_json(manifest["lengths"]))
         self.lexicon: dict[str, LexiconEntry] = {}
         self.longest = 0
         self.lexicon_loaded: dict[int, list[str]] = {}  # shard -> its surfaces, sorted
@@ -802,7 +815,7 @@ class Index:
         """Segment every clause, reading the lexicon, term and bigram shards it needs. A word
         or phrase clause whose pieces no post has together, or made of stop words only, is
         searched by bigrams instead."""
-        chars = sorted({c for clause in clauses for c in clause.text})
+        chars = sorted({c for clause in clauses for c in piece_starts(clause.text)})
         shard_count = self.manifest["lexicon"]
         self.ensure_lexicon([shard_of(c, shard_count) for c in chars])
         for clause in clauses:

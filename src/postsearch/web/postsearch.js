@@ -189,7 +189,15 @@ export function decodeLexicon(data, into) {
   return longest;
 }
 
-/** A bigram's post ids from their deltas. */
+/** `[levels, column per field]` to the length of field f of post p at `[p * F + f]`. */
+export function decodeLengths(data) {
+  const [levels, ...columns] = data;
+  const out = [];
+  for (let p = 0; p < (columns.length ? columns[0].length : 0); p++) for (const c of columns) out.push(levels[c[p]]);
+  return out;
+}
+
+/** Post ids from their deltas. */
 export function decodeIds(deltas) {
   const ids = new Set();
   let post = 0;
@@ -295,6 +303,13 @@ export function canCut(chars, i) {
   if (i === 0 || i === chars.length) return true;
   const kind = asciiClass(chars[i]);
   return kind === 0 || kind !== asciiClass(chars[i - 1]);
+}
+
+/** The characters a piece of the text may start with (canCut): their lexicon shards are
+ * all a query needs. */
+export function pieceStarts(text) {
+  const chars = Array.from(text);
+  return chars.filter((c, i) => canCut(chars, i));
 }
 
 /** A piece object (see Piece above). */
@@ -826,7 +841,7 @@ export class Index {
     this.b = manifest.b;
     this.postCount = manifest.postCount;
     this.averages = manifest.fieldTotals.map((t) => (this.postCount ? t / this.postCount : 0) || 1);
-    this.lengths = await this.loadJson(manifest.lengths);
+    this.lengths = decodeLengths(await this.loadJson(manifest.lengths));
     this.lexicon = new Map();
     this.longest = 0;
     this.lexiconLoaded = new Map(); // shard -> promise
@@ -966,7 +981,7 @@ export class Index {
    * searched by bigrams instead. */
   async prepare(clauses, prefix, adjacency) {
     const chars = new Set();
-    for (const clause of clauses) for (const c of clause.text) chars.add(c);
+    for (const clause of clauses) for (const c of pieceStarts(clause.text)) chars.add(c);
     const shardCount = this.manifest.lexicon;
     await this.ensureLexicon([...chars].map((c) => shardOf(c, shardCount)));
     for (const clause of clauses) {
