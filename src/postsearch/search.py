@@ -16,6 +16,7 @@ weights (whoosh's BM25F).
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 import math
@@ -149,6 +150,7 @@ class TermEntry:
     df: list[int]
     forms: list[str]
     positions: dict[int, list[list[int] | None]] | None = None
+    scores: dict[int, float] = default(default_factory=dict)  # post id -> term_score, once computed
 
 
 def decode_lexicon(data: list[list[Any]], into: dict[str, LexiconEntry]) -> int:
@@ -230,10 +232,10 @@ class Piece:
     surface: str
     terms: list[str]  # empty for a stop piece
     qpos: int  # position in the query, in the same units as post positions
-    fallback: bool  # not cut from the lexicon: matched by bigrams or as a prefix
-    grams: list[str]  # a fallback piece's bigrams, all of which a post must have
+    fallback: bool  # not cut from the lexicon: matched by n-grams or as a prefix
+    grams: list[str]  # a fallback piece's n-grams (grams_of), all of which a post must have
     prefix_terms: list[str] = default(default_factory=list)  # terms of longer surfaces it starts
-    spelled: list[str] = default(default_factory=list)  # bigrams of its kana/kanji surface: match as typed too
+    spelled: list[str] = default(default_factory=list)  # n-grams of its kana/kanji surface: match as typed too
 
 
 @dataclass
@@ -243,7 +245,7 @@ class Clause:
     kind: str
     text: str
     pieces: list[Piece]
-    grams: list[str] = default(default_factory=list)  # bigrams of its text: a post with all has it as typed
+    grams: list[str] = default(default_factory=list)  # n-grams of its text: a post with all has it as typed
 
 
 def parse_query(query: str) -> list[Clause]:
@@ -526,51 +528,59 @@ def gram_score(wanted: list[str], index: Index) -> float:
     return index.weights[GRAM_FIELD] * total / len(wanted)
 
 
-def score(post: int, pieces: list[Piece], index: Index) -> float:
-    """Sum over pieces, their terms and fields of weight x BM25, in that fixed order; a piece
-    the post has by its spelling only scores as bigrams."""
-    total = 0.0
+def term_score(entry: TermEntry, post: int, index: Index) -> float:
+    """A term's BM25F score in a post that has it: Σ over fields (field order) of weight x
+    BM25. Kept on the entry once computed: typing a query repeats its terms."""
+    found = entry.scores.get(post)
+    if found is None:
+        found = 0.0
+        length = post * index.field_count
+        for f, tf in enumerate(entry.postings[post]):
+            if tf:
+                df_idf = idf(index.post_count, entry.df[f])
+                found += index.weights[f] * bm25(
+                    df_idf, tf, index.lengths[length + f], index.averages[f], index.k1, index.b
+                )
+        entry.scores[post] = found
+    return found
+
+
+def scores(posts: list[int], pieces: list[Piece], index: Index) -> dict[int, float]:
+    """Each post's score: Σ over pieces, then their terms and prefix terms (in that fixed
+    order), of w x term_score, w 1 for a term and PREFIX_WEIGHT for a prefix term; a piece a
+    post has by its spelling only scores as n-grams. Worked out term by term over the posts
+    that have the term, so a frequent word costs one addition per post."""
+    totals = dict.fromkeys(posts, 0.0)
     for piece in pieces:
         if piece.grams:
-            total += gram_score(piece.grams, index)
+            value = gram_score(piece.grams, index)
+            for post in posts:
+                totals[post] += value
             continue
-        before = total
-        for term, weight in [*((t, 1.0) for t in piece.terms), *((t, PREFIX_WEIGHT) for t in piece.prefix_terms)]:
-            entry = index.terms.get(term)
-            tfs = entry.postings.get(post) if entry is not None else None
-            if entry is None or tfs is None:
-                continue
-            for f, tf in enumerate(tfs):
-                if tf == 0:
-                    continue
-                total += (
-                    weight
-                    * index.weights[f]
-                    * bm25(
-                        idf(index.post_count, entry.df[f]),
-                        tf,
-                        index.lengths[post * index.field_count + f],
-                        index.averages[f],
-                        index.k1,
-                        index.b,
-                    )
-                )
-        if total == before and piece.spelled and all(post in index.grams.get(g, set()) for g in piece.spelled):
-            total += gram_score(piece.spelled, index)
-    return total
+        scored: set[int] = set()
+        for terms, weight in ((piece.terms, 1.0), (piece.prefix_terms, PREFIX_WEIGHT)):
+            for term in terms:
+                entry = index.terms.get(term)
+                for post in totals.keys() & entry.postings.keys() if entry is not None else []:
+                    totals[post] += weight * term_score(entry, post, index)
+                    scored.add(post)
+        if piece.spelled:
+            value = gram_score(piece.spelled, index)
+            for post in (posts_with_grams(piece.spelled, index.grams) & totals.keys()) - scored:
+                totals[post] += value
+    return totals
 
 
 def adjacent_clauses(post: int, clauses: list[Clause], grams: dict[str, set[int]]) -> int:
-    """How many clauses the post has as typed, pieces side by side (all the clause's bigrams)."""
+    """How many clauses the post has as typed, pieces side by side (all the clause's n-grams)."""
     return sum(1 for c in clauses if c.kind == "word" and c.grams and all(post in grams.get(g, set()) for g in c.grams))
 
 
-def rank_key(post: int, pieces: list[Piece], clauses: list[Clause], index: Index) -> tuple[int, float, int]:
-    """Posts with more clauses side by side first, then by score (raised for each such
-    clause), then by id: `(-adjacent, -score, post)`, and the score is the hit's."""
-    adjacent = adjacent_clauses(post, clauses, index.grams)
-    value = score(post, pieces, index) * (1 + ADJACENCY * adjacent)
-    return -adjacent, -value, post
+def rank_key(post: int, total: float, clauses: list[Clause], grams: dict[str, set[int]]) -> tuple[int, float, int]:
+    """Posts with more clauses as typed first, then by score (raised for each such clause),
+    then by id: `(-adjacent, -score, post)`, and the score is the hit's."""
+    adjacent = adjacent_clauses(post, clauses, grams)
+    return -adjacent, -(total * (1 + ADJACENCY * adjacent)), post
 
 
 def mark_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
@@ -610,12 +620,14 @@ def excerpt(text: str, needles: list[str]) -> tuple[str, int]:
     start = 0
     cluster = -1
     if spans:
-        best, best_count = 0, 0
-        for i, span in enumerate(spans):
-            count = sum(1 for s in spans[i:] if s[1] <= span[0] + size)
-            if count > best_count:
-                best, best_count = i, count
-        last = max((s[1] for s in spans[best:] if s[1] <= spans[best][0] + size), default=spans[best][1])
+        best, best_count, j = 0, 0, 0
+        for i, span in enumerate(spans):  # spans never overlap, so their ends rise: a sliding window
+            j = max(j, i)
+            while j < len(spans) and spans[j][1] <= span[0] + size:
+                j += 1
+            if j - i > best_count:
+                best, best_count = i, j - i
+        last = spans[best + best_count - 1][1] if best_count else spans[best][1]
         cluster = spans[best][0]
         slack = size - (last - spans[best][0])
         start = max(0, min(spans[best][0] - slack // 2, len(text) - size))
@@ -918,22 +930,30 @@ class Index:
         if filters and (pieces or not words):  # filters alone: every post that passes them
             candidates = self.filtered(candidates, wanted, since, until)
         fields, terms, grams = self.field_count, self.terms, self.grams
+        phrases = [c for c in clauses if c.kind == "phrase"]
+        exclusions = [c for c in clauses if c.kind == "not"]
         matched = [
             post
             for post in sorted(candidates or set())
-            if all(clause_matches(c, post, fields, terms, grams) for c in clauses if c.kind == "phrase")
-            and not any(clause_matches(c, post, fields, terms, grams) for c in clauses if c.kind == "not")
+            if all(clause_matches(c, post, fields, terms, grams) for c in phrases)
+            and not any(clause_matches(c, post, fields, terms, grams) for c in exclusions)
         ]
-        ranked = sorted(rank_key(post, pieces, clauses, self) for post in matched)
+        totals = scores(matched, pieces, self)
+        typed = [c for c in clauses if c.kind == "word" and c.grams]  # the clauses adjacency looks at
+        keys = (rank_key(post, totals[post], typed, self.grams) for post in matched)
         if sort == "date":
             self.ensure_dates()
             dates = self.dates or []
-            ranked.sort(key=lambda r: dates[r[2]] or "", reverse=True)  # stable: score order within a date
+            ranked = sorted(
+                sorted(keys), key=lambda r: dates[r[2]] or "", reverse=True
+            )  # stable: by score within a date
+        else:
+            ranked = heapq.nsmallest(max(0, limit), keys)  # the same as sorted(keys)[:limit]
         shown = [(-value, post) for _, value, post in ranked[: max(0, limit)]]
         self.ensure_texts([post for _, post in shown])
         needles = needles_for(pieces, self.terms)
         hits = [self.hit(post, s, needles) for s, post in shown]
-        return SearchResult(query, len(ranked), hits, self.bytes_read)
+        return SearchResult(query, len(matched), hits, self.bytes_read)
 
     def hit(self, post: int, score_: float, needles: list[str]) -> Hit:
         url, title, date, tags, path, text, headings = self.texts[post]

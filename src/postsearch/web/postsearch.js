@@ -229,7 +229,7 @@ export function decodePostings(ints, fields) {
     }
     postings.set(post, tfs);
   }
-  return { postings, df, forms: [], positions: null };
+  return { postings, df, forms: [], positions: null, scores: new Map() };
 }
 
 /** Flat position deltas, in postings order (posts ascending, fields ascending, tf each). */
@@ -259,14 +259,8 @@ export function decodePositions(ints, entry) {
 
 // --- queries ------------------------------------------------------------------------------
 
-// Piece {surface, terms, qpos, fallback, grams, prefixTerms}: a piece of a segmented query
-// clause; terms is empty for a stop piece; qpos is the position in the query, in the same
-// units as post positions; a fallback piece was not cut from the lexicon: matched by bigrams
-// or as a prefix; grams are a fallback piece's bigrams, all of which a post must have;
-// prefixTerms are the terms of longer surfaces it starts; spelled are the n-grams of its
-// kana/kanji surface, to match as typed too.
-// Clause {kind, text, pieces, grams}: `word`: all pieces must match; `phrase`: and in
-// sequence; `not`: excludes posts; grams are its text's n-grams: a post with all has it as typed.
+// Piece {surface, terms, qpos, fallback, grams, prefixTerms, spelled} and Clause {kind, text,
+// pieces, grams}: as the dataclasses Piece and Clause in search.py.
 
 /** Folded query text to clauses: "quoted phrases", -excluded words, plain words. */
 export function parseQuery(query) {
@@ -632,42 +626,50 @@ export function gramScore(wanted, index) {
   return (index.weights[GRAM_FIELD] * total) / wanted.length;
 }
 
-/** Sum over pieces, their terms and fields of weight x BM25, in that fixed order; a piece
- * the post has by its spelling only scores as n-grams. */
-export function score(post, pieces, index) {
-  let total = 0.0;
+/** A term's BM25F score in a post that has it: Σ over fields of weight x BM25, kept. */
+export function termScore(entry, post, index) {
+  let found = entry.scores.get(post);
+  if (found === undefined) {
+    found = 0.0;
+    const length = post * index.fieldCount;
+    entry.postings.get(post).forEach((tf, f) => {
+      if (tf) {
+        const dfIdf = idf(index.postCount, entry.df[f]);
+        found += index.weights[f] * bm25(dfIdf, tf, index.lengths[length + f], index.averages[f], index.k1, index.b);
+      }
+    });
+    entry.scores.set(post, found);
+  }
+  return found;
+}
+
+/** Each post's score (a Map): Σ over pieces, then their terms and prefix terms, of w x
+ * termScore; a piece a post has by its spelling only scores as n-grams. Term by term. */
+export function scores(posts, pieces, index) {
+  const totals = new Map(posts.map((post) => [post, 0.0]));
+  const add = (post, value) => totals.set(post, totals.get(post) + value);
   for (const piece of pieces) {
     if (piece.grams.length) {
-      total += gramScore(piece.grams, index);
+      const value = gramScore(piece.grams, index);
+      for (const post of posts) add(post, value);
       continue;
     }
-    const before = total;
-    const weighted = [...piece.terms.map((t) => [t, 1.0]), ...piece.prefixTerms.map((t) => [t, PREFIX_WEIGHT])];
-    for (const [term, weight] of weighted) {
-      const entry = index.terms.get(term);
-      const tfs = entry !== undefined ? entry.postings.get(post) : undefined;
-      if (entry === undefined || tfs === undefined) continue;
-      for (let f = 0; f < tfs.length; f++) {
-        const tf = tfs[f];
-        if (tf === 0) continue;
-        total +=
-          weight *
-          index.weights[f] *
-          bm25(
-            idf(index.postCount, entry.df[f]),
-            tf,
-            index.lengths[post * index.fieldCount + f],
-            index.averages[f],
-            index.k1,
-            index.b,
-          );
+    const scored = new Set();
+    for (const [terms, weight] of [[piece.terms, 1.0], [piece.prefixTerms, PREFIX_WEIGHT]]) {
+      for (const term of terms) {
+        const entry = index.terms.get(term);
+        for (const post of entry ? posts.filter((p) => entry.postings.has(p)) : []) {
+          add(post, weight * termScore(entry, post, index));
+          scored.add(post);
+        }
       }
     }
-    if (total === before && piece.spelled.length && piece.spelled.every((g) => index.grams.get(g)?.has(post))) {
-      total += gramScore(piece.spelled, index);
+    if (piece.spelled.length) {
+      const value = gramScore(piece.spelled, index);
+      for (const post of postsWithGrams(piece.spelled, index.grams)) if (totals.has(post) && !scored.has(post)) add(post, value);
     }
   }
-  return total;
+  return totals;
 }
 
 /** How many clauses the post has as typed, pieces side by side (all the clause's n-grams). */
@@ -679,12 +681,11 @@ export function adjacentClauses(post, clauses, grams) {
   return count;
 }
 
-/** Posts with more clauses side by side first, then by score (raised for each such
- * clause), then by id: `[-adjacent, -score, post]`, and the score is the hit's. */
-export function rankKey(post, pieces, clauses, index) {
-  const adjacent = adjacentClauses(post, clauses, index.grams);
-  const value = score(post, pieces, index) * (1 + ADJACENCY * adjacent);
-  return [-adjacent, -value, post];
+/** Posts with more clauses as typed first, then by score (raised for each such clause),
+ * then by id: `[-adjacent, -score, post]`, and the score is the hit's. */
+export function rankKey(post, total, clauses, grams) {
+  const adjacent = adjacentClauses(post, clauses, grams);
+  return [-adjacent, -(total * (1 + ADJACENCY * adjacent)), post];
 }
 
 /** Non-overlapping spans of the needles in the folded text, longest first at a tie. */
@@ -746,15 +747,12 @@ export function excerpt(text, needles) {
   let start = 0;
   let cluster = -1;
   if (spans.length) {
-    let best = 0;
-    let bestCount = 0;
+    let [best, bestCount, j] = [0, 0, 0];
     spans.forEach((span, i) => {
-      let count = 0;
-      for (let j = i; j < spans.length; j++) if (spans[j][1] <= span[0] + size) count++;
-      if (count > bestCount) [best, bestCount] = [i, count];
+      for (j = Math.max(j, i); j < spans.length && spans[j][1] <= span[0] + size; ) j++;
+      if (j - i > bestCount) [best, bestCount] = [i, j - i];
     });
-    const ends = spans.slice(best).filter((s) => s[1] <= spans[best][0] + size).map((s) => s[1]);
-    const last = ends.length ? Math.max(...ends) : spans[best][1];
+    const last = spans[bestCount ? best + bestCount - 1 : best][1];
     cluster = spans[best][0];
     const slack = size - (last - spans[best][0]);
     start = Math.max(0, Math.min(spans[best][0] - Math.floor(slack / 2), chars.length - size));
@@ -1092,7 +1090,8 @@ export class Index {
           phrases.every((c) => clauseMatches(c, post, fields, terms, grams)) &&
           !exclusions.some((c) => clauseMatches(c, post, fields, terms, grams)),
       );
-    const ranked = matched.map((post) => rankKey(post, pieces, clauses, this)).sort(byKeys);
+    const totals = scores(matched, pieces, this);
+    const ranked = matched.map((post) => rankKey(post, totals.get(post), clauses, grams)).sort(byKeys);
     if (sort === 'date') {
       await this.ensureDates();
       const dates = this.dates;
