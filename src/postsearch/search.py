@@ -817,16 +817,16 @@ class Index:
                     decode_positions(row[1], entry)
 
     def fill_fallbacks(self, clause: Clause) -> None:
-        """Give a clause's fallback prefixes their terms and read its bigram shards."""
+        """Give a clause's fallback prefixes their terms and read its n-gram shards."""
         for piece in clause.pieces:
             if piece.fallback and not piece.grams:
                 piece.prefix_terms = prefix_terms(piece.surface, self.surfaces_of, self.lexicon, [])
         self.ensure_grams(sorted({g for p in clause.pieces for g in p.grams}))
 
     def prepare(self, clauses: list[Clause], prefix: bool, adjacency: bool) -> None:
-        """Segment every clause, reading the lexicon, term and bigram shards it needs. A word
-        or phrase clause whose pieces no post has together, or made of stop words only, is
-        searched by bigrams instead."""
+        """Segment every clause, reading the lexicon, term and n-gram shards it needs; a word
+        or phrase clause whose pieces no post has together, or of stop words only, is
+        searched by n-grams instead. With adjacency, pieces get their spelling's n-grams."""
         chars = sorted({c for clause in clauses for c in piece_starts(clause.text)})
         shard_count = self.manifest["lexicon"]
         self.ensure_lexicon([shard_of(c, shard_count) for c in chars])

@@ -688,12 +688,14 @@ export function rankKey(post, total, clauses, grams) {
   return [-adjacent, -(total * (1 + ADJACENCY * adjacent)), post];
 }
 
+const PAIRS = /[\uD800-\uDFFF]/; // UTF-16 units are not code points
+
 /** Non-overlapping spans of the needles in the folded text, longest first at a tie. */
 export function markSpans(text, needles) {
   const folded = foldSameLength(text);
   // indexOf counts UTF-16 units; spans count code points, like Python's.
   let toCodePoint = (unit) => unit;
-  if (cpLength(folded) !== folded.length) {
+  if (PAIRS.test(folded)) {
     const map = new Int32Array(folded.length + 1);
     let unit = 0;
     let cp = 0;
@@ -741,8 +743,8 @@ export function foldSameLength(text) {
  * the excerpt is the start of the text). */
 export function excerpt(text, needles) {
   const spans = markSpans(text, needles);
-  const chars = Array.from(text);
-  const cut = (from, to) => chars.slice(from, to).join('');
+  const chars = PAIRS.test(text) ? Array.from(text) : text; // indexed by code point either way
+  const cut = (from, to) => [...chars.slice(from, to)].join('');
   const size = EXCERPT_CHARS;
   let start = 0;
   let cluster = -1;
@@ -964,7 +966,7 @@ export class Index {
     );
   }
 
-  /** Give a clause's fallback prefixes their terms and read its bigram shards. */
+  /** Give a clause's fallback prefixes their terms and read its n-gram shards. */
   async fillFallbacks(clause) {
     for (const piece of clause.pieces) {
       if (piece.fallback && !piece.grams.length) {
@@ -974,9 +976,7 @@ export class Index {
     await this.ensureGrams([...new Set(clause.pieces.flatMap((p) => p.grams))].sort(compare));
   }
 
-  /** Segment every clause, reading the lexicon, term and bigram shards it needs. A word
-   * or phrase clause whose pieces no post has together, or made of stop words only, is
-   * searched by bigrams instead. */
+  /** Segment every clause, reading the shards it needs (see search.py). */
   async prepare(clauses, prefix, adjacency) {
     const chars = new Set();
     for (const clause of clauses) for (const c of pieceStarts(clause.text)) chars.add(c);
