@@ -76,3 +76,50 @@ def test_query_filters_sort_and_tag_list(example_index):
     q = run("query", str(example_index), "新幹線", "--sort", "date", "--since", "2015-01-01", "--json")
     dates = [h["date"][:10] for h in json.loads(q.stdout)["hits"]]
     assert dates == ["2016-04-02", "2015-03-08"]
+
+
+def test_watch_rebuilds_when_a_post_changes(tmp_path):
+    import signal
+    import time
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "first.md").write_text("---\ntitle: 最初\n---\n京都の寺を歩いた。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    cmd = [
+        sys.executable,
+        "-m",
+        "postsearch",
+        "index",
+        str(site),
+        "-o",
+        str(out),
+        "--watch",
+        "--interval",
+        "0.2",
+        "-j",
+        "1",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+
+        def found(word: str) -> bool:
+            if not (out / "manifest.json").exists():
+                return False
+            import postsearch
+
+            return postsearch.open_index(out).search(word).total > 0
+
+        deadline = time.monotonic() + 120
+        while not found("京都") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert found("京都") and not found("函館")
+        (site / "second.md").write_text("---\ntitle: 次\n---\n函館の朝市に行った。\n", encoding="utf-8")
+        while not found("函館") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert found("函館")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert stdout.count("indexed") == 2 and "(1 from cache)" in stdout

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import sys
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -18,7 +19,39 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
 
+def site_snapshot(src: Path, out: Path) -> dict[str, tuple[int, int]]:
+    """Modification time and size of every file under the site (hidden folders, the cache and
+    the output left out): what `--watch` compares to see that a post changed."""
+    out = out.resolve()
+    found: dict[str, tuple[int, int]] = {}
+    for path in src.rglob("*"):
+        parts = path.relative_to(src).parts
+        if any(p.startswith(".") for p in parts) or path.resolve().is_relative_to(out) or not path.is_file():
+            continue
+        stat = path.stat()
+        found[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
 def cmd_index(args: argparse.Namespace) -> int:
+    """Build the index and print the summary; with --watch, again whenever the site changes."""
+    status = index_once(args)
+    if not args.watch or status == EXIT_ERROR:
+        return status
+    err = Console(stderr=True)
+    err.print(f"watching {args.src} (Ctrl-C to stop)")
+    before = site_snapshot(args.src, args.out)
+    with contextlib.suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(args.interval)
+            now = site_snapshot(args.src, args.out)
+            if now != before:
+                before = now
+                status = index_once(args)
+    return status
+
+
+def index_once(args: argparse.Namespace) -> int:
     """Build the index and print the summary."""
     from .pipeline import build
     from .posts import DEFAULT_INCLUDE, SiteOptions
@@ -156,6 +189,8 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--cache", type=Path, help="cache folder for analyzed posts (default SRC/.postsearch-cache)")
     i.add_argument("--no-cache", action="store_true", help="analyze every post again")
     i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    i.add_argument("--watch", action="store_true", help="rebuild (from the cache) whenever a file of the site changes")
+    i.add_argument("--interval", type=float, default=1.0, help="seconds between checks with --watch (default 1)")
     i.set_defaults(run=cmd_index)
 
     q = sub.add_parser("query", help="search an index", description="Search an index written by `postsearch index`.")
