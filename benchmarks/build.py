@@ -33,12 +33,16 @@ def run_build(corpus: Path, out: Path, jobs: int | None, cache: Path | None = No
     cmd += ["--cache", str(cache)] if cache else ["--no-cache"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss, proc.returncode
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a big site's warnings would fill a pipe and stall
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        code = os.waitstatus_to_exitcode(status)
+        if code == 2:
+            log.seek(0)
+            print(log.read().decode(errors="replace")[-2000:], file=sys.stderr)
+    return seconds, usage.ru_maxrss, code
 
 
 def index_size(out: Path) -> tuple[int, int, int]:
