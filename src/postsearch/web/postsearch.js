@@ -339,11 +339,8 @@ export function prefixTerms(prefix, surfacesOf, lexicon, exact) {
   return [...terms].sort(compare);
 }
 
-/** Cut text into lexicon surfaces at the least total cost (each surface's cost comes from
- * how often the posts had it: a unigram model); runs of characters no surface covers become
- * fallback pieces. Ties go to the earlier, longer surface. With `surfacesOf`, a tail of two
- * or more characters may also be the start of longer surfaces (typing), costing one more
- * than the most frequent of them. */
+/** Cut text into lexicon surfaces at the least total cost (a unigram model; see search.py);
+ * uncovered runs become fallback pieces; with `surfacesOf`, a tail may start longer surfaces. */
 export function segment(text, lexicon, longest, surfacesOf = null) {
   const chars = Array.from(text);
   const n = chars.length;
@@ -728,15 +725,20 @@ export function markSpans(text, needles) {
 /** `fold` for marking: case only, per code point, so indexes into the text stay valid
  * (stored text is already NFKC). */
 export function foldSameLength(text) {
-  const lower = text.toLowerCase();
-  if (lower.length === text.length && !text.includes('Σ') && !UNASSIGNED.test(text)) return lower;
-  let out = '';
-  for (const c of text) {
-    const l = c.toLowerCase();
-    out += cpLength(l) === 1 && !UNASSIGNED.test(c) ? l : c;
+  let out = FOLDED.get(text);
+  if (out !== undefined) return out;
+  out = text.toLowerCase();
+  if (out.length !== text.length || text.includes('Σ') || UNASSIGNED.test(text)) {
+    out = '';
+    for (const c of text) {
+      const l = c.toLowerCase();
+      out += cpLength(l) === 1 && !UNASSIGNED.test(c) ? l : c;
+    }
   }
+  FOLDED.set(text, out);
   return out;
 }
+const FOLDED = new Map(); // texts folded once: UNASSIGNED is slow on long posts
 
 /** EXCERPT_CHARS characters around the densest cluster of matches, escaped, with each
  * match in <mark>, and where that cluster starts (-1 when nothing matches literally, and
@@ -776,14 +778,14 @@ export function excerpt(text, needles) {
 /** The anchor and title of the heading whose section holds character `at` (headings are
  * flat `offset, anchor, ...`), or [null, null] before the first heading or with no match. */
 export function sectionAt(text, headings, at) {
-  const chars = Array.from(text);
+  const chars = PAIRS.test(text) ? Array.from(text) : text;
   let [anchor, title] = [null, null];
   for (let k = 0; k < headings.length; k += 2) {
     if (at < 0 || headings[k] > at) break;
     anchor = headings[k + 1];
     let end = chars.indexOf('\n', headings[k]);
     if (end < 0) end = chars.length;
-    title = chars.slice(headings[k], end).join('');
+    title = [...chars.slice(headings[k], end)].join('');
   }
   return [anchor, title];
 }
