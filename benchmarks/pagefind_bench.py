@@ -44,21 +44,11 @@ from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: sibling modules
 
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from pagefind_site import render
 from queries import TYPES, generate
 
 PEERS = Path(__file__).resolve().parent / "peers"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TOP_FRAGMENTS = 5  # results whose fragment Pagefind's default UI loads first
 
 BENCH_PAGE = """<!DOCTYPE html>

@@ -13,6 +13,7 @@ import http.server
 import json
 import math
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,17 +24,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # Chromium's path and flags, kept in one place
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'"
 XSS_TITLE = '<img src=x onerror="window.__xss=1">XSS確認用の記事'
 SHINKANSEN_TITLES = ["桜の季節に京都へ日帰り旅行", "金沢へ向かう前に大阪で一泊", "形態素解析入門"]
