@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -46,8 +47,8 @@ def perturbed(text: str, copy: int) -> str:
     head, sep, body = text.partition("\n---\n") if text.startswith("---") else ("", "", text)
     paragraphs = body.split("\n\n")
     random.Random(copy).shuffle(paragraphs)
-    if head:
-        head = head.replace("\ntitle: ", f"\ntitle: 第{copy}版 ", 1)
+    if head:  # the copy's number goes inside the title's quotes, if it has any (YAML stays valid)
+        head = re.sub(r"\ntitle: ([\"']?)", lambda m: f"\ntitle: {m.group(1)}第{copy}版 ", head, count=1)
     return head + sep + f"これは第{copy}版の写しです。\n\n" + "\n\n".join(paragraphs)
 
 
