@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postsearch.analysis import SUDACHI_MAX_BYTES, Analyzer, split_for_sudachi, whoosh_analyzer
+from postsearch.analysis import SUDACHI_MAX_BYTES, Analyzer, split_for_sudachi
+from postsearch.whoosh_analysis import whoosh_analyzer
 
 
 @pytest.fixture(scope="module")

@@ -122,4 +122,4 @@ def test_watch_rebuilds_when_a_post_changes(tmp_path):
         proc.send_signal(signal.SIGINT)
         stdout, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
-    assert stdout.count("indexed") == 2 and "(1 from cache)" in stdout
+    assert stdout.count("indexed") == 2 and "(1 from cache, last build patched)" in stdout

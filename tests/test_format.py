@@ -80,6 +80,7 @@ def test_postings_round_trip(entries):
             expect[f] = ps
         assert decoded.positions is not None and decoded.positions[post] == expect
         assert decoded.postings[post] == [len(ps) if ps else 0 for ps in expect]
+    assert fmt.decode_entries(postings, positions) == entries  # what a patched rebuild reads back
 
 
 def test_failed_build_leaves_the_previous_index(tmp_path, monkeypatch):
@@ -97,10 +98,16 @@ def test_failed_build_leaves_the_previous_index(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temp folders left behind
 
 
-def test_interrupted_write_leaves_the_previous_index(tmp_path, monkeypatch):
-    out = tmp_path / "out"
-    postsearch.build(EXAMPLE_SITE, out, jobs=1)
+@pytest.mark.parametrize("patched", [False, True])
+def test_interrupted_write_leaves_the_previous_index(tmp_path, monkeypatch, patched):
+    import shutil
+
+    site, out = tmp_path / "site", tmp_path / "out"
+    shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".postsearch-cache"))
+    postsearch.build(site, out, jobs=1, cache=patched)
     before = read_all(out)
+    post = site / "pages" / "crlf-post.md"
+    post.write_bytes(post.read_bytes().replace("設定".encode(), "構成".encode(), 1))
     real = Path.write_bytes
     calls = {"n": 0}
 
@@ -112,9 +119,12 @@ def test_interrupted_write_leaves_the_previous_index(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "write_bytes", flaky)
     with pytest.raises(KeyboardInterrupt):
-        postsearch.build(EXAMPLE_SITE, out, jobs=1)
+        postsearch.build(site, out, jobs=1, cache=patched)
     monkeypatch.undo()
     assert read_all(out) == before
+    assert postsearch.build(site, out, jobs=1, cache=patched).patched == patched
+    postsearch.build(site, tmp_path / "cold", jobs=1, cache=False)
+    assert read_all(out) == read_all(tmp_path / "cold")
 
 
 def test_bad_files_do_not_stop_the_build(tmp_path):
@@ -128,20 +138,83 @@ def test_bad_files_do_not_stop_the_build(tmp_path):
     assert postsearch.open_index(tmp_path / "out").search("新幹線").total == 1
 
 
-def test_rebuild_after_editing_one_post_reanalyzes_only_that_post(tmp_path):
+@pytest.fixture
+def built_site(tmp_path):
+    """A copy of the example site, built once with its cache."""
     import shutil
 
     site = tmp_path / "site"
     shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".postsearch-cache"))
     first = postsearch.build(site, tmp_path / "out", jobs=2)
-    assert first.cached == 0 and (site / ".postsearch-cache").is_dir()
-    post = site / "pages" / "crlf-post.md"
-    post.write_bytes(post.read_bytes().replace("設定".encode(), "構成".encode(), 1))
-    second = postsearch.build(site, tmp_path / "out", jobs=2)
-    assert second.cached == second.posts - 1
-    postsearch.build(site, tmp_path / "cold", jobs=1, cache=False)
+    assert first.cached == 0 and not first.patched and (site / ".postsearch-cache").is_dir()
+    return site
+
+
+def rebuild_equals_cold_build(site: Path, tmp_path: Path) -> postsearch.pipeline.BuildReport:
+    """Rebuild into out/ (with the cache) and check it gives the bytes a cold build gives."""
+    report = postsearch.build(site, tmp_path / "out", jobs=2)
+    cold = postsearch.build(site, tmp_path / "cold", jobs=1, cache=False)
     assert read_all(tmp_path / "out") == read_all(tmp_path / "cold")
+    assert (report.posts, len(report.drafts), len(report.failures)) == (
+        cold.posts,
+        len(cold.drafts),
+        len(cold.failures),
+    )
+    return report
+
+
+def test_rebuild_after_editing_one_post_reanalyzes_only_that_post(built_site, tmp_path):
+    post = built_site / "pages" / "crlf-post.md"
+    post.write_bytes(post.read_bytes().replace("設定".encode(), "構成".encode(), 1))
+    second = rebuild_equals_cold_build(built_site, tmp_path)
+    assert second.patched and second.cached == second.posts - 1
     assert postsearch.open_index(tmp_path / "out").search('"構成を変更する"').total == 1
+
+
+def test_rebuilds_patch_edits_and_new_posts_after_the_last(built_site, tmp_path):
+    post = built_site / "articles" / "react-effect-loop.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\n\n珍しい単語として鯱鉾を書き足しました。\n", encoding="utf-8")
+    edited = rebuild_equals_cold_build(built_site, tmp_path)
+    assert edited.patched and postsearch.open_index(tmp_path / "out").search("鯱鉾").total == 1
+    (built_site / "source" / "zz-new.md").write_text("---\ntitle: 新しい記事\n---\n鯱鉾の話です。\n", encoding="utf-8")
+    added = rebuild_equals_cold_build(built_site, tmp_path)
+    assert added.patched and added.posts == edited.posts + 1 and added.cached == edited.posts
+    assert postsearch.open_index(tmp_path / "out").search("鯱鉾").total == 2
+    post.write_text(post.read_text(encoding="utf-8").replace("鯱鉾", "屋根"), encoding="utf-8")
+    removed = rebuild_equals_cold_build(built_site, tmp_path)
+    assert removed.patched and postsearch.open_index(tmp_path / "out").search("鯱鉾").total == 1
+    unchanged = rebuild_equals_cold_build(built_site, tmp_path)
+    assert unchanged.patched and unchanged.cached == unchanged.posts
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["draft", "broken", "deleted", "new-first"],
+)
+def test_rebuilds_that_move_post_ids_build_in_full(built_site, tmp_path, change):
+    post = built_site / "articles" / "search-score-math.md"
+    if change == "draft":
+        post.write_text(post.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1), encoding="utf-8")
+    elif change == "broken":
+        post.write_bytes(b"---\ntitle: [unclosed\n---\n\xe3\x81\x82\n")
+    elif change == "deleted":
+        post.unlink()
+    else:
+        (built_site / "articles" / "aaa-first.md").write_text("---\ntitle: 先頭\n---\n先頭の記事。\n", encoding="utf-8")
+    report = rebuild_equals_cold_build(built_site, tmp_path)
+    assert not report.patched
+
+
+def test_a_broken_file_stays_reported_by_a_patched_rebuild(built_site, tmp_path):
+    post = built_site / "pages" / "json-front-matter.md"
+    post.write_bytes(b"---\ntitle: [unclosed\n---\n")
+    assert not rebuild_equals_cold_build(built_site, tmp_path).patched  # a post went away
+    (built_site / "pages" / "crlf-post.md").write_text(
+        "---\ntitle: 書き換え\n---\n書き換えた本文。\n", encoding="utf-8"
+    )
+    report = rebuild_equals_cold_build(built_site, tmp_path)
+    assert report.patched and [f.path for f in report.failures] == ["pages/json-front-matter.md"]
+    assert "bad front matter" in report.failures[0].reason
 
 
 def test_unwritable_cache_builds_without_it(tmp_path):
@@ -177,3 +250,14 @@ def test_a_query_reads_one_lexicon_shard_per_latin_word():
 
     assert piece_starts("kubernetes") == ["k"]
     assert piece_starts("k8sの設定") == ["k", "8", "s", "の", "設", "定"]
+
+
+@given(st.lists(st.integers(0, 40)), st.integers(1, 60))
+def test_rows_are_grouped_greedily_within_the_budget(sizes, budget):
+    expected, size = [], 0  # the plain greedy loop group_starts stands for
+    for i, n in enumerate(sizes):
+        if i == 0 or size + n > budget:
+            expected.append(i)
+            size = 0
+        size += n + 1
+    assert fmt.group_starts(sizes, budget) == expected

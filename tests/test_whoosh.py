@@ -15,11 +15,11 @@ from whoosh import fields, scoring
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, Or, Term
 
-from postsearch.analysis import whoosh_analyzer
 from postsearch.index import FIELDS, K1, WEIGHTS, B, field_texts
 from postsearch.posts import Post, read_posts
 from postsearch.search import needed_pieces, parse_query
 from postsearch.text import post_text
+from postsearch.whoosh_analysis import whoosh_analyzer
 
 from .conftest import EXAMPLE_SITE
 

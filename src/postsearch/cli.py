@@ -90,9 +90,10 @@ def index_once(args: argparse.Namespace) -> int:
     written = report.written
     assert written is not None
     out.print(
-        f"indexed {report.posts} posts ({report.cached} from cache), skipped {len(report.drafts)} drafts, "
+        f"indexed {report.posts} posts ({report.cached} from cache{', last build patched' if report.patched else ''}), skipped {len(report.drafts)} drafts, "
         f"{len(report.failures)} failed; {written.terms} terms, {written.files} files, "
-        f"{written.bytes:,} bytes in {args.out}; {report.seconds:.2f} s"
+        f"{written.bytes:,} bytes in {args.out}; {report.seconds:.2f} s",
+        soft_wrap=True,  # one line, whatever the terminal's width: scripts read it
     )
     for path, warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {path}: {warning}", highlight=False)

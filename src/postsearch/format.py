@@ -7,16 +7,17 @@ always gives the same bytes: keys, terms, surfaces and posts are written in sort
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
 import os
 import shutil
 import tempfile
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,22 @@ class WriteSummary:
     bytes: int
     terms: int
     surfaces: int
+    stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)  # per file, for the next build
+
+
+@dataclass
+class IndexRows:
+    """The whole index as encoded rows, before they are grouped into files. A build with a
+    cache keeps it there, so the next build, after a post is edited, re-encodes only that
+    post's rows (update.py) and groups the rest into files again, which is cheap."""
+
+    posts: list[PostRecord]  # metadata only (index.metadata), by post id
+    texts: list[bytes]  # text_row, by post id
+    terms: dict[str, bytes]  # term -> its row of a terms file
+    positions: dict[str, bytes]  # term -> its row of a positions file
+    grams: HashedFiles  # the grams files, by gram_shard
+    lexicon: HashedFiles  # the lexicon files, by shard_of
+    surfaces: Counter[tuple[str, str, int]]  # (surface, term, width) -> tokens, site-wide
 
 
 def dumps(data: Any) -> bytes:
@@ -70,6 +87,33 @@ def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> t
                 positions.append(p - last)
                 last = p
     return postings, positions
+
+
+def decode_entries(postings: list[int], positions: list[int]) -> list[tuple[int, list[tuple[int, list[int]]]]]:
+    """The inverse of encode_postings."""
+    entries: list[tuple[int, list[tuple[int, list[int]]]]] = []
+    i = j = post = 0
+    while i < len(postings):
+        post += postings[i]
+        mask = postings[i + 1]
+        i += 2
+        fields = []
+        for f in range(mask.bit_length()):
+            if mask >> f & 1:
+                tf = postings[i]
+                i += 1
+                fields.append((f, list(itertools.accumulate(positions[j : j + tf]))))
+                j += tf
+        entries.append((post, fields))
+    return entries
+
+
+def encode_term(
+    term: str, entries: list[tuple[int, list[tuple[int, list[int]]]]], forms: list[str]
+) -> tuple[bytes, bytes]:
+    """A term's row of a terms file, `[term, postings, form...]`, and of a positions file."""
+    postings, positions = encode_postings(entries)
+    return dumps([term, postings, *forms]), dumps([term, positions])
 
 
 def length_levels(largest: int) -> list[int]:
@@ -117,28 +161,28 @@ def lexicon_row(row: LexiconRow) -> list[Any]:
     return [row.surface, row.width, row.cost, *("" if t == row.surface else t for t in row.terms)]
 
 
-def cut_by_size(rows: Iterable[tuple[str, bytes]], budget: int) -> Iterator[list[tuple[str, bytes]]]:
-    """Consecutive groups of (key, encoded row) whose encoded size stays near the budget."""
-    group: list[tuple[str, bytes]] = []
-    size = 0
-    for key, encoded in rows:
-        if group and size + len(encoded) > budget:
-            yield group
-            group, size = [], 0
-        group.append((key, encoded))
-        size += len(encoded) + 1
-    if group:
-        yield group
+def group_starts(sizes: list[int], budget: int) -> list[int]:
+    """Where each group of consecutive rows starts, filling groups greedily: a row joins the
+    group while the group's size (each row + 1 for its comma) stays within the budget, and a
+    group has at least one row. Found by bisection over the running sizes: a site has
+    hundreds of thousands of rows and a rebuild groups them all again."""
+    ends = [0, *itertools.accumulate(n + 1 for n in sizes)]
+    starts: list[int] = []
+    i = 0
+    while i < len(sizes):
+        starts.append(i)
+        i = max(i + 1, bisect_right(ends, ends[i] + budget + 1) - 1)
+    return starts
 
 
 def shards(
-    prefix: str, rows: Iterable[tuple[str, bytes]], budget: int, index: list[Any]
+    prefix: str, keys: list[str], rows: list[bytes], budget: int, index: list[Any]
 ) -> Iterator[tuple[str, bytes]]:
     """Files `prefix-K.json`, each a JSON array of rows; each file's first key goes to `index`."""
-    for k, group in enumerate(cut_by_size(rows, budget)):
-        name = f"{prefix}-{k}.json"
-        index.append(group[0][0])
-        yield name, b"[" + b",".join(r for _, r in group) + b"]"
+    starts = group_starts([len(r) for r in rows], budget)
+    for k, (start, end) in enumerate(zip(starts, [*starts[1:], len(rows)], strict=True)):
+        index.append(keys[start])
+        yield f"{prefix}-{k}.json", b"[" + b",".join(rows[start:end]) + b"]"
 
 
 def gram_row(gram: str, ids: Iterable[int]) -> bytes:
@@ -148,53 +192,91 @@ def gram_row(gram: str, ids: Iterable[int]) -> bytes:
     return f'["{gram}",{",".join(map(str, deltas))}]'.encode()
 
 
-def hashed_gram_shards(grams: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
-    """Files `grams-K.json` of rows `[gram, idDelta...]`, a gram in shard `gram_shard(gram,
-    K)`: a hash needs no list of first keys in the manifest. Returns K."""
-    rows = {gram: gram_row(gram, ids) for gram, ids in grams.items()}
-    count = max(1, math.ceil(sum(len(r) + 1 for r in rows.values()) / GRAM_BYTES))
-    groups: list[list[str]] = [[] for _ in range(count)]
-    for gram in sorted(rows):
-        groups[gram_shard(gram, count)].append(gram)
-    for k, group in enumerate(groups):
-        yield f"grams-{k}.json", b"[" + b",".join(rows.pop(g) for g in group) + b"]"
-    return count
+@dataclass
+class HashedFiles:
+    """Rows spread over files by a hash of their key, kept as the files' bytes: a rebuild
+    decodes only the files whose rows change. The number of files follows the rows' total
+    size, so it moves only when the site grows or shrinks by a whole file's budget."""
+
+    files: list[bytes]
+    size: int  # all rows, each + 1 for its comma
+    budget: int
+    shard: Callable[[str, int], int]  # (key, number of files) -> file
+
+    @classmethod
+    def of(cls, rows: dict[str, bytes], budget: int, shard: Callable[[str, int], int]) -> HashedFiles:
+        """The files of these rows (key -> encoded row); each file's rows sorted by key."""
+        size = sum(len(r) + 1 for r in rows.values())
+        count = max(1, math.ceil(size / budget))
+        groups: list[list[bytes]] = [[] for _ in range(count)]
+        for key in sorted(rows):
+            groups[shard(key, count)].append(rows[key])
+        return cls([b"[" + b",".join(group) + b"]" for group in groups], size, budget, shard)
+
+    def patch(self, keys: Iterable[str], change: Callable[[str, list[Any] | None], list[Any] | None]) -> None:
+        """Give each key the row `change(key, its row or None)` (rows decoded; None: no row)."""
+        count = len(self.files)
+        by_file: dict[int, list[str]] = defaultdict(list)
+        for key in keys:
+            by_file[self.shard(key, count)].append(key)
+        for k, group in by_file.items():
+            table = {row[0]: row for row in json.loads(self.files[k])}
+            for key in group:
+                old = table.pop(key, None)
+                if old is not None:
+                    self.size -= len(dumps(old)) + 1
+                row = change(key, old)
+                if row is not None:
+                    table[key] = row
+                    self.size += len(dumps(row)) + 1
+            self.files[k] = dumps([table[key] for key in sorted(table)])  # the bytes `of` joins
+        if max(1, math.ceil(self.size / self.budget)) != count:  # group every row again
+            every = {row[0]: dumps(row) for data in self.files for row in json.loads(data)}
+            regrouped = HashedFiles.of(every, self.budget, self.shard)
+            self.files, self.size = regrouped.files, regrouped.size
 
 
-def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
-    """Every file of the index, by name, one at a time (the manifest last)."""
+def encode_rows(builder: IndexBuilder) -> IndexRows:
+    """Every row of the index, encoded. The builder's postings are consumed as they are
+    encoded, so the peak memory holds one of the two, not both."""
     forms = builder.forms()
+    terms: dict[str, bytes] = {}
+    positions: dict[str, bytes] = {}
+    while builder.postings:
+        term, entries = builder.postings.popitem()
+        terms[term], positions[term] = encode_term(term, entries, forms.get(term, []))
+    gram_rows: dict[str, bytes] = {}
+    while builder.grams:
+        gram, ids = builder.grams.popitem()
+        gram_rows[gram] = gram_row(gram, ids)
+    grams = HashedFiles.of(gram_rows, GRAM_BYTES, gram_shard)
+    del gram_rows
+    lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
+    lexicon = HashedFiles.of(lexicon_rows, LEXICON_BYTES, shard_of)
+    texts = list(builder.texts.rows())
+    builder.texts.close()
+    return IndexRows(builder.posts, texts, terms, positions, grams, lexicon, builder.surfaces)
+
+
+def index_files(rows: IndexRows) -> Iterator[tuple[str, bytes]]:
+    """Every file of the index, by name, one at a time (the manifest last)."""
     term_shards: list[Any] = []
     position_shards: list[Any] = []
-    position_rows: list[tuple[str, bytes]] = []
+    terms = sorted(rows.terms)
+    yield from shards("terms", terms, [rows.terms[t] for t in terms], SHARD_BYTES, term_shards)
+    yield from shards("positions", terms, [rows.positions[t] for t in terms], POSITION_BYTES, position_shards)
 
-    def term_rows() -> Iterator[tuple[str, bytes]]:
-        for term in sorted(builder.postings):
-            postings, positions = encode_postings(builder.postings[term])
-            position_rows.append((term, dumps([term, positions])))
-            yield term, dumps([term, postings, *forms.get(term, [])])
+    for k, data in enumerate(rows.grams.files):
+        yield f"grams-{k}.json", data
 
-    yield from shards("terms", term_rows(), SHARD_BYTES, term_shards)
-    yield from shards("positions", position_rows, POSITION_BYTES, position_shards)
-    position_rows.clear()
+    for k, data in enumerate(rows.lexicon.files):
+        yield f"lexicon-{k}.json", data
 
-    gram_shards = yield from hashed_gram_shards(builder.grams)
-
-    lexicon = [(r.surface, dumps(lexicon_row(r))) for r in builder.lexicon()]
-    shard_count = max(1, math.ceil(sum(len(row) + 1 for _, row in lexicon) / LEXICON_BYTES))
-    by_shard: list[list[bytes]] = [[] for _ in range(shard_count)]
-    for surface, row in lexicon:  # sorted, so each shard's rows stay sorted
-        by_shard[shard_of(surface, shard_count)].append(row)
-    for k, rows in enumerate(by_shard):
-        yield f"lexicon-{k}.json", b"[" + b",".join(rows) + b"]"
-
-    firsts: list[Any] = []
-    text_rows = ((str(i), row) for i, row in enumerate(builder.texts.rows()))
-    yield from shards("text", text_rows, BUNDLE_BYTES, firsts)
-    bundles = [int(first) for first in firsts]  # the first post id of each bundle
+    bundles: list[Any] = []  # the first post id of each bundle
+    yield from shards("text", list(range(len(rows.texts))), rows.texts, BUNDLE_BYTES, bundles)
     bundle_deltas = [b - a for a, b in zip([0, *bundles], bundles, strict=False)]
 
-    posts = builder.posts
+    posts = rows.posts
     yield "lengths.json", dumps(lengths_file(posts))
     yield "dates.json", dumps([p.date for p in posts])
     yield "tags.json", dumps(tag_rows(posts))
@@ -209,14 +291,14 @@ def index_files(builder: IndexBuilder) -> Iterator[tuple[str, bytes]]:
                 "k1": K1,
                 "b": B,
                 "postCount": len(posts),
-                "fieldTotals": builder.field_totals(),
+                "fieldTotals": [sum(p.lengths[f] for p in posts) for f in range(len(FIELDS))],
                 "lengths": "lengths.json",
                 "dates": "dates.json",
                 "tags": "tags.json",
-                "lexicon": shard_count,
+                "lexicon": len(rows.lexicon.files),
                 "terms": term_shards,
                 "positions": position_shards,
-                "grams": gram_shards,
+                "grams": len(rows.grams.files),
                 "texts": bundle_deltas,
             }
         ),
@@ -234,39 +316,76 @@ def web_files() -> dict[str, bytes]:
     return out
 
 
-def write_atomically(files: Iterable[tuple[str, bytes]], out: Path) -> tuple[int, int]:
+Stamp = tuple[bytes, int, int, int]  # a written file's digest, size, mtime_ns and inode
+
+
+def file_stamp(path: str, digest: bytes) -> Stamp:
+    st = os.stat(path)
+    return (digest, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def unchanged(path: str, stamp: Stamp) -> bool:
+    """Whether the file at `path` is still the one stamped (same inode, size and time)."""
+    try:
+        return file_stamp(path, stamp[0]) == stamp
+    except OSError:
+        return False
+
+
+def write_atomically(
+    files: Iterable[tuple[str, bytes]], out: Path, previous: dict[str, Stamp] | None = None
+) -> tuple[int, int, dict[str, Stamp]]:
     """Write files into a sibling temp folder as they come, then swap it in: the old index
-    stays whole until then. Returns the number of files and bytes written."""
+    stays whole until then. A file the previous build wrote with the same bytes (`previous`,
+    its stamps) is hard-linked instead: creating files is the slow part of a small rebuild.
+    Returns the number of files and bytes, and the new stamps."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     count = size = 0
+    stamps: dict[str, Stamp] = {}
     try:
         for name, data in files:
-            (tmp / name).write_bytes(data)
+            digest = hashlib.blake2b(data, digest_size=16).digest()
+            old, new = os.path.join(out, name), os.path.join(tmp, name)
+            stamp = previous.get(name) if previous else None
+            if not (stamp and stamp[0] == digest and unchanged(old, stamp) and link(old, new)):
+                (tmp / name).write_bytes(data)
+            stamps[name] = file_stamp(new, digest)
             count += 1
             size += len(data)
         os.chmod(tmp, 0o755)
-        old = None
+        old_dir = None
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.rename(out, old / "index")
+            old_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rename(out, old_dir / "index")
         try:
             os.rename(tmp, out)
         except OSError:
-            if old is not None:
-                os.rename(old / "index", out)  # put the previous index back
+            if old_dir is not None:
+                os.rename(old_dir / "index", out)  # put the previous index back
             raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if old_dir is not None:
+            shutil.rmtree(old_dir, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return count, size
+    return count, size, stamps
 
 
-def write_index(builder: IndexBuilder, out: Path, extra: Iterable[tuple[str, bytes]] = ()) -> WriteSummary:
+def link(source: str, target: str) -> bool:
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
+
+
+def write_index(
+    rows: IndexRows, out: Path, previous: dict[str, Stamp] | None = None, extra: Iterable[tuple[str, bytes]] = ()
+) -> WriteSummary:
     """Write the index and the browser runtime to `out`. The one public entry of this stage."""
-    files, size = write_atomically(itertools.chain(index_files(builder), web_files().items(), extra), out)
-    builder.texts.close()
-    return WriteSummary(files=files, bytes=size, terms=len(builder.postings), surfaces=len(builder.surfaces))
+    files, size, stamps = write_atomically(
+        itertools.chain(index_files(rows), web_files().items(), extra), out, previous
+    )
+    return WriteSummary(files=files, bytes=size, terms=len(rows.terms), surfaces=len(rows.surfaces), stamps=stamps)

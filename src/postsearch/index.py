@@ -8,13 +8,12 @@ the positions phrase matching needs, and the lexicon the query segmenter needs.
 from __future__ import annotations
 
 import json
-import math
 import re
 import tempfile
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .analysis import Analyzer, Token
 from .posts import Post
@@ -102,7 +101,7 @@ class LexiconRow:
 
     surface: str
     width: int
-    cost: int  # 1 + floor(log2(all tokens / tokens with this surface)): rarer costs more
+    cost: int  # surface_cost: rarer costs more
     terms: list[str]  # empty: a stop surface
 
 
@@ -152,45 +151,60 @@ class IndexBuilder:
         for gram in record.grams:
             self.grams[gram].append(post_id)
         self.texts.add(text_row(record))
-        # Keep only the metadata: the analyzed maps are merged and the text is spooled.
-        record.text = ""
-        record.headings = []
-        record.postings = {}
-        record.surfaces = {}
-        record.grams = []
-        self.posts.append(record)
-
-    def field_totals(self) -> list[int]:
-        return [sum(p.lengths[f] for p in self.posts) for f in range(len(FIELDS))]
+        self.posts.append(metadata(record))  # the analyzed maps are merged, the text spooled
 
     def lexicon(self) -> list[LexiconRow]:
-        """Surfaces sorted, each with its most frequent width, its cost for the query segmenter
-        (a unigram model: a query is cut the way the posts most often were) and every term it
-        was seen as; a surface seen more often as a stop than as a word is a stop."""
-        stops: Counter[str] = Counter()
-        words: Counter[str] = Counter()
-        terms: dict[str, set[str]] = defaultdict(set)
-        widths: dict[str, Counter[int]] = defaultdict(Counter)
-        for (surface, term, width), count in self.surfaces.items():
-            widths[surface][width] += count
-            if term:
-                words[surface] += count
-                terms[surface].add(term)
-            else:
-                stops[surface] += count
-        total = sum(stops.values()) + sum(words.values())
-        rows: list[LexiconRow] = []
-        for surface in sorted(widths):
-            width = max(widths[surface].items(), key=lambda wc: (wc[1], -wc[0]))[0]
-            stop = stops[surface] >= words[surface]
-            cost = 1 + math.floor(math.log2(total / (stops[surface] + words[surface])))
-            rows.append(LexiconRow(surface, width, cost, [] if stop else sorted(terms[surface])))
-        return rows
+        """The lexicon rows of every surface seen, sorted by surface."""
+        seen = surfaces_seen(self.surfaces)
+        total = sum(self.surfaces.values())
+        return [lexicon_entry(surface, seen[surface], total) for surface in sorted(seen)]
 
     def forms(self) -> dict[str, list[str]]:
-        """For each term, the other surfaces it was seen as (to mark them in excerpts)."""
-        found: dict[str, set[str]] = defaultdict(set)
-        for surface, term, _ in self.surfaces:
-            if term and surface != term:
-                found[term].add(surface)
-        return {t: sorted(s) for t, s in found.items()}
+        return forms_of(self.surfaces)
+
+
+def metadata(record: PostRecord) -> PostRecord:
+    """A record without its text and analyzed maps: what the index keeps per post once they
+    are merged."""
+    return replace(record, text="", headings=[], postings={}, surfaces={}, grams=[])
+
+
+def surfaces_seen(surfaces: Counter[tuple[str, str, int]]) -> dict[str, list[tuple[str, int, int]]]:
+    """Per surface, how it was seen: (term, or "" as a stop; width; tokens)."""
+    seen: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for (surface, term, width), count in surfaces.items():
+        seen[surface].append((term, width, count))
+    return seen
+
+
+def lexicon_entry(surface: str, seen: list[tuple[str, int, int]], total: int) -> LexiconRow:
+    """A surface's lexicon row: its most frequent width, its cost for the query segmenter (a
+    unigram model: a query is cut the way the posts most often were) and every term it was
+    seen as; a surface seen more often as a stop than as a word is a stop."""
+    widths: Counter[int] = Counter()
+    terms: set[str] = set()
+    stops = words = 0
+    for term, width, count in seen:
+        widths[width] += count
+        if term:
+            words += count
+            terms.add(term)
+        else:
+            stops += count
+    width = max(widths.items(), key=lambda wc: (wc[1], -wc[0]))[0]
+    return LexiconRow(surface, width, surface_cost(total, stops + words), [] if stops >= words else sorted(terms))
+
+
+def surface_cost(total: int, count: int) -> int:
+    """1 + floor(log2(total / count)), in integers: a surface seen half as often costs one more."""
+    return (total // count).bit_length()
+
+
+def forms_of(surfaces: Counter[tuple[str, str, int]], only: set[str] | None = None) -> dict[str, list[str]]:
+    """For each term (or each of `only`), the other surfaces it was seen as (to mark them in
+    excerpts)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for surface, term, _ in surfaces:
+        if term and surface != term and (only is None or term in only):
+            found[term].add(surface)
+    return {t: sorted(s) for t, s in found.items()}

@@ -7,6 +7,7 @@ back in file order, so the output is byte-identical whatever the number of jobs.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -15,13 +16,15 @@ import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from .analysis import Analyzer
-from .format import WriteSummary, write_index
+from .format import WriteSummary, encode_rows, write_index
 from .index import IndexBuilder, PostRecord, analyze_post
-from .posts import Draft, Failure, Post, SiteOptions, find_post_files, one_line, read_posts
+from .posts import Draft, Failure, Post, SiteOptions, one_line, read_post, walk_site
+from .update import FileOutcome, SavedBuild, changed_files, file_digest, load_build, replace_post, save_build
 
 ProgressFn = Callable[[int, int, str], None]
 CACHE_DIR = ".postsearch-cache"
@@ -38,6 +41,7 @@ class BuildReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     written: WriteSummary | None = None
     cached: int = 0  # posts taken from the cache instead of analyzed
+    patched: bool = False  # the last build was patched with the changed files (update.py)
     seconds: float = 0.0
 
 
@@ -77,8 +81,10 @@ class RecordCache:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}.pickle"
 
-    def get(self, key: str) -> PostRecord | None:
-        self.used.add(key)
+    def get(self, key: str, use: bool = True) -> PostRecord | None:
+        """The cached record (`use`: and keep it at the next prune)."""
+        if use:
+            self.used.add(key)
         if self.folder is None:
             return None
         try:
@@ -129,7 +135,7 @@ def analysis_salt() -> str:
     return digest.hexdigest()[:16]
 
 
-def analyze_all(posts: list[Post], jobs: int, anchors: str, pool: Any) -> Iterator[PostRecord | Failure]:
+def analyze_all(posts: list[Post], anchors: str, pool: Any) -> Iterator[PostRecord | Failure]:
     """Records in the order of `posts`, analyzed in the pool (or here without one)."""
     if pool is None:
         if _worker is None or _worker[1] != anchors:
@@ -139,9 +145,9 @@ def analyze_all(posts: list[Post], jobs: int, anchors: str, pool: Any) -> Iterat
         yield from pool.imap(_analyze, posts, chunksize=4)
 
 
-def batches(items: Iterable[Post | Draft | Failure], size: int) -> Iterator[list[Post | Draft | Failure]]:
-    """Posts a batch at a time, so a build never holds every post's source at once."""
-    batch: list[Post | Draft | Failure] = []
+def batches(items: Iterable[int], size: int) -> Iterator[list[int]]:
+    """File numbers a batch at a time, so a build never holds every post's source at once."""
+    batch: list[int] = []
     for item in items:
         batch.append(item)
         if len(batch) == size:
@@ -149,6 +155,18 @@ def batches(items: Iterable[Post | Draft | Failure], size: int) -> Iterator[list
             batch = []
     if batch:
         yield batch
+
+
+def build_key(salt: str, options: SiteOptions, anchors: str) -> str:
+    """What a saved build depends on besides the post files: all our code (the index format,
+    not only the analysis), Sudachi's versions and the options."""
+    digest = hashlib.sha256(salt.encode())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    digest.update(
+        repr((options.include, options.exclude, options.exclude_dirs, options.url_template, anchors)).encode()
+    )
+    return digest.hexdigest()
 
 
 def build(
@@ -163,59 +181,183 @@ def build(
 ) -> BuildReport:
     """Index the site at `src` into the folder `out`. Bad files are reported, never fatal.
 
-    `cache`: True keeps analyzed posts in `src/.postsearch-cache` (skipped when the site is
-    read-only), a path puts them there, False or None turns the cache off."""
+    `cache`: True keeps analyzed posts and the last build in `src/.postsearch-cache`
+    (skipped when the site is read-only), a path puts them there, False or None turns the
+    cache off. With the last build at hand, a rebuild after a few edits patches it."""
     started = time.perf_counter()
     src, out = Path(src), Path(out)
     if not src.is_dir():
         raise FileNotFoundError(f"{src}: not a folder")
+    # The index is millions of small objects and makes no reference cycles: the cyclic
+    # garbage collector would only walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return build_site(src, out, options, anchors, jobs, cache, progress, started)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def build_site(
+    src: Path,
+    out: Path,
+    options: SiteOptions | None,
+    anchors: str,
+    jobs: int | None,
+    cache: str | Path | bool | None,
+    progress: ProgressFn | None,
+    started: float,
+) -> BuildReport:
+    """build(), with its arguments checked."""
     options = options or SiteOptions()
     options = SiteOptions(**{**options.__dict__, "skip": (*options.skip, out)})
     folder = default_cache(src) if cache is True else (Path(cache) if cache else None)
-    records = RecordCache(folder)
+    site = Site(src, options, anchors, RecordCache(folder), progress)
+    key = build_key(site.records.salt, options, anchors)
+    saved = load_build(folder, key)
+    changed = changed_files(saved, site.paths, site.digests) if saved else None
+    report = None
+    if saved is not None and changed is not None and len(changed) <= max(32, len(site.paths) // 20):
+        report = update_build(site, saved, changed, out)
+    if report is None:
+        report = full_build(site, jobs or os.cpu_count() or 1, out, key)
+    report.drafts += [Draft(rel, "in _drafts/") for rel in site.draft_paths]
+    site.records.prune()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class Site:
+    """The post files of a site, with what a build needs to read and analyze them."""
+
+    src: Path
+    options: SiteOptions
+    anchors: str
+    records: RecordCache
+    progress: ProgressFn | None
+
+    def __post_init__(self) -> None:
+        self.files, drafts = walk_site(self.src, self.options)
+        self.paths = [p.relative_to(self.src).as_posix() for p in self.files]
+        self.draft_paths = [p.relative_to(self.src).as_posix() for p in drafts]
+        # Digests only matter to a saved build, which needs a cache folder.
+        self.digests = [file_digest(p) for p in self.files] if self.records.folder else []
+
+    def read(self, i: int) -> Post | Draft | Failure:
+        return read_post(self.files[i], self.paths[i], self.options)
+
+
+def file_outcome(site: Site, i: int, item: Post | Draft | Failure, key: str | None) -> FileOutcome:
+    """What file i gave this build, for the saved build."""
+    digest = site.digests[i] if site.digests else ""
+    if isinstance(item, Post):
+        assert key is not None
+        return FileOutcome(item.path, digest, key, item.warnings)
+    return FileOutcome(item.path, digest, item, [])
+
+
+def full_build(site: Site, jobs: int, out: Path, key: str) -> BuildReport:
+    """Read and analyze every post (the cache spares the analysis of unchanged ones) and
+    write the whole index."""
+    records, anchors = site.records, site.anchors
     report = BuildReport()
     builder = IndexBuilder()
-    jobs = jobs or os.cpu_count() or 1
-    total = len(find_post_files(src, options))
-    done = 0
+    outcomes: list[FileOutcome] = []
+    total = len(site.files)
     pool = None  # started at the first post the cache does not have
     try:
-        for batch in batches(read_posts(src, options), BATCH):
-            posts = [item for item in batch if isinstance(item, Post)]
+        for batch in batches(range(total), BATCH):
+            items = [site.read(i) for i in batch]
+            posts = [item for item in items if isinstance(item, Post)]
             keys = [records.key(p, anchors) for p in posts]
             cached = [records.get(k) for k in keys]
             misses = sum(1 for c in cached if c is None)
             if pool is None and misses >= 8 and jobs > 1:  # a few posts: not worth starting workers
                 ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
                 pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(anchors,))
-            fresh = iter(analyze_all([p for p, c in zip(posts, cached, strict=True) if c is None], jobs, anchors, pool))
-            for item in batch:
+            fresh = iter(analyze_all([p for p, c in zip(posts, cached, strict=True) if c is None], anchors, pool))
+            found = iter(zip(keys, cached, strict=True))
+            for i, item in zip(batch, items, strict=True):
+                post_key = None
+                if isinstance(item, Post):
+                    post_key, record = next(found)
+                    if record is None:
+                        record = next(fresh)
+                        if isinstance(record, PostRecord):
+                            records.put(post_key, record)
+                    if isinstance(record, PostRecord):
+                        builder.add(record)
+                        report.warnings.extend((item.path, w) for w in item.warnings)
+                    else:
+                        item = record
                 if isinstance(item, Draft):
                     report.drafts.append(item)
-                    continue
-                if isinstance(item, Failure):
+                elif isinstance(item, Failure):
                     report.failures.append(item)
-                else:
-                    report.warnings.extend((item.path, w) for w in item.warnings)
-            for post, key, record in zip(posts, keys, cached, strict=True):
-                if record is None:
-                    record = next(fresh)
-                    if isinstance(record, PostRecord):
-                        records.put(key, record)
-                if isinstance(record, Failure):
-                    report.failures.append(record)
-                else:
-                    builder.add(record)
-                done += 1
-                if progress:
-                    progress(done, total, post.path)
+                outcomes.append(file_outcome(site, i, item, post_key))
+                if site.progress:
+                    site.progress(i + 1, total, site.paths[i])
     finally:
         if pool is not None:
             pool.close()
             pool.join()
     report.posts = len(builder.posts)
     report.cached = records.hits
-    report.written = write_index(builder, out)
-    records.prune()
-    report.seconds = time.perf_counter() - started
+    rows = encode_rows(builder)
+    report.written = write_index(rows, out)
+    if records.folder is not None:
+        save_build(records.folder, SavedBuild(key, outcomes, rows, str(out.resolve()), report.written.stamps))
+    return report
+
+
+def update_build(site: Site, saved: SavedBuild, changed: list[int], out: Path) -> BuildReport | None:
+    """Patch the saved build with the changed files and write the index. None when a change
+    moves post ids (a post became a draft, a failure or the reverse, or its cached record is
+    gone): only a full build gets that right."""
+    records, rows, files = site.records, saved.rows, saved.files
+    post_ids = list(accumulate(isinstance(f.outcome, str) for f in files))  # id + 1 of file i's post
+    for n, i in enumerate(changed):
+        item = site.read(i)
+        before = files[i] if i < len(files) else None
+        old = records.get(before.outcome, use=False) if before and isinstance(before.outcome, str) else None
+        if before is not None and isinstance(before.outcome, str) and old is None:
+            return None
+        record: PostRecord | Failure | None = None
+        post_key = None
+        if isinstance(item, Post):
+            post_key = records.key(item, site.anchors)
+            record = records.get(post_key)
+            if record is None:
+                record = next(analyze_all([item], site.anchors, None))
+                if isinstance(record, PostRecord):
+                    records.put(post_key, record)
+            if isinstance(record, Failure):
+                item = record
+        if before is not None and (old is not None) != isinstance(record, PostRecord):
+            return None  # a post appeared or went away: the ids after it move
+        if isinstance(record, PostRecord):
+            replace_post(rows, post_ids[i] - 1 if before else len(rows.posts), old, record)
+        outcome = file_outcome(site, i, item, post_key)
+        if before is not None:
+            files[i] = outcome
+        else:
+            files.append(outcome)
+        if site.progress:
+            site.progress(n + 1, len(changed), site.paths[i])
+    report = BuildReport(posts=len(rows.posts), patched=True)
+    for f in files:
+        if isinstance(f.outcome, str):
+            records.used.add(f.outcome)
+            report.warnings.extend((f.path, w) for w in f.warnings)
+        elif isinstance(f.outcome, Draft):
+            report.drafts.append(f.outcome)
+        else:
+            report.failures.append(f.outcome)
+    report.cached = report.posts - sum(1 for i in changed if isinstance(files[i].outcome, str))
+    same_place = saved.out == str(out.resolve())
+    report.written = write_index(rows, out, saved.stamps if same_place else None)
+    saved.out, saved.stamps = str(out.resolve()), report.written.stamps
+    save_build(records.folder, saved)
     return report

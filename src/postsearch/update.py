@@ -1,0 +1,199 @@
+"""Stage 5, for a rebuild: patch the last build's rows with the posts edited since.
+
+A build with a cache saves its `IndexRows` there (`SavedBuild`), with a digest of every
+post file. When the next build finds the same files in the same order (or new files after
+the last), it reads only the changed files, and `replace_post` re-encodes only the rows an
+edited post touches: its terms, n-grams, lexicon surfaces and text. Grouping rows into
+files is cheap, so every file is then written as a full build writes it: a rebuild gives
+the same bytes as a cold build (tests/test_format.py checks it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from bisect import insort
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+from .format import (
+    IndexRows,
+    Stamp,
+    decode_entries,
+    encode_term,
+    lexicon_row,
+)
+from .index import PostRecord, forms_of, lexicon_entry, metadata, text_row
+from .posts import Draft, Failure
+
+STATE_FILE = "build.pickle"
+
+
+@dataclass
+class FileOutcome:
+    """What one post file gave the last build: a post (by its record cache key, with its
+    warnings), a draft or a failure."""
+
+    path: str
+    digest: str  # of the file's bytes
+    outcome: str | Draft | Failure  # str: the record cache key of a post
+    warnings: list[str]
+
+
+@dataclass
+class SavedBuild:
+    """The last build of a site: its files and its rows, under the key of everything else
+    they depend on (our code, Sudachi's versions, the options)."""
+
+    key: str
+    files: list[FileOutcome]
+    rows: IndexRows
+    out: str = ""  # where it was written, resolved
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # of the files written there
+
+
+def file_digest(path: Path) -> str:
+    """The digest of a file's bytes ("" if it cannot be read: read_post will say why)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def load_build(folder: Path | None, key: str) -> SavedBuild | None:
+    """The saved build in the cache folder, if there is one made under the same key."""
+    if folder is None:
+        return None
+    try:
+        with (folder / STATE_FILE).open("rb") as f:
+            if pickle.load(f) != key:
+                return None
+            files, rows, out, stamps, sizes = pickle.load(f)
+            blob = f.read()
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
+        return None
+    ends = list(accumulate(sizes))
+    rows.texts = [blob[end - size : end] for size, end in zip(sizes, ends, strict=True)]
+    return SavedBuild(key, files, rows, out, stamps)
+
+
+def save_build(folder: Path | None, saved: SavedBuild) -> None:
+    """Keep the build in the cache folder (the text rows after the rest, as one blob: quick
+    to write and to read back). Any failure just removes it: the next build is a full one."""
+    if folder is None:
+        return
+    path = folder / STATE_FILE
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    texts, saved.rows.texts = saved.rows.texts, []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as f:
+            pickle.dump(saved.key, f, protocol=pickle.HIGHEST_PROTOCOL)
+            state = (saved.files, saved.rows, saved.out, saved.stamps, [len(t) for t in texts])
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            for row in texts:
+                f.write(row)
+        path.unlink(missing_ok=True)  # ext4 flushes a file renamed over another to disk: slow
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+    finally:
+        saved.rows.texts = texts
+
+
+def changed_files(saved: SavedBuild, paths: list[str], digests: list[str]) -> list[int] | None:
+    """Which files changed since the saved build, by position; None when the files are not
+    the same ones in the same order (new files after the last are fine): post ids would
+    move, so only a full build gives the right index."""
+    old = saved.files
+    if len(paths) < len(old) or any(f.path != p for f, p in zip(old, paths, strict=False)):
+        return None
+    return [i for i, d in enumerate(digests) if i >= len(old) or old[i].digest != d]
+
+
+def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: PostRecord) -> None:
+    """Put `new` in the rows in place of `old` (None: a new post, `post_id` the next id)."""
+    old_postings = old.postings if old else {}
+    old_surfaces = old.surfaces if old else {}
+    keys = old_surfaces.keys() | new.surfaces.keys()
+    before = {key: rows.surfaces.get(key, 0) for key in keys}
+    total_before = sum(rows.surfaces.values())
+    rows.surfaces.subtract(old_surfaces)
+    rows.surfaces.update(new.surfaces)
+    for key in keys:
+        if rows.surfaces[key] <= 0:
+            del rows.surfaces[key]
+    # A term's row changes with its postings in this post, or with its forms: a surface it
+    # was seen as that appeared in the site or went away.
+    crossed = {key for key in keys if (before[key] > 0) != (key in rows.surfaces)}
+    terms = {t for t in old_postings.keys() | new.postings.keys() if old_postings.get(t) != new.postings.get(t)}
+    replace_terms(rows, post_id, terms | {t for _, t, _ in crossed if t}, new.postings)
+    replace_grams(rows, post_id, set(old.grams) if old else set(), set(new.grams))
+    replace_lexicon(rows, {s for s, _, _ in keys}, total_before)
+    if post_id == len(rows.posts):
+        rows.posts.append(metadata(new))
+        rows.texts.append(text_row(new))
+    else:
+        rows.posts[post_id] = metadata(new)
+        rows.texts[post_id] = text_row(new)
+
+
+def replace_terms(
+    rows: IndexRows, post_id: int, touched: set[str], new: dict[str, list[tuple[int, list[int]]]]
+) -> None:
+    """Re-encode the rows of these terms with the post's new postings."""
+    forms = forms_of(rows.surfaces, touched)
+    for term in touched:
+        entries = []
+        if term in rows.terms:
+            postings = json.loads(rows.terms[term])[1]
+            entries = [e for e in decode_entries(postings, json.loads(rows.positions[term])[1]) if e[0] != post_id]
+        if term in new:
+            insort(entries, (post_id, new[term]))
+        if entries:
+            rows.terms[term], rows.positions[term] = encode_term(term, entries, forms.get(term, []))
+        else:
+            rows.terms.pop(term, None)
+            rows.positions.pop(term, None)
+
+
+def replace_grams(rows: IndexRows, post_id: int, old: set[str], new: set[str]) -> None:
+    """Add the post to the rows of n-grams it gained, take it out of those it lost."""
+
+    def change(gram: str, row: list[Any] | None) -> list[Any] | None:
+        ids = list(accumulate(row[1:])) if row else []
+        if gram in new:
+            insort(ids, post_id)
+        else:
+            ids.remove(post_id)
+        return [gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))] if ids else None
+
+    rows.grams.patch(old ^ new, change)
+
+
+def replace_lexicon(rows: IndexRows, touched: set[str], total_before: int) -> None:
+    """Re-encode the lexicon rows of the surfaces the post touched, and of every surface
+    whose cost moved because the site's token count did."""
+    total = sum(rows.surfaces.values())
+    redo = set(touched)
+    if total != total_before:
+        counts: Counter[str] = Counter()
+        for (surface, _, _), count in rows.surfaces.items():
+            counts[surface] += count
+        # surface_cost, inlined: this runs over every surface
+        redo.update(s for s, n in counts.items() if (total // n).bit_length() != (total_before // n).bit_length())
+    seen: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for (surface, term, width), count in rows.surfaces.items():
+        if surface in redo:
+            seen[surface].append((term, width, count))
+
+    def change(surface: str, _: list[Any] | None) -> list[Any] | None:
+        return lexicon_row(lexicon_entry(surface, seen[surface], total)) if surface in seen else None
+
+    rows.lexicon.patch(redo, change)
