@@ -35,16 +35,16 @@ def site_snapshot(src: Path, out: Path) -> dict[str, tuple[int, int]]:
 
 def cmd_index(args: argparse.Namespace) -> int:
     """Build the index and print the summary; with --watch, again whenever the site changes."""
+    before = site_snapshot(args.src, args.out) if args.watch and args.src.is_dir() else {}
     status = index_once(args)
     if not args.watch or status == EXIT_ERROR:
         return status
     err = Console(stderr=True)
     err.print(f"watching {args.src} (Ctrl-C to stop)")
-    before = site_snapshot(args.src, args.out)
     with contextlib.suppress(KeyboardInterrupt):
         while True:
             time.sleep(args.interval)
-            now = site_snapshot(args.src, args.out)
+            now = site_snapshot(args.src, args.out)  # taken before the build: edits made during it count
             if now != before:
                 before = now
                 status = index_once(args)

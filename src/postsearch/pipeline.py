@@ -213,9 +213,10 @@ def build_site(
     options = options or SiteOptions()
     options = SiteOptions(**{**options.__dict__, "skip": (*options.skip, out)})
     folder = default_cache(src) if cache is True else (Path(cache) if cache else None)
-    site = Site(src, options, anchors, RecordCache(folder), progress)
-    key = build_key(site.records.salt, options, anchors)
+    records = RecordCache(folder)
+    key = build_key(records.salt, options, anchors)
     saved = load_build(folder, key)
+    site = Site(src, options, anchors, records, progress, {f.path: f for f in saved.files} if saved else {})
     changed = changed_files(saved, site.paths, site.digests) if saved else None
     report = None
     if saved is not None and changed is not None and len(changed) <= max(32, len(site.paths) // 20):
@@ -237,13 +238,16 @@ class Site:
     anchors: str
     records: RecordCache
     progress: ProgressFn | None
+    known: dict[str, FileOutcome]  # the files of the saved build, by path
 
     def __post_init__(self) -> None:
         self.files, drafts = walk_site(self.src, self.options)
         self.paths = [p.relative_to(self.src).as_posix() for p in self.files]
         self.draft_paths = [p.relative_to(self.src).as_posix() for p in drafts]
         # Digests only matter to a saved build, which needs a cache folder.
-        self.digests = [file_digest(p) for p in self.files] if self.records.folder else []
+        self.digests: list[tuple[str, tuple[int, int]]] = []
+        if self.records.folder:
+            self.digests = [file_digest(f, self.known.get(p)) for f, p in zip(self.files, self.paths, strict=True)]
 
     def read(self, i: int) -> Post | Draft | Failure:
         return read_post(self.files[i], self.paths[i], self.options)
@@ -251,11 +255,11 @@ class Site:
 
 def file_outcome(site: Site, i: int, item: Post | Draft | Failure, key: str | None) -> FileOutcome:
     """What file i gave this build, for the saved build."""
-    digest = site.digests[i] if site.digests else ""
+    digest, stat = site.digests[i] if site.digests else ("", (0, 0))
     if isinstance(item, Post):
         assert key is not None
-        return FileOutcome(item.path, digest, key, item.warnings)
-    return FileOutcome(item.path, digest, item, [])
+        return FileOutcome(item.path, digest, stat, key, item.warnings)
+    return FileOutcome(item.path, digest, stat, item, [])
 
 
 def full_build(site: Site, jobs: int, out: Path, key: str) -> BuildReport:

@@ -28,7 +28,7 @@ from .format import (
     encode_term,
     lexicon_row,
 )
-from .index import PostRecord, forms_of, lexicon_entry, metadata, text_row
+from .index import LexiconRow, PostRecord, forms_of, lexicon_entry, metadata, text_row
 from .posts import Draft, Failure
 
 STATE_FILE = "build.pickle"
@@ -41,6 +41,7 @@ class FileOutcome:
 
     path: str
     digest: str  # of the file's bytes
+    stat: tuple[int, int]  # its size and modification time (ns) when it had that digest
     outcome: str | Draft | Failure  # str: the record cache key of a post
     warnings: list[str]
 
@@ -57,12 +58,18 @@ class SavedBuild:
     stamps: dict[str, Stamp] = field(default_factory=dict)  # of the files written there
 
 
-def file_digest(path: Path) -> str:
-    """The digest of a file's bytes ("" if it cannot be read: read_post will say why)."""
+def file_digest(path: Path, known: FileOutcome | None) -> tuple[str, tuple[int, int]]:
+    """The digest of a file's bytes ("" if it cannot be read: read_post will say why) and its
+    size and time. A file whose size and time are those it had at the last build is taken
+    to have its digest (as git and make do), without reading it."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        st = path.stat()
+        stat = (st.st_size, st.st_mtime_ns)
+        if known is not None and known.stat == stat and known.digest:
+            return known.digest, stat
+        return hashlib.sha256(path.read_bytes()).hexdigest(), stat
     except OSError:
-        return ""
+        return "", (0, 0)
 
 
 def load_build(folder: Path | None, key: str) -> SavedBuild | None:
@@ -107,14 +114,14 @@ def save_build(folder: Path | None, saved: SavedBuild) -> None:
         saved.rows.texts = texts
 
 
-def changed_files(saved: SavedBuild, paths: list[str], digests: list[str]) -> list[int] | None:
+def changed_files(saved: SavedBuild, paths: list[str], digests: list[tuple[str, tuple[int, int]]]) -> list[int] | None:
     """Which files changed since the saved build, by position; None when the files are not
     the same ones in the same order (new files after the last are fine): post ids would
     move, so only a full build gives the right index."""
     old = saved.files
     if len(paths) < len(old) or any(f.path != p for f, p in zip(old, paths, strict=False)):
         return None
-    return [i for i, d in enumerate(digests) if i >= len(old) or old[i].digest != d]
+    return [i for i, (d, _) in enumerate(digests) if i >= len(old) or old[i].digest != d]
 
 
 def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: PostRecord) -> None:
@@ -124,6 +131,8 @@ def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: Pos
     keys = old_surfaces.keys() | new.surfaces.keys()
     before = {key: rows.surfaces.get(key, 0) for key in keys}
     total_before = sum(rows.surfaces.values())
+    touched = {s for s, _, _ in keys}
+    lexicon_before = lexicon_entries(rows.surfaces, touched, total_before)
     rows.surfaces.subtract(old_surfaces)
     rows.surfaces.update(new.surfaces)
     for key in keys:
@@ -135,7 +144,7 @@ def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: Pos
     terms = {t for t in old_postings.keys() | new.postings.keys() if old_postings.get(t) != new.postings.get(t)}
     replace_terms(rows, post_id, terms | {t for _, t, _ in crossed if t}, new.postings)
     replace_grams(rows, post_id, set(old.grams) if old else set(), set(new.grams))
-    replace_lexicon(rows, {s for s, _, _ in keys}, total_before)
+    replace_lexicon(rows, touched, lexicon_before, total_before)
     if post_id == len(rows.posts):
         rows.posts.append(metadata(new))
         rows.texts.append(text_row(new))
@@ -177,23 +186,31 @@ def replace_grams(rows: IndexRows, post_id: int, old: set[str], new: set[str]) -
     rows.grams.patch(old ^ new, change)
 
 
-def replace_lexicon(rows: IndexRows, touched: set[str], total_before: int) -> None:
-    """Re-encode the lexicon rows of the surfaces the post touched, and of every surface
-    whose cost moved because the site's token count did."""
+def lexicon_entries(surfaces: Counter[tuple[str, str, int]], wanted: set[str], total: int) -> dict[str, LexiconRow]:
+    """The lexicon rows of these surfaces (those seen)."""
+    seen: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for (surface, term, width), count in surfaces.items():
+        if surface in wanted:
+            seen[surface].append((term, width, count))
+    return {surface: lexicon_entry(surface, ways, total) for surface, ways in seen.items()}
+
+
+def replace_lexicon(rows: IndexRows, touched: set[str], before: dict[str, LexiconRow], total_before: int) -> None:
+    """Re-encode the lexicon rows that changed: those of the surfaces the post touched that
+    differ from `before`, and of every surface whose cost moved because the site's token
+    count did."""
     total = sum(rows.surfaces.values())
-    redo = set(touched)
+    moved: set[str] = set()
     if total != total_before:
         counts: Counter[str] = Counter()
         for (surface, _, _), count in rows.surfaces.items():
             counts[surface] += count
         # surface_cost, inlined: this runs over every surface
-        redo.update(s for s, n in counts.items() if (total // n).bit_length() != (total_before // n).bit_length())
-    seen: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for (surface, term, width), count in rows.surfaces.items():
-        if surface in redo:
-            seen[surface].append((term, width, count))
+        moved = {s for s, n in counts.items() if (total // n).bit_length() != (total_before // n).bit_length()}
+    after = lexicon_entries(rows.surfaces, touched | moved, total)
+    redo = moved | {s for s in touched if before.get(s) != after.get(s)}
 
     def change(surface: str, _: list[Any] | None) -> list[Any] | None:
-        return lexicon_row(lexicon_entry(surface, seen[surface], total)) if surface in seen else None
+        return lexicon_row(after[surface]) if surface in after else None
 
     rows.lexicon.patch(redo, change)
