@@ -3,6 +3,11 @@
 `build()` is what site generators and the CLI call. Analysis runs in worker processes
 (each with its own Sudachi dictionary: Sudachi objects cannot be pickled); records come
 back in file order, so the output is byte-identical whatever the number of jobs.
+
+With a cache folder, a build keeps every analyzed post there and the encoded index rows of
+the whole build (update.py). The next build then takes one of two paths: `update_build`
+when a few files changed and no post id moves (it patches the saved rows), `full_build`
+otherwise (it still takes unchanged posts from the cache). Both write the same bytes.
 """
 
 from __future__ import annotations

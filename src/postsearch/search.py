@@ -16,13 +16,15 @@ weights (whoosh's BM25F).
 
 from __future__ import annotations
 
-import heapq
+import functools
 import itertools
 import json
 import math
+import operator
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from dataclasses import field as default
 from pathlib import Path
@@ -545,6 +547,12 @@ def term_score(entry: TermEntry, post: int, index: Index) -> float:
     return found
 
 
+def add_to(totals: dict[int, float], posts: Collection[int], values: Iterable[float]) -> None:
+    """`totals[post] += value` for each post and its value, looped in C (map, zip): a query
+    on a big site adds to thousands of posts per term."""
+    totals.update(zip(posts, map(operator.add, map(totals.__getitem__, posts), values), strict=False))
+
+
 def scores(posts: list[int], pieces: list[Piece], index: Index) -> dict[int, float]:
     """Each post's score: Σ over pieces, then their terms and prefix terms (in that fixed
     order), of w x term_score, w 1 for a term and PREFIX_WEIGHT for a prefix term; a piece a
@@ -553,34 +561,58 @@ def scores(posts: list[int], pieces: list[Piece], index: Index) -> dict[int, flo
     totals = dict.fromkeys(posts, 0.0)
     for piece in pieces:
         if piece.grams:
-            value = gram_score(piece.grams, index)
-            for post in posts:
-                totals[post] += value
+            add_to(totals, posts, itertools.repeat(gram_score(piece.grams, index)))
             continue
         scored: set[int] = set()
         for terms, weight in ((piece.terms, 1.0), (piece.prefix_terms, PREFIX_WEIGHT)):
             for term in terms:
                 entry = index.terms.get(term)
-                for post in totals.keys() & entry.postings.keys() if entry is not None else []:
-                    totals[post] += weight * term_score(entry, post, index)
-                    scored.add(post)
+                if entry is None:
+                    continue
+                common = totals.keys() & entry.postings.keys()
+                if len(entry.scores) < len(entry.postings):  # not every post scored yet
+                    for post in common - entry.scores.keys():
+                        term_score(entry, post, index)  # kept on the entry
+                ordered = list(common)
+                add_to(totals, ordered, map(weight.__mul__, map(entry.scores.__getitem__, ordered)))
+                scored |= common
         if piece.spelled:
             value = gram_score(piece.spelled, index)
-            for post in (posts_with_grams(piece.spelled, index.grams) & totals.keys()) - scored:
-                totals[post] += value
+            add_to(
+                totals,
+                list((posts_with_grams(piece.spelled, index.grams) & totals.keys()) - scored),
+                itertools.repeat(value),
+            )
     return totals
 
 
-def adjacent_clauses(post: int, clauses: list[Clause], grams: dict[str, set[int]]) -> int:
-    """How many clauses the post has as typed, pieces side by side (all the clause's n-grams)."""
-    return sum(1 for c in clauses if c.kind == "word" and c.grams and all(post in grams.get(g, set()) for g in c.grams))
-
-
-def rank_key(post: int, total: float, clauses: list[Clause], grams: dict[str, set[int]]) -> tuple[int, float, int]:
-    """Posts with more clauses as typed first, then by score (raised for each such clause),
-    then by id: `(-adjacent, -score, post)`, and the score is the hit's."""
-    adjacent = adjacent_clauses(post, clauses, grams)
-    return -adjacent, -(total * (1 + ADJACENCY * adjacent)), post
+def ranked(
+    posts: list[int], totals: dict[int, float], clauses: list[Clause], grams: dict[str, set[int]], limit: int | None
+) -> list[tuple[float, int]]:
+    """The first `limit` (None: all) `(score, post)`, best first: posts with more word
+    clauses as typed (all the clause's n-grams) first, then by score (raised by ADJACENCY
+    for each such clause), then by id. `posts` come sorted by id and the sorts are stable;
+    a tier's posts are only sorted if the ones above it leave room."""
+    adjacent = Counter(
+        itertools.chain.from_iterable(
+            posts_with_grams(c.grams, grams) & totals.keys() for c in clauses if c.kind == "word" and c.grams
+        )
+    )
+    order: list[tuple[float, int]] = []
+    tiers = sorted({0, *adjacent.values()}, reverse=True)
+    for n in tiers:
+        room = None if limit is None else limit - len(order)
+        if room is not None and room <= 0:
+            break
+        if n == 0:
+            tier = [post for post in posts if post not in adjacent] if adjacent else posts
+            values = totals
+        else:
+            tier = sorted(adjacent if len(tiers) == 2 else (p for p, c in adjacent.items() if c == n))
+            factor = itertools.repeat(1 + ADJACENCY * n)
+            values = dict(zip(tier, map(operator.mul, map(totals.__getitem__, tier), factor), strict=False))
+        order.extend((values[post], post) for post in sorted(tier, key=values.__getitem__, reverse=True)[:room])
+    return order
 
 
 def mark_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
@@ -602,6 +634,7 @@ def mark_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     return chosen
 
 
+@functools.lru_cache(maxsize=1024)  # as FOLDED in the JS: a hit's text is folded once
 def fold_same_length(text: str) -> str:
     """`fold` for marking: case only, per code point, so indexes into the text stay valid
     (stored text is already NFKC)."""
@@ -932,24 +965,21 @@ class Index:
         fields, terms, grams = self.field_count, self.terms, self.grams
         phrases = [c for c in clauses if c.kind == "phrase"]
         exclusions = [c for c in clauses if c.kind == "not"]
-        matched = [
-            post
-            for post in sorted(candidates or set())
-            if all(clause_matches(c, post, fields, terms, grams) for c in phrases)
-            and not any(clause_matches(c, post, fields, terms, grams) for c in exclusions)
-        ]
+        matched = sorted(candidates or set())
+        if phrases or exclusions:
+            matched = [
+                post
+                for post in matched
+                if all(clause_matches(c, post, fields, terms, grams) for c in phrases)
+                and not any(clause_matches(c, post, fields, terms, grams) for c in exclusions)
+            ]
         totals = scores(matched, pieces, self)
-        typed = [c for c in clauses if c.kind == "word" and c.grams]  # the clauses adjacency looks at
-        keys = (rank_key(post, totals[post], typed, self.grams) for post in matched)
+        order = ranked(matched, totals, clauses, self.grams, None if sort == "date" else max(0, limit))
         if sort == "date":
             self.ensure_dates()
             dates = self.dates or []
-            ranked = sorted(
-                sorted(keys), key=lambda r: dates[r[2]] or "", reverse=True
-            )  # stable: by score within a date
-        else:
-            ranked = heapq.nsmallest(max(0, limit), keys)  # the same as sorted(keys)[:limit]
-        shown = [(-value, post) for _, value, post in ranked[: max(0, limit)]]
+            order.sort(key=lambda r: dates[r[1]] or "", reverse=True)  # stable: by score within a date
+        shown = order[: max(0, limit)]
         self.ensure_texts([post for _, post in shown])
         needles = needles_for(pieces, self.terms)
         hits = [self.hit(post, s, needles) for s, post in shown]

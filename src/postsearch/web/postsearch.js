@@ -669,20 +669,21 @@ export function scores(posts, pieces, index) {
   return totals;
 }
 
-/** How many clauses the post has as typed, pieces side by side (all the clause's n-grams). */
-export function adjacentClauses(post, clauses, grams) {
-  let count = 0;
+/** `[score, post]`, best first: posts with more word clauses as typed (all their n-grams)
+ * first, then by score (raised by ADJACENCY for each such clause), then by id. */
+export function ranked(posts, totals, clauses, grams) {
+  const adjacent = new Map();
   for (const c of clauses) {
-    if (c.kind === 'word' && c.grams.length && c.grams.every((g) => grams.get(g)?.has(post))) count += 1;
+    if (c.kind !== 'word' || !c.grams.length) continue;
+    for (const post of postsWithGrams(c.grams, grams)) if (totals.has(post)) adjacent.set(post, (adjacent.get(post) ?? 0) + 1);
   }
-  return count;
-}
-
-/** Posts with more clauses as typed first, then by score (raised for each such clause),
- * then by id: `[-adjacent, -score, post]`, and the score is the hit's. */
-export function rankKey(post, total, clauses, grams) {
-  const adjacent = adjacentClauses(post, clauses, grams);
-  return [-adjacent, -(total * (1 + ADJACENCY * adjacent)), post];
+  return posts
+    .map((post) => {
+      const n = adjacent.get(post) ?? 0;
+      return [-n, -(totals.get(post) * (1 + ADJACENCY * n)), post];
+    })
+    .sort(byKeys)
+    .map(([, s, post]) => [-s, post]);
 }
 
 const PAIRS = /[\uD800-\uDFFF]/; // UTF-16 units are not code points
@@ -1093,17 +1094,17 @@ export class Index {
           !exclusions.some((c) => clauseMatches(c, post, fields, terms, grams)),
       );
     const totals = scores(matched, pieces, this);
-    const ranked = matched.map((post) => rankKey(post, totals.get(post), clauses, grams)).sort(byKeys);
+    const order = ranked(matched, totals, clauses, grams);
     if (sort === 'date') {
       await this.ensureDates();
       const dates = this.dates;
-      ranked.sort((a, b) => compare(dates[b[2]] ?? '', dates[a[2]] ?? '')); // stable: score order within a date
+      order.sort((a, b) => compare(dates[b[1]] ?? '', dates[a[1]] ?? '')); // stable: score order within a date
     }
-    const shown = ranked.slice(0, Math.max(0, limit)).map(([, value, post]) => [-value, post]);
+    const shown = order.slice(0, Math.max(0, limit));
     await this.ensureTexts(shown.map(([, post]) => post));
     const needles = needlesFor(pieces, this.terms);
     const hits = shown.map(([s, post]) => this.hit(post, s, needles));
-    return { query, total: ranked.length, hits, bytesRead: this.bytesRead };
+    return { query, total: matched.length, hits, bytesRead: this.bytesRead };
   }
 
   hit(post, score_, needles) {
