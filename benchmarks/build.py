@@ -134,6 +134,13 @@ def main() -> None:
     ap.add_argument("--bigram-cost", action="store_true", help="also size bigram postings for comparison")
     ap.add_argument("--out", type=Path, default=None, help="keep the index here")
     args = ap.parse_args()
+    # As a wheel install leaves it (pip compiles bytecode at install): with
+    # PYTHONDONTWRITEBYTECODE set, each timed run would otherwise compile our modules again.
+    import compileall
+
+    import postsearch
+
+    compileall.compile_dir(Path(postsearch.__file__).parent, quiet=1)
     if (args.corpus / "posts").is_dir():
         args.corpus = args.corpus / "posts"  # the shared corpora keep posts beside SOURCE.md
     with tempfile.TemporaryDirectory() as tmp:

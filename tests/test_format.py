@@ -260,4 +260,24 @@ def test_rows_are_grouped_greedily_within_the_budget(sizes, budget):
             expected.append(i)
             size = 0
         size += n + 1
-    assert fmt.group_starts(sizes, budget) == expected
+    import itertools
+
+    assert fmt.group_starts(list(itertools.accumulate(n + 1 for n in sizes)), budget) == expected
+
+
+@given(
+    st.dictionaries(st.text(max_size=4), st.binary(max_size=6)),
+    st.dictionaries(st.text(max_size=4), st.none() | st.binary(max_size=6)),
+)
+def test_sorted_rows_update_as_a_dict_would(rows, changes):
+    import pickle
+
+    table = fmt.SortedRows(rows)
+    table.update(changes)
+    expected = {**rows, **changes}
+    expected = {k: v for k, v in expected.items() if v is not None}
+    table = pickle.loads(pickle.dumps(table))
+    assert table.keys == sorted(expected) and [table.run.row(i) for i in range(len(table))] == [
+        expected[k] for k in table.keys
+    ]
+    assert all(table.get(k) == v for k, v in expected.items()) and table.get("\uffff" * 5) is None

@@ -14,9 +14,10 @@ import math
 import os
 import shutil
 import tempfile
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -54,9 +55,9 @@ class IndexRows:
     post's rows (update.py) and groups the rest into files again, which is cheap."""
 
     posts: list[PostRecord]  # metadata only (index.metadata), by post id
-    texts: list[bytes]  # text_row, by post id
-    terms: dict[str, bytes]  # term -> its row of a terms file
-    positions: dict[str, bytes]  # term -> its row of a positions file
+    texts: RowRun  # text_row, by post id
+    terms: SortedRows  # term -> its row of a terms file
+    positions: SortedRows  # term -> its row of a positions file
     grams: HashedFiles  # the grams files, by gram_shard
     lexicon: HashedFiles  # the lexicon files, by shard_of
     surfaces: Counter[tuple[str, str, int]]  # (surface, term, width) -> tokens, site-wide
@@ -161,28 +162,102 @@ def lexicon_row(row: LexiconRow) -> list[Any]:
     return [row.surface, row.width, row.cost, *("" if t == row.surface else t for t in row.terms)]
 
 
-def group_starts(sizes: list[int], budget: int) -> list[int]:
-    """Where each group of consecutive rows starts, filling groups greedily: a row joins the
-    group while the group's size (each row + 1 for its comma) stays within the budget, and a
-    group has at least one row. Found by bisection over the running sizes: a site has
-    hundreds of thousands of rows and a rebuild groups them all again."""
-    ends = [0, *itertools.accumulate(n + 1 for n in sizes)]
+class RowRun:
+    """Encoded rows in order, kept as one blob of `row,` after `row,`, with where each row's
+    comma ends: a file of consecutive rows is one slice of the blob, and a saved build
+    pickles it as two objects, not one per row."""
+
+    def __init__(self, rows: Iterable[bytes] = ()) -> None:
+        parts = [row + b"," for row in rows]
+        self.blob = b"".join(parts)
+        self.ends = array("Q", itertools.accumulate(len(p) for p in parts))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def row(self, i: int) -> bytes:
+        return self.blob[self.ends[i - 1] if i else 0 : self.ends[i] - 1]
+
+    def splice(self, edits: list[tuple[int, int, list[bytes]]]) -> None:
+        """Replace rows [a, b) by the given rows, for each (a, b, rows): sorted, apart."""
+        blob: list[bytes] = []
+        sizes: list[int] = []
+        done = 0  # rows copied or replaced so far
+        for a, b, rows in [*edits, (len(self), len(self), [])]:
+            start = self.ends[done - 1] if done else 0
+            blob.append(self.blob[start : self.ends[a - 1] if a else 0])
+            sizes.extend(self.ends[i] - (self.ends[i - 1] if i else 0) for i in range(done, a))
+            blob.extend(row + b"," for row in rows)
+            sizes.extend(len(row) + 1 for row in rows)
+            done = b
+        self.blob = b"".join(blob)
+        self.ends = array("Q", itertools.accumulate(sizes))
+
+    def files(self, prefix: str, budget: int) -> Iterator[tuple[int, str, bytes]]:
+        """Files `prefix-K.json` of consecutive rows within the budget (group_starts), each
+        with its first row."""
+        starts = group_starts(self.ends, budget)
+        for k, (start, end) in enumerate(zip(starts, [*starts[1:], len(self)], strict=True)):
+            begin = self.ends[start - 1] if start else 0
+            yield start, f"{prefix}-{k}.json", b"[" + self.blob[begin : self.ends[end - 1] - 1] + b"]"
+
+
+class SortedRows:
+    """Rows sorted by key, as a RowRun: a rebuild replaces a few of them."""
+
+    def __init__(self, rows: dict[str, bytes]) -> None:
+        self.keys = sorted(rows)
+        self.run = RowRun(rows[k] for k in self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __contains__(self, key: str) -> bool:
+        i = bisect_left(self.keys, key)
+        return i < len(self.keys) and self.keys[i] == key
+
+    def get(self, key: str) -> bytes | None:
+        i = bisect_left(self.keys, key)
+        return self.run.row(i) if i < len(self.keys) and self.keys[i] == key else None
+
+    def update(self, changes: dict[str, bytes | None]) -> None:
+        """Give each key its new row (None: drop the key)."""
+        edits: list[tuple[int, int, list[bytes]]] = []
+        keys: list[str] = []
+        done = 0
+        for key in sorted(changes):
+            i = bisect_left(self.keys, key)
+            present = i < len(self.keys) and self.keys[i] == key
+            row = changes[key]
+            keys.extend(self.keys[done:i])
+            if row is not None:
+                keys.append(key)
+            edits.append((i, i + present, [] if row is None else [row]))
+            done = i + present
+        keys.extend(self.keys[done:])
+        self.keys = keys
+        self.run.splice(edits)
+
+    def __getstate__(self) -> tuple[str, RowRun]:
+        return json.dumps(self.keys, ensure_ascii=False), self.run  # one string, not a list of them
+
+    def __setstate__(self, state: tuple[str, RowRun]) -> None:
+        self.keys, self.run = json.loads(state[0]), state[1]
+
+
+def group_starts(ends: Sequence[int], budget: int) -> list[int]:
+    """Where each group of consecutive rows starts, given where each row's comma ends
+    (`ends`, a running total of each row's size + 1), filling groups greedily: a row joins
+    the group while the group's size stays within the budget, and a group has at least one
+    row. Found by bisection: a site has hundreds of thousands of rows, and a rebuild groups
+    them all again."""
     starts: list[int] = []
     i = 0
-    while i < len(sizes):
+    while i < len(ends):
         starts.append(i)
-        i = max(i + 1, bisect_right(ends, ends[i] + budget + 1) - 1)
+        begin = ends[i - 1] if i else 0
+        i = max(i + 1, bisect_right(ends, begin + budget + 1))
     return starts
-
-
-def shards(
-    prefix: str, keys: list[str], rows: list[bytes], budget: int, index: list[Any]
-) -> Iterator[tuple[str, bytes]]:
-    """Files `prefix-K.json`, each a JSON array of rows; each file's first key goes to `index`."""
-    starts = group_starts([len(r) for r in rows], budget)
-    for k, (start, end) in enumerate(zip(starts, [*starts[1:], len(rows)], strict=True)):
-        index.append(keys[start])
-        yield f"{prefix}-{k}.json", b"[" + b",".join(rows[start:end]) + b"]"
 
 
 def gram_row(gram: str, ids: Iterable[int]) -> bytes:
@@ -253,18 +328,21 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
     del gram_rows
     lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
     lexicon = HashedFiles.of(lexicon_rows, LEXICON_BYTES, shard_of)
-    texts = list(builder.texts.rows())
+    texts = RowRun(builder.texts.rows())
     builder.texts.close()
-    return IndexRows(builder.posts, texts, terms, positions, grams, lexicon, builder.surfaces)
+    return IndexRows(builder.posts, texts, SortedRows(terms), SortedRows(positions), grams, lexicon, builder.surfaces)
 
 
 def index_files(rows: IndexRows) -> Iterator[tuple[str, bytes]]:
     """Every file of the index, by name, one at a time (the manifest last)."""
     term_shards: list[Any] = []
     position_shards: list[Any] = []
-    terms = sorted(rows.terms)
-    yield from shards("terms", terms, [rows.terms[t] for t in terms], SHARD_BYTES, term_shards)
-    yield from shards("positions", terms, [rows.positions[t] for t in terms], POSITION_BYTES, position_shards)
+    for start, name, data in rows.terms.run.files("terms", SHARD_BYTES):
+        term_shards.append(rows.terms.keys[start])
+        yield name, data
+    for start, name, data in rows.positions.run.files("positions", POSITION_BYTES):
+        position_shards.append(rows.positions.keys[start])
+        yield name, data
 
     for k, data in enumerate(rows.grams.files):
         yield f"grams-{k}.json", data
@@ -273,7 +351,9 @@ def index_files(rows: IndexRows) -> Iterator[tuple[str, bytes]]:
         yield f"lexicon-{k}.json", data
 
     bundles: list[Any] = []  # the first post id of each bundle
-    yield from shards("text", list(range(len(rows.texts))), rows.texts, BUNDLE_BYTES, bundles)
+    for start, name, data in rows.texts.files("text", BUNDLE_BYTES):
+        bundles.append(start)
+        yield name, data
     bundle_deltas = [b - a for a, b in zip([0, *bundles], bundles, strict=False)]
 
     posts = rows.posts

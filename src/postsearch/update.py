@@ -80,38 +80,29 @@ def load_build(folder: Path | None, key: str) -> SavedBuild | None:
         with (folder / STATE_FILE).open("rb") as f:
             if pickle.load(f) != key:
                 return None
-            files, rows, out, stamps, sizes = pickle.load(f)
-            blob = f.read()
+            saved = pickle.load(f)
     except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
         return None
-    ends = list(accumulate(sizes))
-    rows.texts = [blob[end - size : end] for size, end in zip(sizes, ends, strict=True)]
-    return SavedBuild(key, files, rows, out, stamps)
+    return saved if isinstance(saved, SavedBuild) else None
 
 
 def save_build(folder: Path | None, saved: SavedBuild) -> None:
-    """Keep the build in the cache folder (the text rows after the rest, as one blob: quick
-    to write and to read back). Any failure just removes it: the next build is a full one."""
+    """Keep the build in the cache folder (its key first, to check before reading the rest).
+    Any failure just removes it: the next build is a full one."""
     if folder is None:
         return
     path = folder / STATE_FILE
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    texts, saved.rows.texts = saved.rows.texts, []
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tmp.open("wb") as f:
             pickle.dump(saved.key, f, protocol=pickle.HIGHEST_PROTOCOL)
-            state = (saved.files, saved.rows, saved.out, saved.stamps, [len(t) for t in texts])
-            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
-            for row in texts:
-                f.write(row)
+            pickle.dump(saved, f, protocol=pickle.HIGHEST_PROTOCOL)
         path.unlink(missing_ok=True)  # ext4 flushes a file renamed over another to disk: slow
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
-    finally:
-        saved.rows.texts = texts
 
 
 def changed_files(saved: SavedBuild, paths: list[str], digests: list[tuple[str, tuple[int, int]]]) -> list[int] | None:
@@ -147,10 +138,9 @@ def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: Pos
     replace_lexicon(rows, touched, lexicon_before, total_before)
     if post_id == len(rows.posts):
         rows.posts.append(metadata(new))
-        rows.texts.append(text_row(new))
     else:
         rows.posts[post_id] = metadata(new)
-        rows.texts[post_id] = text_row(new)
+    rows.texts.splice([(post_id, min(post_id + 1, len(rows.texts)), [text_row(new)])])
 
 
 def replace_terms(
@@ -158,18 +148,22 @@ def replace_terms(
 ) -> None:
     """Re-encode the rows of these terms with the post's new postings."""
     forms = forms_of(rows.surfaces, touched)
+    term_rows: dict[str, bytes | None] = {}
+    position_rows: dict[str, bytes | None] = {}
     for term in touched:
         entries = []
-        if term in rows.terms:
-            postings = json.loads(rows.terms[term])[1]
-            entries = [e for e in decode_entries(postings, json.loads(rows.positions[term])[1]) if e[0] != post_id]
+        row = rows.terms.get(term)
+        if row is not None:
+            postings, positions = json.loads(row)[1], json.loads(rows.positions.get(term) or b"")[1]
+            entries = [e for e in decode_entries(postings, positions) if e[0] != post_id]
         if term in new:
             insort(entries, (post_id, new[term]))
         if entries:
-            rows.terms[term], rows.positions[term] = encode_term(term, entries, forms.get(term, []))
+            term_rows[term], position_rows[term] = encode_term(term, entries, forms.get(term, []))
         else:
-            rows.terms.pop(term, None)
-            rows.positions.pop(term, None)
+            term_rows[term] = position_rows[term] = None
+    rows.terms.update(term_rows)
+    rows.positions.update(position_rows)
 
 
 def replace_grams(rows: IndexRows, post_id: int, old: set[str], new: set[str]) -> None:
