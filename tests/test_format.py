@@ -80,7 +80,11 @@ def test_postings_round_trip(entries):
             expect[f] = ps
         assert decoded.positions is not None and decoded.positions[post] == expect
         assert decoded.postings[post] == [len(ps) if ps else 0 for ps in expect]
-    assert fmt.decode_entries(postings, positions) == entries  # what a patched rebuild reads back
+    for post in {0, 7, *(p for p, _ in entries[:3])}:  # what a patched rebuild does
+        for fields in (None, [(1, [2, 9])]):
+            changed = [e for e in entries if e[0] != post] + ([(post, fields)] if fields else [])
+            expected = fmt.encode_postings(sorted(changed))
+            assert fmt.splice_postings(postings, positions, post, fields) == expected
 
 
 def test_failed_build_leaves_the_previous_index(tmp_path, monkeypatch):

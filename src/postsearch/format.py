@@ -90,23 +90,28 @@ def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> t
     return postings, positions
 
 
-def decode_entries(postings: list[int], positions: list[int]) -> list[tuple[int, list[tuple[int, list[int]]]]]:
-    """The inverse of encode_postings."""
-    entries: list[tuple[int, list[tuple[int, list[int]]]]] = []
-    i = j = post = 0
-    while i < len(postings):
-        post += postings[i]
-        mask = postings[i + 1]
-        i += 2
-        fields = []
-        for f in range(mask.bit_length()):
-            if mask >> f & 1:
-                tf = postings[i]
-                i += 1
-                fields.append((f, list(itertools.accumulate(positions[j : j + tf]))))
-                j += tf
-        entries.append((post, fields))
-    return entries
+def splice_postings(
+    postings: list[int], positions: list[int], post: int, fields: list[tuple[int, list[int]]] | None
+) -> tuple[list[int], list[int]]:
+    """Encoded postings and positions with `post`'s entry replaced by `fields` (None: taken
+    out), as encode_postings would write them; only the entries before it are walked."""
+    i = j = before = 0  # index into each list, and the id of the entry before index i
+    while i < len(postings) and before + postings[i] < post:
+        count = postings[i + 1].bit_count()
+        before += postings[i]
+        j += sum(postings[i + 2 : i + 2 + count])
+        i += 2 + count
+    end_i, end_j, after_base = i, j, before  # end of the old entry; what the next delta counts from
+    if i < len(postings) and before + postings[i] == post:
+        count = postings[i + 1].bit_count()
+        end_i, end_j, after_base = i + 2 + count, j + sum(postings[i + 2 : i + 2 + count]), post
+    new_postings, new_positions = encode_postings([(post, fields)] if fields else [])
+    if new_postings:
+        new_postings[0] = post - before
+    rest = postings[end_i:]
+    if rest:
+        rest[0] = after_base + rest[0] - (post if fields else before)
+    return postings[:i] + new_postings + rest, positions[:j] + new_positions + positions[end_j:]
 
 
 def encode_term(

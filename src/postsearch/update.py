@@ -24,9 +24,10 @@ from typing import Any
 from .format import (
     IndexRows,
     Stamp,
-    decode_entries,
-    encode_term,
+    dumps,
+    encode_postings,
     lexicon_row,
+    splice_postings,
 )
 from .index import LexiconRow, PostRecord, forms_of, lexicon_entry, metadata, text_row
 from .posts import Draft, Failure
@@ -151,15 +152,15 @@ def replace_terms(
     term_rows: dict[str, bytes | None] = {}
     position_rows: dict[str, bytes | None] = {}
     for term in touched:
-        entries = []
         row = rows.terms.get(term)
-        if row is not None:
+        if row is None:
+            postings, positions = encode_postings([(post_id, new[term])])
+        else:
             postings, positions = json.loads(row)[1], json.loads(rows.positions.get(term) or b"")[1]
-            entries = [e for e in decode_entries(postings, positions) if e[0] != post_id]
-        if term in new:
-            insort(entries, (post_id, new[term]))
-        if entries:
-            term_rows[term], position_rows[term] = encode_term(term, entries, forms.get(term, []))
+            postings, positions = splice_postings(postings, positions, post_id, new.get(term))
+        if postings:
+            term_rows[term] = dumps([term, postings, *forms.get(term, [])])
+            position_rows[term] = dumps([term, positions])
         else:
             term_rows[term] = position_rows[term] = None
     rows.terms.update(term_rows)
