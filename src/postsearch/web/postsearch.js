@@ -655,7 +655,9 @@ export function scores(posts, pieces, index) {
     for (const [terms, weight] of [[piece.terms, 1.0], [piece.prefixTerms, PREFIX_WEIGHT]]) {
       for (const term of terms) {
         const entry = index.terms.get(term);
-        for (const post of entry ? posts.filter((p) => entry.postings.has(p)) : []) {
+        if (!entry) continue;
+        const small = entry.postings.size < totals.size; // walk the smaller side
+        for (const post of small ? [...entry.postings.keys()].filter((p) => totals.has(p)) : posts.filter((p) => entry.postings.has(p))) {
           add(post, weight * termScore(entry, post, index));
           scored.add(post);
         }
