@@ -285,3 +285,32 @@ def test_sorted_rows_update_as_a_dict_would(rows, changes):
         expected[k] for k in table.keys
     ]
     assert all(table.get(k) == v for k, v in expected.items()) and table.get("\uffff" * 5) is None
+
+
+def test_a_big_site_gets_fewer_larger_files(tmp_path, monkeypatch):
+    postsearch.build(EXAMPLE_SITE, tmp_path / "small", jobs=1, cache=False)
+    monkeypatch.setattr(fmt, "MAX_FILES", 12)  # as if the site were a thousand times larger
+    postsearch.build(EXAMPLE_SITE, tmp_path / "big", jobs=1, cache=False)
+    small, big = read_all(tmp_path / "small"), read_all(tmp_path / "big")
+    assert len(big) < len(small)
+    for query in ["新幹線", "サーバ", '"設定を変更する"', "京都 -新幹線"]:
+        hits = [postsearch.open_index(tmp_path / out).search(query).hits for out in ("small", "big")]
+        assert hits[0] == hits[1], query
+
+
+def test_a_patched_rebuild_that_moves_the_budgets_writes_a_cold_build(built_site, tmp_path, monkeypatch):
+    import pickle
+
+    def scale() -> int:
+        with (built_site / ".postsearch-cache" / "build.pickle").open("rb") as f:
+            pickle.load(f)  # the key
+            return pickle.load(f).rows.scale
+
+    monkeypatch.setattr(fmt, "MAX_FILES", 34)  # the example site's index is about 35 to 70 files
+    (built_site / ".postsearch-cache" / "build.pickle").unlink()  # a full build with that cap
+    postsearch.build(built_site, tmp_path / "out", jobs=1)
+    assert scale() == 2
+    post = built_site / "pages" / "crlf-post.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\n\n長い追記です。" * 3000, encoding="utf-8")
+    report = rebuild_equals_cold_build(built_site, tmp_path)
+    assert report.patched and scale() == 4

@@ -33,6 +33,7 @@ GRAM_BYTES = 6 * 1024  # n-gram shards: a phrase reads one per trigram, so they 
 LEXICON_BYTES = 4 * 1024  # lexicon shards: a query reads one per distinct character
 POSITION_BYTES = 32 * 1024  # position shards (read for phrases only)
 BUNDLE_BYTES = 8 * 1024  # text bundles (read for the hits shown)
+MAX_FILES = 10_000  # beyond this, every budget doubles (budget_scale): half Cloudflare's cap
 LENGTH_STEP = 1.25  # field lengths kept to within about 12%: BM25 hardly moves, every query reads them
 WEB_FILES = ("postsearch.js", "ui.js", "ui.css", "demo.html")
 
@@ -61,6 +62,32 @@ class IndexRows:
     grams: HashedFiles  # the grams files, by gram_shard
     lexicon: HashedFiles  # the lexicon files, by shard_of
     surfaces: Counter[tuple[str, str, int]]  # (surface, term, width) -> tokens, site-wide
+    scale: int = 1  # every file budget times this (budget_scale)
+
+    def rescale(self) -> None:
+        """Set the scale for the rows' present size, regrouping the hashed files if it moved."""
+        sizes = (self.terms.run.size, self.positions.run.size, self.texts.size, self.grams.size, self.lexicon.size)
+        self.scale = budget_scale(*sizes)
+        self.grams.rebudget(GRAM_BYTES * self.scale)
+        self.lexicon.rebudget(LEXICON_BYTES * self.scale)
+
+
+def budget_scale(terms: int, positions: int, texts: int, grams: int, lexicon: int) -> int:
+    """How many times larger than their base budgets files must be, given the size of each
+    kind of row, for the index to stay within about MAX_FILES files: a power of two, so it
+    rarely moves. It is 1 up to a site of several thousand posts; a bigger one gets fewer,
+    larger files (hosts cap file counts) at the cost of more bytes per query."""
+    files = (
+        terms / SHARD_BYTES
+        + positions / POSITION_BYTES
+        + texts / BUNDLE_BYTES
+        + grams / GRAM_BYTES
+        + lexicon / LEXICON_BYTES
+    )
+    scale = 1
+    while files / scale > MAX_FILES:
+        scale *= 2
+    return scale
 
 
 def dumps(data: Any) -> bytes:
@@ -180,6 +207,11 @@ class RowRun:
     def __len__(self) -> int:
         return len(self.ends)
 
+    @property
+    def size(self) -> int:
+        """All rows, each + 1 for its comma."""
+        return self.ends[-1] if self.ends else 0
+
     def row(self, i: int) -> bytes:
         return self.blob[self.ends[i - 1] if i else 0 : self.ends[i] - 1]
 
@@ -293,6 +325,17 @@ class HashedFiles:
             groups[shard(key, count)].append(rows[key])
         return cls([b"[" + b",".join(group) + b"]" for group in groups], size, budget, shard)
 
+    def rebudget(self, budget: int) -> None:
+        """Use this budget from now on, grouping every row again if the number of files moves."""
+        self.budget = budget
+        if max(1, math.ceil(self.size / budget)) != len(self.files):
+            self.regroup()
+
+    def regroup(self) -> None:
+        every = {row[0]: dumps(row) for data in self.files for row in json.loads(data)}
+        regrouped = HashedFiles.of(every, self.budget, self.shard)
+        self.files, self.size = regrouped.files, regrouped.size
+
     def patch(self, keys: Iterable[str], change: Callable[[str, list[Any] | None], list[Any] | None]) -> None:
         """Give each key the row `change(key, its row or None)` (rows decoded; None: no row)."""
         count = len(self.files)
@@ -310,10 +353,8 @@ class HashedFiles:
                     table[key] = row
                     self.size += len(dumps(row)) + 1
             self.files[k] = dumps([table[key] for key in sorted(table)])  # the bytes `of` joins
-        if max(1, math.ceil(self.size / self.budget)) != count:  # group every row again
-            every = {row[0]: dumps(row) for data in self.files for row in json.loads(data)}
-            regrouped = HashedFiles.of(every, self.budget, self.shard)
-            self.files, self.size = regrouped.files, regrouped.size
+        if max(1, math.ceil(self.size / self.budget)) != count:
+            self.regroup()
 
 
 def encode_rows(builder: IndexBuilder) -> IndexRows:
@@ -329,23 +370,26 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
     while builder.grams:
         gram, ids = builder.grams.popitem()
         gram_rows[gram] = gram_row(gram, ids)
-    grams = HashedFiles.of(gram_rows, GRAM_BYTES, gram_shard)
-    del gram_rows
     lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
-    lexicon = HashedFiles.of(lexicon_rows, LEXICON_BYTES, shard_of)
     texts = RowRun(builder.texts.rows())
     builder.texts.close()
-    return IndexRows(builder.posts, texts, SortedRows(terms), SortedRows(positions), grams, lexicon, builder.surfaces)
+    term_rows, position_rows = SortedRows(terms), SortedRows(positions)
+    del terms, positions
+    sizes = [sum(len(r) + 1 for r in rows.values()) for rows in (gram_rows, lexicon_rows)]
+    scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, *sizes)
+    grams = HashedFiles.of(gram_rows, GRAM_BYTES * scale, gram_shard)
+    lexicon = HashedFiles.of(lexicon_rows, LEXICON_BYTES * scale, shard_of)
+    return IndexRows(builder.posts, texts, term_rows, position_rows, grams, lexicon, builder.surfaces, scale)
 
 
 def index_files(rows: IndexRows) -> Iterator[tuple[str, bytes]]:
     """Every file of the index, by name, one at a time (the manifest last)."""
     term_shards: list[Any] = []
     position_shards: list[Any] = []
-    for start, name, data in rows.terms.run.files("terms", SHARD_BYTES):
+    for start, name, data in rows.terms.run.files("terms", SHARD_BYTES * rows.scale):
         term_shards.append(rows.terms.keys[start])
         yield name, data
-    for start, name, data in rows.positions.run.files("positions", POSITION_BYTES):
+    for start, name, data in rows.positions.run.files("positions", POSITION_BYTES * rows.scale):
         position_shards.append(rows.positions.keys[start])
         yield name, data
 
@@ -356,7 +400,7 @@ def index_files(rows: IndexRows) -> Iterator[tuple[str, bytes]]:
         yield f"lexicon-{k}.json", data
 
     bundles: list[Any] = []  # the first post id of each bundle
-    for start, name, data in rows.texts.files("text", BUNDLE_BYTES):
+    for start, name, data in rows.texts.files("text", BUNDLE_BYTES * rows.scale):
         bundles.append(start)
         yield name, data
     bundle_deltas = [b - a for a, b in zip([0, *bundles], bundles, strict=False)]

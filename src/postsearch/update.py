@@ -142,6 +142,7 @@ def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: Pos
     else:
         rows.posts[post_id] = metadata(new)
     rows.texts.splice([(post_id, min(post_id + 1, len(rows.texts)), [text_row(new)])])
+    rows.rescale()
 
 
 def replace_terms(
