@@ -576,7 +576,7 @@ def scores(posts: list[int], pieces: list[Piece], index: Index) -> dict[int, flo
                 ordered = list(common)
                 add_to(totals, ordered, map(weight.__mul__, map(entry.scores.__getitem__, ordered)))
                 scored |= common
-        if piece.spelled:
+        if piece.spelled and len(scored) < len(totals):  # some post may have it by spelling only
             value = gram_score(piece.spelled, index)
             add_to(
                 totals,

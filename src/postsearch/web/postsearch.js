@@ -663,7 +663,7 @@ export function scores(posts, pieces, index) {
         }
       }
     }
-    if (piece.spelled.length) {
+    if (piece.spelled.length && scored.size < totals.size) {
       const value = gramScore(piece.spelled, index);
       for (const post of postsWithGrams(piece.spelled, index.grams)) if (totals.has(post) && !scored.has(post)) add(post, value);
     }
