@@ -10,7 +10,8 @@ memory, index size (gzip) and the median / p95 gzip bytes of a first query (5 hi
 
 Second form: a synthetic site of N posts made from CORPUS repeated with perturbed text (each
 copy's paragraphs shuffled with its own seed and a copy-specific sentence and title suffix
-added), built once: seconds, peak memory, files and index size.
+added), built once: seconds, peak memory, files and index size, then the bytes of a first
+query for known-item queries generated from it (--queries 0 skips them).
 """
 
 from __future__ import annotations
@@ -96,7 +97,14 @@ def main() -> None:
             files, raw, gz = build_bench.index_size(Path(tmp) / "index")
             print(f"synthetic site: {made} posts from {corpus}")
             print(f"build {seconds:.1f} s (exit {code}), peak RSS {rss / 1024:.0f} MiB")
-            print(f"index {files} files, {raw / 1e6:.1f} MB raw, {gz / 1e6:.1f} MB gzip")
+            print(f"index {files} files, {raw / 1e6:.1f} MB raw, {gz / 1e6:.1f} MB gzip", flush=True)
+            if args.queries:
+                items = known_items.generate(site, args.queries, 1)
+                sizes = first_query_bytes(Path(tmp) / "index", items)
+                print(
+                    f"first query (gzip, without the runtime), {len(items)} known-item queries: "
+                    f"median {statistics.median(sizes) / 1024:.1f} KiB, p95 {postsearch_bench.percentile(sizes, 95) / 1024:.1f} KiB"
+                )
             return
         print(
             f"{'posts':>6} {'build s':>8} {'peak MiB':>9} {'index MB gz':>12} {'files':>6} {'query KiB p50':>14} {'p95':>6}"
