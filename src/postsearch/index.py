@@ -169,11 +169,14 @@ def metadata(record: PostRecord) -> PostRecord:
     return replace(record, text="", headings=[], postings={}, surfaces={}, grams=[])
 
 
-def surfaces_seen(surfaces: Counter[tuple[str, str, int]]) -> dict[str, list[tuple[str, int, int]]]:
-    """Per surface, how it was seen: (term, or "" as a stop; width; tokens)."""
+def surfaces_seen(
+    surfaces: Counter[tuple[str, str, int]], only: set[str] | None = None
+) -> dict[str, list[tuple[str, int, int]]]:
+    """Per surface (or each of `only`), how it was seen: (term, or "" as a stop; width; tokens)."""
     seen: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
     for (surface, term, width), count in surfaces.items():
-        seen[surface].append((term, width, count))
+        if only is None or surface in only:
+            seen[surface].append((term, width, count))
     return seen
 
 

@@ -15,7 +15,7 @@ import json
 import os
 import pickle
 from bisect import insort
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -29,7 +29,7 @@ from .format import (
     lexicon_row,
     splice_postings,
 )
-from .index import LexiconRow, PostRecord, forms_of, lexicon_entry, metadata, text_row
+from .index import LexiconRow, PostRecord, forms_of, lexicon_entry, metadata, surfaces_seen, text_row
 from .posts import Draft, Failure
 
 STATE_FILE = "build.pickle"
@@ -184,11 +184,7 @@ def replace_grams(rows: IndexRows, post_id: int, old: set[str], new: set[str]) -
 
 def lexicon_entries(surfaces: Counter[tuple[str, str, int]], wanted: set[str], total: int) -> dict[str, LexiconRow]:
     """The lexicon rows of these surfaces (those seen)."""
-    seen: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for (surface, term, width), count in surfaces.items():
-        if surface in wanted:
-            seen[surface].append((term, width, count))
-    return {surface: lexicon_entry(surface, ways, total) for surface, ways in seen.items()}
+    return {surface: lexicon_entry(surface, ways, total) for surface, ways in surfaces_seen(surfaces, wanted).items()}
 
 
 def replace_lexicon(rows: IndexRows, touched: set[str], before: dict[str, LexiconRow], total_before: int) -> None:
