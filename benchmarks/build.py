@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 from postsearch.analysis import split_for_sudachi
-from postsearch.format import WEB_FILES
 from postsearch.index import field_texts
 from postsearch.posts import Post, read_posts
 from postsearch.text import post_text
@@ -47,7 +46,7 @@ def run_build(corpus: Path, out: Path, jobs: int | None, cache: Path | None = No
 
 def index_size(out: Path) -> tuple[int, int, int]:
     """Files, raw bytes and gzip bytes of the index files."""
-    files = [p for p in out.iterdir() if p.is_file() and p.name not in WEB_FILES and p.suffix == ".json"]
+    files = [p for p in out.rglob("*.json") if p.is_file()]  # the manifest and the build folder's files
     raw = sum(p.stat().st_size for p in files)
     gz = sum(len(gzip.compress(p.read_bytes(), 6)) for p in files)
     return len(files), raw, gz

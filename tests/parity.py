@@ -1,8 +1,9 @@
 """Python's answers to the parity queries, written as JSON for the JavaScript reader to match.
 
-`make_parity(index_dir, queries_file, out_file)` runs every query of the file (one a line)
-through `postsearch.search` on one `Index`, in file order, so shard caching and the bytes
-read grow exactly as they will in `web/postsearch.js` running the same queries in order.
+`make_parity(index_dir, queries_file, out_file)` runs every query of the file (one a line),
+or of a list (tests/test_fuzz_query.py passes the fuzzer's), through `postsearch.search`
+on one `Index`, in order, so shard caching and the bytes read grow exactly as they will
+in `web/postsearch.js` running the same queries in order.
 
 `unassigned_table()` is the table of code points Python's `unicodedata` leaves unassigned,
 in the encoding `postsearch.js` embeds (see UNASSIGNED there): run this file to print it.
@@ -59,11 +60,30 @@ OPTION_QUERIES: list[tuple[str, dict]] = [
 ]
 
 
-def make_parity(index_dir: str | Path, queries_file: str | Path, out_file: str | Path, limit: int = 10) -> dict:
-    """Write Python's full answer to every query (hits, total, bytes read so far)."""
+# Longer than MAX_QUERY_CHARS (made here, not stored): both runtimes read the same first
+# 1,000 code points, an emoji one (not two UTF-16 units), a lone surrogate one.
+LONG_QUERIES: list[str] = [
+    ("新幹線で京都へ" * 14_286)[:100_000],
+    "🚄 " * 450 + "京都 " * 40 + "zqxjv " * 20_000,  # cut by UTF-16 units, no 京都 is left
+    "\ud800" * 997 + " 京都 新幹線",
+    "京都 " * 333 + '"新幹線 京都"' + " -京都" * 20_000,
+]
+
+
+def make_parity(
+    index_dir: str | Path,
+    queries: str | Path | list[str],
+    out_file: str | Path,
+    limit: int = 10,
+    *,
+    extra: bool = True,
+) -> dict:
+    """Write Python's full answer to every query (hits, total, bytes read so far): those of a
+    queries file (read_queries) or a list, then (`extra`) LONG_QUERIES and OPTION_QUERIES."""
     index = open_index(index_dir)
     answers = []
-    asked = [(query, {}) for query in read_queries(queries_file)] + OPTION_QUERIES
+    listed = queries if isinstance(queries, list) else read_queries(queries)
+    asked = [(query, {}) for query in listed] + ([(q, {}) for q in LONG_QUERIES] + OPTION_QUERIES if extra else [])
     for query, options in asked:
         result = index.search(query, limit=limit, **options)
         answers.append({**result.as_dict(), "bytesRead": result.bytes_read, "options": options})

@@ -249,6 +249,20 @@ def test_hostile_post_data_stays_text(page: Any) -> None:
     assert page.errors == []
 
 
+def test_box_takes_at_most_max_query_chars(page: Any) -> None:
+    """Pasting more than the index reads leaves MAX_QUERY_CHARS characters in the box, and
+    that is what is searched."""
+    from postsearch.search import MAX_QUERY_CHARS
+
+    done = len(page.evaluate("window.__searches"))
+    search_box(page).focus()
+    page.keyboard.insert_text("京都" * MAX_QUERY_CHARS)  # as a paste: the browser applies maxlength
+    page.wait_for_function("(n) => window.__searches.length > n", arg=done)
+    assert search_box(page).evaluate("(input) => input.maxLength") == MAX_QUERY_CHARS
+    assert page.evaluate("window.__searches.at(-1)") == ("京都" * MAX_QUERY_CHARS)[:MAX_QUERY_CHARS]
+    assert page.errors == []
+
+
 def test_ui_never_parses_html() -> None:
     """Post data reaches the DOM as text only: no HTML parsing sinks in ui.js at all."""
     source = (ROOT / "src" / "postsearch" / "web" / "ui.js").read_text(encoding="utf-8")
@@ -264,10 +278,17 @@ def test_safe_url_and_excerpt_parsing(page: Any) -> None:
             const urls = ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' \\tjava\\nscript:alert(1)',
                 '\\x00javascript:alert(1)', 'java\\rscript:alert(1)', 'data:text/html,x', 'vbscript:x',
                 'https://example.com/a', 'http://example.com/', '/2016/04/02/x/', 'post/', '//example.com/x',
-                'ｊａｖａｓｃｒｉｐｔ:alert(1)', '  javascript&colon;alert(1)', 'blob:https://x/y', 'file:///etc/passwd'];
+                'ｊａｖａｓｃｒｉｐｔ:alert(1)', '  javascript&colon;alert(1)', 'blob:https://x/y', 'file:///etc/passwd',
+                // protocol-relative: another host unless it is this page's own
+                '//evil.example', '/\\\\evil.example/x', '\\\\\\\\evil.example', '\\\\/evil.example', '/\\t/evil.example',
+                '\\n//evil.example', ' /\\r\\\\evil.example', '\\x00//evil.example', '///evil.example',
+                '//evil.example:80@x/', `//${location.host}/same/`, `/\\\\${location.host}/same/`, '/./evil.example',
+                '/%2fevil.example'];
             const div = document.createElement('div');
             div.append(ui.excerptNodes('a &lt;b&gt; &amp;lt; <mark>&quot;x&#39;</mark> &lt;mark&gt; <mark>y</mark>'));
             return {
+                origin: location.origin,
+                host: location.host,
                 urls: urls.map((u) => [u, ui.safeUrl(u)]),
                 html: div.innerHTML,
                 text: div.textContent,
@@ -278,15 +299,19 @@ def test_safe_url_and_excerpt_parsing(page: Any) -> None:
     for url, href in got["urls"]:
         if href is not None:
             assert href.startswith(("http://", "https://")), (url, href)
+            assert href.startswith(got["origin"] + "/") or url.startswith("http"), (url, href)
     allowed = {url for url, href in got["urls"] if href}
     assert allowed == {
         "https://example.com/a",
         "http://example.com/",
         "/2016/04/02/x/",
         "post/",
-        "//example.com/x",
         "ｊａｖａｓｃｒｉｐｔ:alert(1)",  # not a scheme: a relative path on this site
         "  javascript&colon;alert(1)",  # likewise
+        f"//{got['host']}/same/",  # protocol-relative, but to this very site
+        f"/\\{got['host']}/same/",
+        "/./evil.example",  # a path on this site
+        "/%2fevil.example",  # likewise
     }
     assert got["text"] == "a <b> &lt; \"x' <mark> y"
     assert got["marks"] == ["\"x'", "y"]

@@ -65,6 +65,6 @@ def test_unassigned_table_matches_unicodedata() -> None:
 def test_runtime_size_budgets() -> None:
     """What a page downloads before its first query stays small (gzip -9)."""
     web = ROOT / "src" / "postsearch" / "web"
-    for name, budget in (("postsearch.js", 15 * 1024), ("ui.js", 10 * 1024)):
+    for name, budget in (("postsearch.js", 17 * 1024), ("ui.js", 10 * 1024)):
         size = len(gzip.compress((web / name).read_bytes(), compresslevel=9))
         assert size <= budget, f"{name}: {size} bytes gzipped, budget {budget}"

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from postsearch.search import (
+    MAX_QUERY_CHARS,
+    Clause,
     LexiconEntry,
+    Piece,
+    TermEntry,
+    clause_matches,
     compare,
     escape_html,
     excerpt,
     fold,
+    open_index,
     parse_query,
     section_at,
     segment,
@@ -163,3 +172,125 @@ def test_a_post_with_the_clause_as_typed_matches_whatever_the_pieces(tmp_path):
         },
     )
     assert [h.title for h in index.search("必要有").hits] == ["typed", "both"]
+
+
+# --- bounded work for long queries (issue #10) -----------------------------------------------
+
+
+class CountingLexicon(dict):
+    """A lexicon that counts its lookups: work is bounded by counting operations, never by
+    timing. `probes`: get(), the segmenter trying a substring; `lookups`: get, [] and `in`."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.probes = 0
+        self.lookups = 0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.probes += 1
+        self.lookups += 1
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> LexiconEntry:
+        self.lookups += 1
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.lookups += 1
+        return super().__contains__(key)
+
+
+def counted(surfaces_of: Callable[[str], list[str]]) -> tuple[list[int], Callable[[str], list[str]]]:
+    """`surfaces_of` and a one-item list counting its calls: one per longer_surfaces call."""
+    calls = [0]
+
+    def counting(c: str) -> list[str]:
+        calls[0] += 1
+        return surfaces_of(c)
+
+    return calls, counting
+
+
+def test_segmenting_a_20000_character_word_is_linear():
+    """A word of n characters costs at most n x longest lexicon probes and a few
+    longer_surfaces calls (only the last `longest` positions can start a longer surface);
+    it used to call longer_surfaces, rebuilding the rest of the word, at every character."""
+    words = ["新幹線", "幹線", "新", "京都", "大阪", "へ", "で", "行く", "旅行", "予約", "東京駅", "乗り換え案内"]
+    lex = CountingLexicon({w: LexiconEntry(1, 3 + len(w), [w]) for w in words})
+    lex["形態素解析入門書"] = LexiconEntry(1, 20, ["形態素解析入門書"])  # longest: 8
+    longest = max(len(s) for s in lex)
+    rng = random.Random(10)
+    parts: list[str] = []
+    while len(parts) < 20_000:  # characters, not words
+        parts.extend(rng.choice(words))
+    word = "".join(parts) + "形態素解"  # ends with the start of a longer surface
+    n = len(word)
+    calls, surfaces_of = counted(lambda c: sorted(s for s in dict.keys(lex) if s[0] == c))
+    lex.probes = lex.lookups = 0
+    pieces = segment(word, lex, longest, surfaces_of)
+    assert "".join(p.surface for p in pieces) == word
+    assert (pieces[-1].surface, pieces[-1].prefix_terms) == ("形態素解", ["形態素解析入門書"])
+    assert all(not p.fallback for p in pieces)
+    assert lex.probes <= n * longest  # a probe per substring tried
+    assert lex.lookups <= n * (longest + 1) + 1000  # a lookup per piece cut, the prefix's few
+    assert calls[0] <= longest + 2, calls[0]  # was n - 1
+
+
+def test_a_100000_character_query_is_read_up_to_max_query_chars(example_index, monkeypatch):
+    """Index.search reads the first MAX_QUERY_CHARS code points of the query: a pasted
+    100,000-character word or list of words is answered, with bounded work, as its start."""
+    import postsearch.search as search_module
+
+    read: list[str] = []
+    parse = search_module.parse_query
+    monkeypatch.setattr(search_module, "parse_query", lambda q: read.append(q) or parse(q))
+    index = open_index(example_index)
+    index.lexicon = lex = CountingLexicon()
+    calls, index.surfaces_of = counted(index.surfaces_of)
+
+    word = ("新幹線で京都へ" * 14_286)[:100_000]
+    result = index.search(word)
+    assert read == [word[:MAX_QUERY_CHARS]] and result.query == word[:MAX_QUERY_CHARS]
+    assert lex.probes <= MAX_QUERY_CHARS * index.longest  # was 100,000 x longest
+    assert lex.lookups <= MAX_QUERY_CHARS * (index.longest + 2)
+    assert calls[0] <= index.longest + 2, calls[0]  # was 100,000
+    assert result.as_dict() == open_index(example_index).search(word[:MAX_QUERY_CHARS]).as_dict()
+
+    words = "京都 " * 333 + "新幹線" + " zqxjv" * 20_000  # zqxjv: in no post (nothing would match)
+    assert len(words) > 100_000
+    result = index.search(words)
+    assert [(c.kind, c.text) for c in parse(read[-1])] == [("word", "京都")] * 333 + [("word", "新")]
+    assert result.total == open_index(example_index).search("京都 新").total > 0
+    assert result.as_dict() == open_index(example_index).search(words[:MAX_QUERY_CHARS]).as_dict()
+
+
+class CountingPostings(dict):
+    """A term's postings that count how often they are read whole (iterated)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.reads = 0
+
+    def __iter__(self) -> Iterator[int]:
+        self.reads += 1
+        return super().__iter__()
+
+
+def test_phrases_and_exclusions_read_each_postings_list_once_not_once_per_post():
+    """clause_matches is asked post by post: it used to gather every post of each piece for
+    each post (posts x postings: a phrase or -word on a large site took seconds, and a
+    query of many costs that many times over)."""
+    fields, posts = 5, range(2000)
+    tfs = [1, 0, 0, 0, 0]
+    kyoto = TermEntry(CountingPostings({p: tfs for p in posts}), [2000, 0, 0, 0, 0], [])
+    osaka = TermEntry(CountingPostings({p: tfs for p in posts if p % 2 == 0}), [1000, 0, 0, 0, 0], [])
+    kyoto.positions = {p: [[3], None, None, None, None] for p in posts}
+    osaka.positions = {p: [[4 if p % 4 == 0 else 7], None, None, None, None] for p in posts if p % 2 == 0}
+    terms = {"京都": kyoto, "大阪": osaka}
+    phrase = Clause(
+        "phrase", "京都大阪", [Piece("京都", ["京都"], 0, False, []), Piece("大阪", ["大阪"], 1, False, [])]
+    )
+    exclusion = Clause("not", "大阪", [Piece("大阪", ["大阪"], 0, False, [])])
+    assert sum(clause_matches(phrase, p, fields, terms, {}) for p in posts) == 500  # 大阪 right after 京都
+    assert sum(clause_matches(exclusion, p, fields, terms, {}) for p in posts) == 1000
+    assert kyoto.postings.reads + osaka.postings.reads == 3  # was 5,000

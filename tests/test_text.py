@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from postsearch.posts import Post
 from postsearch.text import clean_markdown, post_text, slug_github, slug_kramdown
 
@@ -79,3 +81,54 @@ def test_heading_offsets_point_into_text():
 def test_fences_survive_cleaning():
     src = "```jsx\n<Note>{{a: 1}}</Note>\nimport x from 'y'\n```\n"
     assert clean_markdown(src).count("<Note>{{a: 1}}</Note>") == 1
+
+
+def test_inline_script_and_style_bodies_are_dropped():
+    """`<script>` inside a paragraph is html_inline to markdown-it: its body is no text."""
+    t = text_of("本文 <script>alert('秘密の値')</script> 続き <style>p { color: red }</style>終わり\n")
+    assert "alert" not in t.text and "秘密" not in t.text and "color" not in t.text
+    assert "本文" in t.body and "続き" in t.body and "終わり" in t.text
+    assert "alert" not in t.body and "alert" not in t.code
+
+
+def test_drop_tags_stay_open_across_blocks():
+    """A browser shows nothing of a script until `</script>`, blank lines and all."""
+    src = "前 <script>\nvar 一 = 1;\n\nvar 二 = 2;\n</script>\n\n後の段落\n\n<div>\n<style>\nb { x: 1 }\n\nb { y: 2 }\n</style>\n</div>\n\n最後\n"
+    t = text_of(src)
+    assert "var" not in t.text and "x: 1" not in t.text and "y: 2" not in t.text
+    assert "前" in t.text and "後の段落" in t.body and "最後" in t.body
+
+
+def test_block_and_html_post_scripts_are_still_dropped():
+    assert "alert" not in text_of("<script>\nalert(1)\n</script>\n\n本文\n").text
+    t = text_of("<p>本文<svg><text>図の字</text></svg><noscript>無効時</noscript>です</p>", markup="html")
+    assert t.text == "本文です"
+
+
+def test_unclosed_html_comment_hides_the_rest():
+    t = text_of("<div>見える <!-- 隠れた <script>alert(1)</script>\n", markup="html")
+    assert t.text == "見える"
+
+
+def test_malformed_declarations_do_not_raise():
+    """`<![` starts a marked section to Python 3.11's HTMLParser, which then raises."""
+    t = text_of("前の段落\n\n<b>\n<![画像の説明](/i.png) 後ろの文\n")  # a bogus comment to a browser
+    assert t.text == "前の段落"
+    assert text_of("<p>前<![if x]>中<![endif]>後</p>", markup="html").text == "前中後"
+
+
+@pytest.mark.parametrize(
+    ("body", "markup", "kept"),
+    [
+        ("{{ " * 20_000, "markdown", "{{"),  # the old patterns scanned to the end from each opener: 5.5 s
+        ("{{< " * 20_000, "markdown", "{{<"),  # 13 s
+        ("{/* " * 20_000, "markdown", "{/*"),  # 7.5 s
+        ("<p>前</p>" + "<a " * 20_000, "html", "前\n<a <a"),  # Python 3.11's HTMLParser: 38 s
+        ("<p>前</p><a <!-- 隠す", "html", "前\n<a"),
+        ("# 見出し" + " " * 20_000 + "{#given}\n", "markdown", "見出し"),
+    ],
+    ids=["liquid", "shortcode", "mdx-comment", "open-tags", "open-comment", "explicit-id"],
+)
+def test_unclosed_markup_is_read_in_linear_time(body, markup, kept):
+    t = text_of(body, markup=markup)
+    assert t.text.startswith(kept) and "隠す" not in t.text

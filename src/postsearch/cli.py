@@ -8,34 +8,59 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
+import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .writer import UnsafeOutput
+
+if TYPE_CHECKING:
+    from .posts import SiteOptions
+
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
 
-def site_snapshot(src: Path, out: Path) -> dict[str, tuple[int, int]]:
-    """Modification time and size of every file under the site (hidden folders, the cache and
-    the output left out): what `--watch` compares to see that a post changed."""
-    out = out.resolve()
+def site_snapshot(src: Path, out: Path, options: SiteOptions | None = None) -> dict[str, tuple[int, int]]:
+    """Modification time and size of every file a build reads (posts and drafts, found as the
+    build finds them: no link out of the site, no loop, the output left out): what `--watch`
+    compares to see that a post changed."""
+    from .posts import SiteOptions, walk_site
+
+    options = options or SiteOptions()
+    options = dataclasses.replace(options, skip=(*options.skip, out))
+    posts, drafts, _ = walk_site(src, options)
     found: dict[str, tuple[int, int]] = {}
-    for path in src.rglob("*"):
-        parts = path.relative_to(src).parts
-        if any(p.startswith(".") for p in parts) or path.resolve().is_relative_to(out) or not path.is_file():
-            continue
-        stat = path.stat()
+    for path in posts + drafts:
+        try:
+            stat = os.stat(path)  # a link the walk kept points inside the site
+        except OSError:
+            continue  # gone since: the next snapshot sees it
         found[str(path)] = (stat.st_mtime_ns, stat.st_size)
     return found
 
 
+def site_options(args: argparse.Namespace) -> SiteOptions:
+    """What `index` reads, from its arguments (the build and `--watch` alike)."""
+    from .posts import DEFAULT_INCLUDE, SiteOptions
+
+    return SiteOptions(
+        include=tuple(args.include) if args.include else DEFAULT_INCLUDE,
+        exclude=tuple(args.exclude or ()),
+        url_template=args.url_template,
+        follow_symlinks=args.follow_symlinks,
+    )
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     """Build the index and print the summary; with --watch, again whenever the site changes."""
-    before = site_snapshot(args.src, args.out) if args.watch and args.src.is_dir() else {}
+    before = site_snapshot(args.src, args.out, site_options(args)) if args.watch and args.src.is_dir() else {}
     status = index_once(args)
     if not args.watch or status == EXIT_ERROR:
         return status
@@ -44,7 +69,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         while True:
             time.sleep(args.interval)
-            now = site_snapshot(args.src, args.out)  # taken before the build: edits made during it count
+            now = site_snapshot(args.src, args.out, site_options(args))  # taken before the build: edits made during it count
             if now != before:
                 before = now
                 status = index_once(args)
@@ -53,15 +78,11 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def index_once(args: argparse.Namespace) -> int:
     """Build the index and print the summary."""
+    from .cache import UnsafeCache
     from .pipeline import build
-    from .posts import DEFAULT_INCLUDE, SiteOptions
 
     err = Console(stderr=True)
-    options = SiteOptions(
-        include=tuple(args.include) if args.include else DEFAULT_INCLUDE,
-        exclude=tuple(args.exclude or ()),
-        url_template=args.url_template,
-    )
+    options = site_options(args)
     show = sys.stderr.isatty() and not args.quiet
     with Progress(
         TextColumn("[bold]indexing"),
@@ -83,8 +104,8 @@ def index_once(args: argparse.Namespace) -> int:
             report = build(
                 args.src, args.out, options=options, anchors=args.anchors, jobs=args.jobs, cache=cache, progress=on_post
             )
-        except (FileNotFoundError, NotADirectoryError, PermissionError) as e:
-            err.print(f"[red]error:[/red] {e}")
+        except (OSError, UnsafeOutput, UnsafeCache, ValueError) as e:  # nothing was written
+            err.print(f"[red]error:[/red] {error_line(e)}", highlight=False, soft_wrap=True)
             return EXIT_ERROR
     out = Console(highlight=False)
     written = report.written
@@ -102,22 +123,36 @@ def index_once(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if report.failures else EXIT_OK
 
 
+def error_line(e: BaseException) -> str:
+    """An error as one line that names the file and the reason."""
+    if isinstance(e, OSError) and e.strerror:
+        where = f"{e.filename}: " if e.filename else ""
+        return f"{where}{e.strerror}"
+    return " ".join(str(e).split()) or type(e).__name__
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     """Search an index and print ranked hits."""
     from .search import open_index
 
     try:
         index = open_index(args.index)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        if args.list_tags:
+            for tag, count in index.tags():
+                print(f"{count}\t{tag}")
+            return EXIT_OK
+        result = index.search(
+            args.query, limit=args.limit, tags=args.tag, since=args.since, until=args.until, sort=args.sort
+        )
+    except (OSError, ValueError) as e:  # no index there, or a damaged one (the file is named)
+        print(f"error: {args.index}: {error_line(e)}", file=sys.stderr)
         return EXIT_ERROR
-    if args.list_tags:
-        for tag, count in index.tags():
-            print(f"{count}\t{tag}")
-        return EXIT_OK
-    result = index.search(
-        args.query, limit=args.limit, tags=args.tag, since=args.since, until=args.until, sort=args.sort
-    )
+    except (TypeError, KeyError, IndexError) as e:  # files that parse but hold the wrong things
+        print(
+            f"error: {args.index}: the index is damaged ({type(e).__name__}: {error_line(e)}); build it again",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -159,13 +194,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not (root / "manifest.json").is_file():
         print(f"error: {root}: no manifest.json (not a postsearch index)", file=sys.stderr)
         return EXIT_ERROR
+
+    class Server(http.server.ThreadingHTTPServer):
+        """A thread per request (daemon: Ctrl+C never waits for a client), and a listen
+        backlog for a page's burst of requests: the default of 5 drops connections at once
+        (clients wait seconds for a retry, or see resets)."""
+
+        request_queue_size = 1024
+        daemon_threads = True
+
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    with http.server.ThreadingHTTPServer((args.host, args.port), handler) as server:
+    try:
+        server = Server((args.host, args.port), handler)
+    except (OSError, OverflowError) as error:  # the port is taken or out of range, or the host is not ours
+        reason = getattr(error, "strerror", None) or error
+        print(f"error: cannot serve on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        return EXIT_ERROR
+    with server:
         host, port = server.server_address[:2]
         print(f"serving {root} at http://{host}:{port}/demo.html (Ctrl+C to stop)", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
     return EXIT_OK
+
+
+def positive_seconds(text: str) -> float:
+    """A --interval value: a number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -190,8 +251,15 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--cache", type=Path, help="cache folder for analyzed posts (default SRC/.postsearch-cache)")
     i.add_argument("--no-cache", action="store_true", help="analyze every post again")
     i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    i.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="read symlinks to files outside SRC and walk symlinked folders (default: skipped with a warning)",
+    )
     i.add_argument("--watch", action="store_true", help="rebuild (from the cache) whenever a file of the site changes")
-    i.add_argument("--interval", type=float, default=1.0, help="seconds between checks with --watch (default 1)")
+    i.add_argument(
+        "--interval", type=positive_seconds, default=1.0, help="seconds between checks with --watch (default 1)"
+    )
     i.set_defaults(run=cmd_index)
 
     q = sub.add_parser("query", help="search an index", description="Search an index written by `postsearch index`.")
@@ -212,14 +280,19 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="serve an index and its demo page on 127.0.0.1")
     s.add_argument("index", type=Path, help="the index folder")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port, printed)")
     s.add_argument("--host", default="127.0.0.1")
     s.set_defaults(run=cmd_serve)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args, extra = p.parse_known_args(argv)
+    if extra and args.command == "query" and all(x[:1] == "-" and x[1:2] not in ("", "-") for x in extra):
+        args.query = " ".join([args.query, *extra]).strip()  # `postsearch query OUT -word`: an exclusion
+    elif extra:
+        p.error(f"unrecognized arguments: {' '.join(extra)}")
     return int(args.run(args))
 
 

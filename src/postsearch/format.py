@@ -1,19 +1,16 @@
 """Stage 5, format: the built index as compact, versioned JSON files (docs/format.md).
 
-Everything is written into a fresh folder next to the output and swapped in at the end,
-so a failed or interrupted build leaves the previous index as it was. The same index
-always gives the same bytes: keys, terms, surfaces and posts are written in sorted order.
+The files are written by writer.py: into a fresh folder swapped in at the end, so a failed
+or interrupted build leaves the previous index as it was, and only ever over an index. The
+same index always gives the same bytes: keys, terms, surfaces and posts are written in
+sorted order.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import math
-import os
-import shutil
-import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
@@ -25,6 +22,7 @@ from typing import Any
 
 from .index import FIELDS, K1, WEIGHTS, B, IndexBuilder, LexiconRow, PostRecord
 from .search import FORMAT, VERSION, fold, gram_shard, shard_of
+from .writer import WEB_FILES, Stamp, write_folder
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
 # page site still stays far below the file count hosts allow (20,000 on Cloudflare Pages).
@@ -35,7 +33,6 @@ POSITION_BYTES = 32 * 1024  # position shards (read for phrases only)
 BUNDLE_BYTES = 8 * 1024  # text bundles (read for the hits shown)
 MAX_FILES = 10_000  # beyond this, every budget doubles (budget_scale): half Cloudflare's cap
 LENGTH_STEP = 1.25  # field lengths kept to within about 12%: BM25 hardly moves, every query reads them
-WEB_FILES = ("postsearch.js", "ui.js", "ui.css", "demo.html")
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,8 @@ class WriteSummary:
     bytes: int
     terms: int
     surfaces: int
-    stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)  # per file, for the next build
+    build: str = ""  # the build folder's name (docs/format.md)
+    stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)  # per data file, for the next build
 
 
 @dataclass
@@ -196,8 +194,8 @@ def lexicon_row(row: LexiconRow) -> list[Any]:
 
 class RowRun:
     """Encoded rows in order, kept as one blob of `row,` after `row,`, with where each row's
-    comma ends: a file of consecutive rows is one slice of the blob, and a saved build
-    pickles it as two objects, not one per row."""
+    comma ends: a file of consecutive rows is one slice of the blob, and a saved build keeps
+    it as two byte strings (cache.py), not one object per row."""
 
     def __init__(self, rows: Iterable[bytes] = ()) -> None:
         parts = [row + b"," for row in rows]
@@ -274,12 +272,6 @@ class SortedRows:
         keys.extend(self.keys[done:])
         self.keys = keys
         self.run.splice(edits)
-
-    def __getstate__(self) -> tuple[str, RowRun]:
-        return json.dumps(self.keys, ensure_ascii=False), self.run  # one string, not a list of them
-
-    def __setstate__(self, state: tuple[str, RowRun]) -> None:
-        self.keys, self.run = json.loads(state[0]), state[1]
 
 
 def group_starts(ends: Sequence[int], budget: int) -> list[int]:
@@ -382,8 +374,9 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
     return IndexRows(builder.posts, texts, term_rows, position_rows, grams, lexicon, builder.surfaces, scale)
 
 
-def index_files(rows: IndexRows) -> Iterator[tuple[str, bytes]]:
-    """Every file of the index, by name, one at a time (the manifest last)."""
+def index_files(rows: IndexRows, manifest: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Every data file of the index, by name, one at a time; then `manifest` gets its fields
+    (all but the build's name, which hashes the files: writer.write_folder)."""
     term_shards: list[Any] = []
     position_shards: list[Any] = []
     for start, name, data in rows.terms.run.files("terms", SHARD_BYTES * rows.scale):
@@ -409,28 +402,25 @@ def index_files(rows: IndexRows) -> Iterator[tuple[str, bytes]]:
     yield "lengths.json", dumps(lengths_file(posts))
     yield "dates.json", dumps([p.date for p in posts])
     yield "tags.json", dumps(tag_rows(posts))
-    yield (
-        "manifest.json",
-        dumps(
-            {
-                "format": FORMAT,
-                "version": VERSION,
-                "fields": list(FIELDS),
-                "weights": list(WEIGHTS),
-                "k1": K1,
-                "b": B,
-                "postCount": len(posts),
-                "fieldTotals": [sum(p.lengths[f] for p in posts) for f in range(len(FIELDS))],
-                "lengths": "lengths.json",
-                "dates": "dates.json",
-                "tags": "tags.json",
-                "lexicon": len(rows.lexicon.files),
-                "terms": term_shards,
-                "positions": position_shards,
-                "grams": len(rows.grams.files),
-                "texts": bundle_deltas,
-            }
-        ),
+    manifest.update(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "fields": list(FIELDS),
+            "weights": list(WEIGHTS),
+            "k1": K1,
+            "b": B,
+            "postCount": len(posts),
+            "fieldTotals": [sum(p.lengths[f] for p in posts) for f in range(len(FIELDS))],
+            "lengths": "lengths.json",
+            "dates": "dates.json",
+            "tags": "tags.json",
+            "lexicon": len(rows.lexicon.files),
+            "terms": term_shards,
+            "positions": position_shards,
+            "grams": len(rows.grams.files),
+            "texts": bundle_deltas,
+        }
     )
 
 
@@ -445,76 +435,24 @@ def web_files() -> dict[str, bytes]:
     return out
 
 
-Stamp = tuple[bytes, int, int, int]  # a written file's digest, size, mtime_ns and inode
-
-
-def file_stamp(path: str, digest: bytes) -> Stamp:
-    st = os.stat(path)
-    return (digest, st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def unchanged(path: str, stamp: Stamp) -> bool:
-    """Whether the file at `path` is still the one stamped (same inode, size and time)."""
-    try:
-        return file_stamp(path, stamp[0]) == stamp
-    except OSError:
-        return False
-
-
-def write_atomically(
-    files: Iterable[tuple[str, bytes]], out: Path, previous: dict[str, Stamp] | None = None
-) -> tuple[int, int, dict[str, Stamp]]:
-    """Write files into a sibling temp folder as they come, then swap it in: the old index
-    stays whole until then. A file the previous build wrote with the same bytes (`previous`,
-    its stamps) is hard-linked instead: creating files is the slow part of a small rebuild.
-    Returns the number of files and bytes, and the new stamps."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    count = size = 0
-    stamps: dict[str, Stamp] = {}
-    try:
-        for name, data in files:
-            digest = hashlib.blake2b(data, digest_size=16).digest()
-            old, new = os.path.join(out, name), os.path.join(tmp, name)
-            stamp = previous.get(name) if previous else None
-            if not (stamp and stamp[0] == digest and unchanged(old, stamp) and link(old, new)):
-                (tmp / name).write_bytes(data)
-            stamps[name] = file_stamp(new, digest)
-            count += 1
-            size += len(data)
-        os.chmod(tmp, 0o755)
-        old_dir = None
-        if out.exists():
-            old_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.rename(out, old_dir / "index")
-        try:
-            os.rename(tmp, out)
-        except OSError:
-            if old_dir is not None:
-                os.rename(old_dir / "index", out)  # put the previous index back
-            raise
-        if old_dir is not None:
-            shutil.rmtree(old_dir, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return count, size, stamps
-
-
-def link(source: str, target: str) -> bool:
-    try:
-        os.link(source, target)
-    except OSError:
-        return False
-    return True
-
-
 def write_index(
-    rows: IndexRows, out: Path, previous: dict[str, Stamp] | None = None, extra: Iterable[tuple[str, bytes]] = ()
+    rows: IndexRows, out: Path, previous: dict[str, Stamp] | None = None, src: Path | None = None
 ) -> WriteSummary:
-    """Write the index and the browser runtime to `out`. The one public entry of this stage."""
-    files, size, stamps = write_atomically(
-        itertools.chain(index_files(rows), web_files().items(), extra), out, previous
+    """Write the index and the browser runtime to `out` (writer.write_folder: refused unless
+    OUT is empty or an index, and swapped in whole). The one public entry of this stage."""
+    manifest: dict[str, Any] = {}
+    web = web_files()
+
+    def top(build: str) -> Iterator[tuple[str, bytes]]:
+        yield "manifest.json", dumps({**manifest, "build": build})
+        yield from web.items()
+
+    written = write_folder(out, index_files(rows, manifest), top, previous, src)
+    return WriteSummary(
+        files=written.files,
+        bytes=written.bytes,
+        terms=len(rows.terms),
+        surfaces=len(rows.surfaces),
+        build=written.build,
+        stamps=written.stamps,
     )
-    return WriteSummary(files=files, bytes=size, terms=len(rows.terms), surfaces=len(rows.surfaces), stamps=stamps)

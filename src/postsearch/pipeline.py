@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import multiprocessing
 import os
-import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import Analyzer
+from .cache import FileOutcome, RecordCache, SavedBuild, UnsafeCache, load_build, open_cache, save_build
 from .format import WriteSummary, encode_rows, write_index
 from .index import IndexBuilder, PostRecord, analyze_post
 from .posts import Draft, Failure, Post, SiteOptions, one_line, read_post, walk_site
-from .update import FileOutcome, SavedBuild, changed_files, file_digest, load_build, replace_post, save_build
+from .update import changed_files, file_digest, replace_post
+from .writer import check_output
 
 ProgressFn = Callable[[int, int, str], None]
 CACHE_DIR = ".postsearch-cache"
@@ -67,65 +67,23 @@ def _analyze(post: Post) -> PostRecord | Failure:
         return Failure(post.path, f"analysis failed: {one_line(e)}")
 
 
-class RecordCache:
-    """Analyzed posts kept between builds (one pickle per post), keyed by everything the
-    analysis depends on: the post itself, the anchor style, our analysis code and the Sudachi
-    and dictionary versions. A rebuild after editing one post re-analyzes only that post."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.salt = analysis_salt()
-        self.used: set[str] = set()
-        self.hits = 0
-
-    def key(self, post: Post, anchors: str) -> str:
-        fields = [self.salt, anchors, post.path, post.url, post.title, post.date, post.tags, post.markup, post.body]
-        return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
-
-    def path(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.pickle"
-
-    def get(self, key: str, use: bool = True) -> PostRecord | None:
-        """The cached record (`use`: and keep it at the next prune)."""
-        if use:
-            self.used.add(key)
-        if self.folder is None:
-            return None
-        try:
-            record = pickle.loads(self.path(key).read_bytes())
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
-            return None
-        self.hits += 1
-        return record if isinstance(record, PostRecord) else None
-
-    def put(self, key: str, record: PostRecord) -> None:
-        if self.folder is None:
-            return
-        path = self.path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, path)
-        except OSError:
-            self.folder = None  # a read-only site: build on without a cache
-
-    def prune(self) -> None:
-        """Forget entries this build did not use (edited or deleted posts)."""
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for sub in os.scandir(self.folder):  # scandir, not glob: a big site has many thousands
-            if sub.is_dir():
-                for entry in os.scandir(sub.path):
-                    if entry.name.endswith(".pickle") and entry.name[: -len(".pickle")] not in self.used:
-                        Path(entry.path).unlink(missing_ok=True)
-
-
-def default_cache(src: Path) -> Path | None:
-    """`src/.postsearch-cache`, unless the site folder has no write bits (a read-only checkout
-    or corpus: root could still write there, and should not)."""
-    return src / CACHE_DIR if src.stat().st_mode & 0o222 else None
+def cache_folder(src: Path, cache: str | Path | bool | None, warnings: list[tuple[str, str]]) -> Path | None:
+    """The cache folder to use, made ready (cache.open_cache), or None for no cache. The
+    default, `src/.postsearch-cache`, is skipped when the site folder has no write bits (a
+    read-only checkout or corpus: root could still write there, and should not), and, with a
+    warning, when it is not a postsearch cache (the site's repository is untrusted). A folder
+    given explicitly that is not one is refused (UnsafeCache)."""
+    if not cache:
+        return None
+    if cache is not True:
+        return open_cache(Path(cache))
+    if not src.stat().st_mode & 0o222:
+        return None
+    try:
+        return open_cache(src / CACHE_DIR)
+    except UnsafeCache as e:
+        warnings.append((CACHE_DIR, f"not used: {e}"))
+        return None
 
 
 def analysis_salt() -> str:
@@ -219,8 +177,10 @@ def build_site(
     """build(), with its arguments checked."""
     options = options or SiteOptions()
     options = SiteOptions(**{**options.__dict__, "skip": (*options.skip, out)})
-    folder = default_cache(src) if cache is True else (Path(cache) if cache else None)
-    records = RecordCache(folder)
+    check_output(out, src)  # before anything is touched: OUT must be empty or an index
+    warnings: list[tuple[str, str]] = []
+    folder = cache_folder(src, cache, warnings)
+    records = RecordCache(folder, analysis_salt())
     key = build_key(records.salt, options, anchors)
     saved = load_build(folder, key)
     site = Site(src, options, anchors, records, progress, {f.path: f for f in saved.files} if saved else {})
@@ -231,6 +191,8 @@ def build_site(
     if report is None:
         report = full_build(site, jobs or os.cpu_count() or 1, out, key)
     report.drafts += [Draft(rel, "in _drafts/") for rel in site.draft_paths]
+    report.warnings.extend(site.skipped)  # links out of the site, special files
+    report.warnings[:0] = warnings
     site.records.prune()
     report.seconds = time.perf_counter() - started
     return report
@@ -248,7 +210,7 @@ class Site:
     known: dict[str, FileOutcome]  # the files of the saved build, by path
 
     def __post_init__(self) -> None:
-        self.files, drafts = walk_site(self.src, self.options)
+        self.files, drafts, self.skipped = walk_site(self.src, self.options)
         self.paths = [p.relative_to(self.src).as_posix() for p in self.files]
         self.draft_paths = [p.relative_to(self.src).as_posix() for p in drafts]
         # Digests only matter to a saved build, which needs a cache folder.
@@ -317,7 +279,7 @@ def full_build(site: Site, jobs: int, out: Path, key: str) -> BuildReport:
     report.posts = len(builder.posts)
     report.cached = records.hits
     rows = encode_rows(builder)
-    report.written = write_index(rows, out)
+    report.written = write_index(rows, out, src=site.src)
     if records.folder is not None:
         save_build(records.folder, SavedBuild(key, outcomes, rows, str(out.resolve()), report.written.stamps))
     return report
@@ -326,7 +288,33 @@ def full_build(site: Site, jobs: int, out: Path, key: str) -> BuildReport:
 def update_build(site: Site, saved: SavedBuild, changed: list[int], out: Path) -> BuildReport | None:
     """Patch the saved build with the changed files and write the index. None when a change
     moves post ids (a post became a draft, a failure or the reverse, or its cached record is
-    gone): only a full build gets that right."""
+    gone), or when the saved rows turn out not to be what a build writes (a damaged or planted
+    cache): only a full build gets those right."""
+    try:
+        if not patch_saved(site, saved, changed):
+            return None
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
+        return None
+    records, rows, files = site.records, saved.rows, saved.files
+    report = BuildReport(posts=len(rows.posts), patched=True)
+    for f in files:
+        if isinstance(f.outcome, str):
+            records.used.add(f.outcome)
+            report.warnings.extend((f.path, w) for w in f.warnings)
+        elif isinstance(f.outcome, Draft):
+            report.drafts.append(f.outcome)
+        else:
+            report.failures.append(f.outcome)
+    report.cached = report.posts - sum(1 for i in changed if isinstance(files[i].outcome, str))
+    same_place = saved.out == str(out.resolve())
+    report.written = write_index(rows, out, saved.stamps if same_place else None, site.src)
+    saved.out, saved.stamps = str(out.resolve()), report.written.stamps
+    save_build(records.folder, saved)
+    return report
+
+
+def patch_saved(site: Site, saved: SavedBuild, changed: list[int]) -> bool:
+    """Put the changed files into the saved build's rows; False when a change moves post ids."""
     records, rows, files = site.records, saved.rows, saved.files
     post_ids = list(accumulate(isinstance(f.outcome, str) for f in files))  # id + 1 of file i's post
     for n, i in enumerate(changed):
@@ -334,7 +322,7 @@ def update_build(site: Site, saved: SavedBuild, changed: list[int], out: Path) -
         before = files[i] if i < len(files) else None
         old = records.get(before.outcome, use=False) if before and isinstance(before.outcome, str) else None
         if before is not None and isinstance(before.outcome, str) and old is None:
-            return None
+            return False
         record: PostRecord | Failure | None = None
         post_key = None
         if isinstance(item, Post):
@@ -347,7 +335,7 @@ def update_build(site: Site, saved: SavedBuild, changed: list[int], out: Path) -
             if isinstance(record, Failure):
                 item = record
         if before is not None and (old is not None) != isinstance(record, PostRecord):
-            return None  # a post appeared or went away: the ids after it move
+            return False  # a post appeared or went away: the ids after it move
         if isinstance(record, PostRecord):
             replace_post(rows, post_ids[i] - 1 if before else len(rows.posts), old, record)
         outcome = file_outcome(site, i, item, post_key)
@@ -357,18 +345,4 @@ def update_build(site: Site, saved: SavedBuild, changed: list[int], out: Path) -
             files.append(outcome)
         if site.progress:
             site.progress(n + 1, len(changed), site.paths[i])
-    report = BuildReport(posts=len(rows.posts), patched=True)
-    for f in files:
-        if isinstance(f.outcome, str):
-            records.used.add(f.outcome)
-            report.warnings.extend((f.path, w) for w in f.warnings)
-        elif isinstance(f.outcome, Draft):
-            report.drafts.append(f.outcome)
-        else:
-            report.failures.append(f.outcome)
-    report.cached = report.posts - sum(1 for i in changed if isinstance(files[i].outcome, str))
-    same_place = saved.out == str(out.resolve())
-    report.written = write_index(rows, out, saved.stamps if same_place else None)
-    saved.out, saved.stamps = str(out.resolve()), report.written.stamps
-    save_build(records.folder, saved)
-    return report
+    return True

@@ -12,6 +12,13 @@ and a clause whose pieces no post has together (Sudachi cut the posts differentl
 falls back to character bigrams of its kana and kanji, and to term prefixes for the rest.
 All pieces must match (AND); posts are ranked by BM25 per field, summed with field
 weights (whoosh's BM25F).
+
+Bounded work for any query: `Index.search` reads only the first MAX_QUERY_CHARS (1,000)
+code points of the raw query, before folding (a lone surrogate counts one, as in a
+JavaScript string's iterator); the rest is dropped, and the result's `query` is what was
+read. Segmenting a word of n characters costs at most n x `longest` lexicon lookups
+(`longest`: the longest surface read); phrases and exclusions gather each piece's posts once
+per query and its positions once per field and post, never once per post or start.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ import itertools
 import json
 import math
 import operator
+import os
+import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
@@ -31,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "postsearch-index"
-VERSION = 4
+VERSION = 5
 PREFIX_SURFACES = 16  # longer surfaces a prefix may stand for (never every post)
 PREFIX_WEIGHT = 0.25  # a word matched by its start counts a quarter: finished words rank first
 ADJACENCY = 1.0  # each clause whose pieces stand together in a post adds this to its score factor
@@ -39,6 +48,7 @@ EXCERPT_CHARS = 120
 UNCOVERED_COST = 32  # cost of a character no surface covers (a surface costs 1 to about 28)
 UNCOVERED, KNOWN, PREFIX = 0, 1, 2  # how segment() reached a cut
 GRAM_FIELD = 3  # n-gram pieces score with the weight of this field (body)
+MAX_QUERY_CHARS = 1000  # code points of a query that are read; the rest is dropped (see above)
 
 
 def fold(text: str) -> str:
@@ -238,6 +248,7 @@ class Piece:
     grams: list[str]  # a fallback piece's n-grams (grams_of), all of which a post must have
     prefix_terms: list[str] = default(default_factory=list)  # terms of longer surfaces it starts
     spelled: list[str] = default(default_factory=list)  # n-grams of its kana/kanji surface: match as typed too
+    posts: set[int] | None = default(default=None, repr=False, compare=False)  # posts_with, kept by clause_matches
 
 
 @dataclass
@@ -335,12 +346,14 @@ def segment(
         for length in range(min(longest, n - i) if can_cut(chars, i) else 0, 0, -1):
             if not can_cut(chars, i + length):
                 continue
-            entry = lexicon.get("".join(chars[i : i + length]))
+            entry = lexicon.get(text[i : i + length])  # str indexes are code points, as chars
             if entry is not None and best[i] + entry.cost < best[i + length]:
                 best[i + length] = best[i] + entry.cost
                 back[i + length] = (i, KNOWN)
-        if surfaces_of is not None and n - i >= 2 and can_cut(chars, i):
-            longer = longer_surfaces("".join(chars[i:]), surfaces_of, lexicon)
+        # a surface longer than the rest needs a rest shorter than `longest`: only the last
+        # `longest` positions look, so a long word costs n x longest lookups, not n squared
+        if surfaces_of is not None and 2 <= n - i < longest and can_cut(chars, i):
+            longer = longer_surfaces(text[i:], surfaces_of, lexicon)
             if longer and best[i] + lexicon[longer[0]].cost + 1 < best[n]:
                 best[n] = best[i] + lexicon[longer[0]].cost + 1
                 back[n] = (i, PREFIX)
@@ -494,10 +507,10 @@ def in_sequence(pieces: list[Piece], post: int, fields: int, terms: dict[str, Te
     if len(anchored) < 2:
         return True
     first = anchored[0]
-    for field in range(fields):
-        starts = positions_of(first, post, field, terms)
-        for start in sorted(starts):
-            if all(start + p.qpos - first.qpos in positions_of(p, post, field, terms) for p in anchored[1:]):
+    for field in range(fields):  # each piece's positions once per field, not once per start
+        at = [positions_of(p, post, field, terms) for p in anchored]
+        for start in at[0]:
+            if all(start + p.qpos - first.qpos in where for p, where in zip(anchored, at, strict=True)):
                 return True
     return False
 
@@ -507,7 +520,10 @@ def clause_matches(
 ) -> bool:
     """Whether a post has every piece of the clause (in sequence for phrases and exclusions)."""
     pieces = [p for p in clause.pieces if is_required(p)]
-    if not pieces or any(post not in posts_with(p, terms, grams) for p in pieces):
+    for p in pieces:  # once per piece, not once per post: that cost posts x postings
+        if p.posts is None:
+            p.posts = posts_with(p, terms, grams)
+    if not pieces or any(post not in (p.posts or ()) for p in pieces):
         return False
     return clause.kind == "word" or in_sequence(pieces, post, fields, terms)
 
@@ -751,18 +767,85 @@ class SearchResult:
         return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
 
 
-class Index:
-    """An index opened from its files; shards are read on demand and kept for later queries."""
+class CorruptIndex(ValueError):
+    """An index file that is missing or not what the build writes (named in the message)."""
 
-    def __init__(self, load: Callable[[str], bytes]) -> None:
+
+class IndexChanged(Exception):
+    """The files under an open Index were replaced by a rebuild while it read them."""
+
+
+NAME, BUILD = re.compile(r"[a-z]+\.json"), re.compile(r"[0-9a-f]{16}")
+LISTS = ("fields", "weights", "fieldTotals", "terms", "positions", "texts")
+INTS, NUMBERS = ("postCount", "lexicon", "grams"), ("k1", "b")
+
+
+def check_manifest(m: Any) -> None:
+    """Raise CorruptIndex unless `m` is a manifest of this format version, with every key a
+    reader needs, of its type, and file names that stay in the index folder."""
+
+    def bad(why: str) -> None:
+        raise CorruptIndex(f"manifest.json: {why}")
+
+    if not isinstance(m, dict) or m.get("format") != FORMAT or m.get("version") != VERSION:
+        bad(f"not a postsearch index of version {VERSION}; build it again")
+
+    def typed(keys: tuple[str, ...], ok: Callable[[Any], bool]) -> bool:
+        return all(ok(m.get(k)) and not isinstance(m.get(k), bool) for k in keys)
+
+    if not (
+        typed(LISTS, lambda v: isinstance(v, list))
+        and typed(INTS, lambda v: isinstance(v, int))
+        and typed(NUMBERS, lambda v: isinstance(v, int | float))
+    ):
+        bad("a key is missing or of the wrong type")
+    names = [m.get("lengths"), m.get("dates"), m.get("tags")]
+    if not all(isinstance(n, str) and NAME.fullmatch(n) for n in names) or not BUILD.fullmatch(str(m.get("build"))):
+        bad("file names not an index's")
+    if len(m["weights"]) != len(m["fields"]) or len(m["fieldTotals"]) != len(m["fields"]):
+        bad("a weight and total per field")
+
+
+def reopening(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Make a method of Index answer from the new files when a rebuild replaced them while it
+    read: the index is opened again and the call made again, once."""
+
+    @functools.wraps(method)
+    def call(self: Index, *args: Any, **kwargs: Any) -> Any:
+        if self.version is not None and self.version() != self.opened:
+            self.open()  # the manifest file changed since it was read: a rebuild
+        try:
+            return method(self, *args, **kwargs)
+        except IndexChanged as e:
+            if e.args[0] == self.build:
+                self.open()
+            return method(self, *args, **kwargs)
+
+    return call
+
+
+class Index:
+    """An index opened from its files; shards are read on demand and kept for later queries.
+    The data files live in the folder of the manifest's build, so a rebuild (a new manifest,
+    a new build folder) never mixes with what was read before: when a file of the build
+    opened is gone, the index reads the new manifest and answers from the new build. With
+    `version` (open_index gives the manifest file's inode and time), a search also starts by
+    checking that the manifest is the one read, so it answers from the newest build; the
+    browser, which cannot ask that cheaply, answers from the build it opened until then."""
+
+    def __init__(self, load: Callable[[str], bytes], version: Callable[[], Any] | None = None) -> None:
         self.load_bytes = load
+        self.version = version  # what tells that the manifest changed, if the files can tell it
         self.bytes_read = 0
+        self.open()
+
+    def open(self) -> None:
+        """Read and check the manifest and the field lengths; forget every shard read before."""
+        self.opened = self.version() if self.version is not None else None
         manifest = self.load_json("manifest.json")
-        if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-            raise ValueError(
-                f"not a postsearch index of version {VERSION}: {manifest.get('format')} {manifest.get('version')}"
-            )
+        check_manifest(manifest)
         self.manifest = manifest
+        self.build: str = manifest["build"]
         self.fields: list[str] = manifest["fields"]
         self.field_count = len(self.fields)
         self.weights: list[float] = manifest["weights"]
@@ -770,7 +853,7 @@ class Index:
         self.b: float = manifest["b"]
         self.post_count: int = manifest["postCount"]
         self.averages = [(t / self.post_count if self.post_count else 0) or 1 for t in manifest["fieldTotals"]]
-        self.lengths = decode_lengths(self.load_json(manifest["lengths"]))
+        self.lengths = decode_lengths(self.load_file(manifest["lengths"]))
         self.lexicon: dict[str, LexiconEntry] = {}
         self.longest = 0
         self.lexicon_loaded: dict[int, list[str]] = {}  # shard -> its surfaces, sorted
@@ -787,13 +870,33 @@ class Index:
     def load_json(self, name: str) -> Any:
         data = self.load_bytes(name)
         self.bytes_read += len(data)
-        return json.loads(data)
+        try:
+            return json.loads(data)
+        except ValueError as e:
+            raise CorruptIndex(f"{name}: not valid JSON ({e}): the index is damaged, build it again") from None
+
+    def load_file(self, name: str) -> Any:
+        """A data file of the build opened; IndexChanged when a rebuild has replaced it."""
+        path = f"{self.build}/{name}"
+        try:
+            return self.load_json(path)
+        except OSError as e:
+            if self.rebuilt():
+                raise IndexChanged(self.build) from None
+            raise CorruptIndex(f"{path}: cannot read it ({e.strerror or e}): the index is damaged") from None
+
+    def rebuilt(self) -> bool:
+        """Whether manifest.json now names another build than the one opened."""
+        try:
+            return self.load_json("manifest.json").get("build") != self.build
+        except (OSError, ValueError, AttributeError):
+            return False
 
     def ensure_lexicon(self, shards: list[int]) -> None:
         """Read the lexicon shards not read yet."""
         for shard in sorted(set(shards)):
             if shard not in self.lexicon_loaded:
-                data = self.load_json(f"lexicon-{shard}.json")
+                data = self.load_file(f"lexicon-{shard}.json")
                 self.lexicon_loaded[shard] = [row[0] for row in data]  # sorted by the build
                 self.longest = max(self.longest, decode_lexicon(data, self.lexicon))
 
@@ -810,7 +913,7 @@ class Index:
             if shard in self.term_shards_loaded:
                 continue
             self.term_shards_loaded.add(shard)
-            for row in self.load_json(f"terms-{shard}.json"):
+            for row in self.load_file(f"terms-{shard}.json"):
                 entry = decode_postings(row[1], self.field_count)
                 entry.forms = row[2:]
                 self.terms[row[0]] = entry
@@ -822,7 +925,7 @@ class Index:
             if shard in self.gram_shards_loaded:
                 continue
             self.gram_shards_loaded.add(shard)
-            for row in self.load_json(f"grams-{shard}.json"):
+            for row in self.load_file(f"grams-{shard}.json"):
                 self.grams[row[0]] = decode_ids(row[1:])
 
     def ensure_texts(self, posts: list[int]) -> None:
@@ -832,7 +935,7 @@ class Index:
             if post in self.texts:
                 continue
             k = max(i for i, first in enumerate(bundles) if first <= post)
-            for j, row in enumerate(self.load_json(f"text-{k}.json")):
+            for j, row in enumerate(self.load_file(f"text-{k}.json")):
                 self.texts[bundles[k] + j] = row
 
     def ensure_positions(self, wanted: list[str]) -> None:
@@ -844,7 +947,7 @@ class Index:
             if shard in self.position_shards_loaded:
                 continue
             self.position_shards_loaded.add(shard)
-            for row in self.load_json(f"positions-{shard}.json"):
+            for row in self.load_file(f"positions-{shard}.json"):
                 entry = self.terms.get(row[0])
                 if entry is not None:
                     decode_positions(row[1], entry)
@@ -891,15 +994,16 @@ class Index:
         if self.tag_posts is None:
             self.tag_posts = {}
             self.tag_counts = []
-            for row in self.load_json(self.manifest["tags"]):
+            for row in self.load_file(self.manifest["tags"]):
                 self.tag_posts[fold(row[0])] = decode_ids(row[2:])
                 self.tag_counts.append((row[0], row[1]))
 
     def ensure_dates(self) -> None:
         """Read every post's date (only date filters and sorting by date need them)."""
         if self.dates is None:
-            self.dates = self.load_json(self.manifest["dates"])
+            self.dates = self.load_file(self.manifest["dates"])
 
+    @reopening
     def tags(self) -> list[tuple[str, int]]:
         """Every tag (tags, categories, topics) with its number of posts, most used first."""
         self.ensure_tags()
@@ -929,6 +1033,7 @@ class Index:
             }
         return candidates
 
+    @reopening
     def search(
         self,
         query: str,
@@ -948,6 +1053,7 @@ class Index:
         `tags` (and `tag:x` / `category:x` in the query) keep posts with all those tags;
         `since` / `until` (YYYY-MM-DD, inclusive) keep posts dated in range; `sort="date"`
         puts the newest first. A query of filters alone lists the posts that pass them."""
+        query = query[:MAX_QUERY_CHARS]  # bounded work for any input: see the module docstring
         clauses = parse_query(query)
         wanted = [*(tags or []), *(c.text for c in clauses if c.kind == "tag")]
         clauses = [c for c in clauses if c.kind != "tag"]
@@ -997,4 +1103,20 @@ def open_index(path: str | Path) -> Index:
     root = Path(path)
     if not (root / "manifest.json").is_file():
         raise FileNotFoundError(f"{root}: no manifest.json (not a postsearch index)")
-    return Index(lambda name: (root / name).read_bytes())
+
+    def load(name: str) -> bytes:
+        try:
+            return (root / name).read_bytes()
+        except OSError as e:
+            e.filename = str(root / name)
+            raise
+
+    def version() -> tuple[int, int, int]:
+        """The manifest file's inode, size and time: a build swaps in a new one."""
+        try:
+            st = os.stat(root / "manifest.json")
+        except OSError:
+            return (0, 0, 0)
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    return Index(load, version)

@@ -99,18 +99,21 @@ def unique_anchor(anchor: str, seen: dict[str, int]) -> str:
 # --- cleaning Markdown source before parsing ----------------------------------------------
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# Every pattern here runs in linear time on any input: a search for a closing delimiter
+# stops at the next opening one (`(?:(?!\{\{).)*?`), so a post of 20,000 `{{` and no `}}` is
+# not scanned 20,000 times to its end.
 _TEMPLATE = re.compile(
     r"\{%-?\s*(?:raw|endraw)\s*-?%\}"  # Liquid raw markers (their content stays)
-    r"|\{\{<.*?>\}\}|\{\{%.*?%\}\}"  # Hugo shortcodes
-    r"|\{%.*?%\}"  # other Liquid tags
-    r"|\{\{.*?\}\}",  # Liquid output, JSX style objects
+    r"|\{\{<(?:(?!\{\{).)*?>\}\}|\{\{%(?:(?!\{\{).)*?%\}\}"  # Hugo shortcodes
+    r"|\{%(?:(?!\{%).)*?%\}"  # other Liquid tags
+    r"|\{\{(?:(?!\{\{).)*?\}\}",  # Liquid output, JSX style objects
     re.DOTALL,
 )
 _JSX_TAG = re.compile(r"</?[A-Z][\w.]*(?:\s(?:[^<>{}]|\{[^{}]*\})*?)?/?>", re.DOTALL)
 _MDX_IMPORT = re.compile(r"^(?:import|export)\s+(?:\{|\*|default\b|const\b|function\b|[\w$]+\s).*$", re.MULTILINE)
-_DOCFX = re.compile(r"\[!\w[\w-]*\[[^\]]*\]\([^)]*\)\]|\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]")
+_DOCFX = re.compile(r"\[!\w[\w-]*\[[^\[\]]*\]\([^()]*\)\]|\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]")
 _MDX_HEADING_ID = re.compile(r"^(#{1,6}\s.*?)\{/\*\s*([^*\s]+)\s*\*/\}\s*$", re.MULTILINE)
-_MDX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
+_MDX_COMMENT = re.compile(r"\{/\*(?:(?!\{/\*).)*?\*/\}", re.DOTALL)
 _CONTAINER = re.compile(r"^ {0,3}:::+\s*(\w[\w-]*)?(.*)$")
 
 
@@ -176,14 +179,16 @@ _DROP_TAGS = {"script", "style", "template", "noscript", "svg", "math"}
 
 
 class HtmlBlocks(HTMLParser):
-    """HTML as blocks: headings with their ids, code from pre/code, the rest as prose."""
+    """HTML as blocks: headings with their ids, code from pre/code, the rest as prose.
+    `drop`: how many drop tags are open where the fragment starts (a Markdown document's
+    HTML blocks and paragraphs share it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, drop: int = 0) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[Block] = []
         self.buffer: list[str] = []
         self.code: list[str] = []
-        self.drop = 0
+        self.drop = drop
         self.pre = 0
         self.inline_code = 0
         self.heading: tuple[int, str] | None = None
@@ -246,32 +251,85 @@ class HtmlBlocks(HTMLParser):
         if self.inline_code and not self.pre:
             self.code.append(data.strip())
 
+    def parse_html_declaration(self, i: int) -> int:
+        """Python 3.11's parser raises AssertionError on a malformed `<![...` or `<!x[`; a
+        browser reads it as a bogus comment, up to the next `>` (or the end)."""
+        try:
+            return super().parse_html_declaration(i)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 2)
+            return end + 1 if end >= 0 else len(self.rawdata)
+
     def close(self) -> None:
+        if self.rawdata.startswith("<!--"):  # a comment never closed hides the rest, as in a browser
+            self.rawdata = ""
         super().close()
         self.flush()
 
 
-def html_blocks(html: str) -> list[Block]:
+@dataclass
+class Dropping:
+    """How many drop tags (`<script>`, `<style>`, ...) are open. A browser shows nothing of
+    their content up to the closing tag, paragraph breaks and HTML blocks included, so a
+    Markdown document carries this from one block to the next."""
+
+    depth: int = 0
+
+
+def without_open_tail(html: str) -> str:
+    """`html` with every `<` after its last `>` escaped (no tag can start there). Python
+    3.11's HTMLParser scans from each such `<` to the end (20,000 `<a ` take 38 s); a browser
+    shows them as text or drops them, and HtmlBlocks shows them as text either way. A `<!`
+    there (a comment or declaration never closed) hides the rest, as in a browser."""
+    last = html.rfind(">")
+    tail = html[last + 1 :]
+    if "<" not in tail:
+        return html
+    comment = tail.find("<!")
+    return html[: last + 1] + (tail if comment < 0 else tail[:comment]).replace("<", "&lt;")
+
+
+def html_blocks(html: str, dropping: Dropping | None = None) -> list[Block]:
     """Blocks of an HTML fragment or page."""
-    parser = HtmlBlocks()
-    parser.feed(html)
-    parser.close()
+    parser = HtmlBlocks(dropping.depth if dropping else 0)
+    try:
+        parser.feed(without_open_tail(html))
+        parser.close()
+    except AssertionError:  # the standard library's parser gave up on some markup: keep what it read
+        parser.flush()
+    if dropping:
+        dropping.depth = parser.drop
     return parser.blocks
 
 
 # --- Markdown -----------------------------------------------------------------------------
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
-_EXPLICIT_ID = re.compile(r"\s*\{#([^}\s]+)\}\s*$")
+_EXPLICIT_ID = re.compile(r"\{#([^}\s]+)\}\s*$")  # no leading \s*: quadratic in a run of spaces
+_INLINE_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
 
 
-def inline_parts(token: MdToken) -> tuple[str, str, str, str]:
-    """An inline token's (display text, prose without code, inline code, explicit anchor)."""
+def drop_change(html: str) -> int:
+    """+1 for an opening drop tag (`<script>`), -1 for a closing one, else 0."""
+    m = _INLINE_TAG.match(html)
+    if not m or m[2].lower() not in _DROP_TAGS or html.rstrip().endswith("/>"):
+        return 0
+    return -1 if m[1] else 1
+
+
+def inline_parts(token: MdToken, dropping: Dropping | None = None) -> tuple[str, str, str, str]:
+    """An inline token's (display text, prose without code, inline code, explicit anchor).
+    What stands between inline drop tags (`本文 <script>...</script>`) is left out."""
+    dropping = dropping or Dropping()
     text: list[str] = []
     prose: list[str] = []
     code: list[str] = []
     anchor = ""
     for child in token.children or []:
+        if child.type == "html_inline":
+            dropping.depth = max(0, dropping.depth + drop_change(child.content))
+        if dropping.depth:
+            continue
         if child.type == "text":
             text.append(child.content)
             prose.append(child.content)
@@ -298,14 +356,16 @@ def markdown_blocks(source: str) -> list[Block]:
     blocks: list[Block] = []
     tokens = _MD.parse(clean_markdown(source))
     heading_level = 0
+    dropping = Dropping()
     for token in tokens:
         if token.type == "heading_open":
             heading_level = int(token.tag[1])
         elif token.type == "heading_close":
             heading_level = 0
         elif token.type == "inline":
-            text, prose, code, anchor = inline_parts(token)
-            if heading_level:
+            dropped = dropping.depth > 0
+            text, prose, code, anchor = inline_parts(token, dropping)
+            if heading_level and (text.strip() or not (dropped or dropping.depth)):
                 m = _EXPLICIT_ID.search(text)
                 if m:
                     anchor = m[1]
@@ -315,10 +375,10 @@ def markdown_blocks(source: str) -> list[Block]:
             elif text.strip():
                 blocks.append(Block("prose", text, prose=prose, code=code))
         elif token.type in ("fence", "code_block"):
-            if token.content.strip():
+            if token.content.strip() and not dropping.depth:
                 blocks.append(Block("code", token.content.rstrip("\n")))
         elif token.type == "html_block":
-            blocks.extend(html_blocks(token.content))
+            blocks.extend(html_blocks(token.content, dropping))
     return blocks
 
 

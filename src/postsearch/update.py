@@ -12,51 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
 from bisect import insort
 from collections import Counter
-from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from .format import (
-    IndexRows,
-    Stamp,
-    dumps,
-    encode_postings,
-    lexicon_row,
-    splice_postings,
-)
+from .cache import FileOutcome, SavedBuild
+from .format import IndexRows, dumps, encode_postings, lexicon_row, splice_postings
 from .index import LexiconRow, PostRecord, forms_of, lexicon_entry, metadata, surfaces_seen, text_row
-from .posts import Draft, Failure
-
-STATE_FILE = "build.pickle"
-
-
-@dataclass
-class FileOutcome:
-    """What one post file gave the last build: a post (by its record cache key, with its
-    warnings), a draft or a failure."""
-
-    path: str
-    digest: str  # of the file's bytes
-    stat: tuple[int, int]  # its size and modification time (ns) when it had that digest
-    outcome: str | Draft | Failure  # str: the record cache key of a post
-    warnings: list[str]
-
-
-@dataclass
-class SavedBuild:
-    """The last build of a site: its files and its rows, under the key of everything else
-    they depend on (our code, Sudachi's versions, the options)."""
-
-    key: str
-    files: list[FileOutcome]
-    rows: IndexRows
-    out: str = ""  # where it was written, resolved
-    stamps: dict[str, Stamp] = field(default_factory=dict)  # of the files written there
 
 
 def file_digest(path: Path, known: FileOutcome | None) -> tuple[str, tuple[int, int]]:
@@ -71,39 +35,6 @@ def file_digest(path: Path, known: FileOutcome | None) -> tuple[str, tuple[int, 
         return hashlib.sha256(path.read_bytes()).hexdigest(), stat
     except OSError:
         return "", (0, 0)
-
-
-def load_build(folder: Path | None, key: str) -> SavedBuild | None:
-    """The saved build in the cache folder, if there is one made under the same key."""
-    if folder is None:
-        return None
-    try:
-        with (folder / STATE_FILE).open("rb") as f:
-            if pickle.load(f) != key:
-                return None
-            saved = pickle.load(f)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
-        return None
-    return saved if isinstance(saved, SavedBuild) else None
-
-
-def save_build(folder: Path | None, saved: SavedBuild) -> None:
-    """Keep the build in the cache folder (its key first, to check before reading the rest).
-    Any failure just removes it: the next build is a full one."""
-    if folder is None:
-        return
-    path = folder / STATE_FILE
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as f:
-            pickle.dump(saved.key, f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(saved, f, protocol=pickle.HIGHEST_PROTOCOL)
-        path.unlink(missing_ok=True)  # ext4 flushes a file renamed over another to disk: slow
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        path.unlink(missing_ok=True)
 
 
 def changed_files(saved: SavedBuild, paths: list[str], digests: list[tuple[str, tuple[int, int]]]) -> list[int] | None:

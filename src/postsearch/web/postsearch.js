@@ -3,7 +3,7 @@
 // them together). Format, and where JavaScript must differ from Python: docs/format.md.
 
 export const FORMAT = 'postsearch-index';
-export const VERSION = 4;
+export const VERSION = 5;
 export const PREFIX_SURFACES = 16; // longer surfaces a prefix may stand for (never every post)
 export const PREFIX_WEIGHT = 0.25; // a word matched by its start counts a quarter: finished words rank first
 export const ADJACENCY = 1.0; // each clause whose pieces stand together in a post adds this to its score factor
@@ -11,6 +11,7 @@ export const EXCERPT_CHARS = 120;
 export const UNCOVERED_COST = 32; // cost of a character no surface covers (a surface costs 1 to about 28)
 export const [UNCOVERED, KNOWN, PREFIX] = [0, 1, 2]; // how segment() reached a cut
 export const GRAM_FIELD = 3; // n-gram pieces score with the weight of this field (body)
+export const MAX_QUERY_CHARS = 1000; // see search.py
 export const UNICODE_VERSION = '14.0.0'; // Python 3.11's unicodedata.unidata_version
 
 // Code points unassigned (category Cn) in Unicode 14.0, as `gap.length` ranges in base 36
@@ -259,7 +260,7 @@ export function decodePositions(ints, entry) {
 
 // --- queries ------------------------------------------------------------------------------
 
-// Piece {surface, terms, qpos, fallback, grams, prefixTerms, spelled} and Clause {kind, text,
+// Piece {surface, terms, qpos, fallback, grams, prefixTerms, spelled, posts} and Clause {kind, text,
 // pieces, grams}: as the dataclasses Piece and Clause in search.py.
 
 /** Folded query text to clauses: "quoted phrases", -excluded words, plain words. */
@@ -358,7 +359,7 @@ export function segment(text, lexicon, longest, surfacesOf = null) {
         back[i + length] = [i, KNOWN];
       }
     }
-    if (surfacesOf !== null && n - i >= 2 && canCut(chars, i)) {
+    if (surfacesOf !== null && n - i >= 2 && n - i < longest && canCut(chars, i)) {
       const longer = longerSurfaces(chars.slice(i).join(''), surfacesOf, lexicon);
       if (longer.length && best[i] + lexicon.get(longer[0]).cost + 1 < best[n]) {
         best[n] = best[i] + lexicon.get(longer[0]).cost + 1;
@@ -521,16 +522,8 @@ export function inSequence(pieces, post, fields, terms) {
   if (anchored.length < 2) return true;
   const first = anchored[0];
   for (let field = 0; field < fields; field++) {
-    const starts = positionsOf(first, post, field, terms);
-    for (const start of [...starts].sort((a, b) => a - b)) {
-      if (
-        anchored
-          .slice(1)
-          .every((p) => positionsOf(p, post, field, terms).has(start + p.qpos - first.qpos))
-      ) {
-        return true;
-      }
-    }
+    const at = anchored.map((p) => positionsOf(p, post, field, terms));
+    for (const start of at[0]) if (anchored.every((p, k) => at[k].has(start + p.qpos - first.qpos))) return true;
   }
   return false;
 }
@@ -538,7 +531,7 @@ export function inSequence(pieces, post, fields, terms) {
 /** Whether a post has every piece of the clause (in sequence for phrases and exclusions). */
 export function clauseMatches(clause, post, fields, terms, grams) {
   const pieces = clause.pieces.filter(isRequired);
-  if (!pieces.length || pieces.some((p) => !postsWith(p, terms, grams).has(post))) return false;
+  if (!pieces.length || pieces.some((p) => !(p.posts ??= postsWith(p, terms, grams)).has(post))) return false;
   return clause.kind === 'word' || inSequence(pieces, post, fields, terms);
 }
 
@@ -823,22 +816,46 @@ export function needlesFor(pieces, terms) {
 // (link to url#anchor). SearchResult {query, total, hits, bytesRead}: ranked hits, how many posts
 // matched in all, and the bytes read so far for this index.
 
+/** A missing or damaged index file (named in the message). */
+export class CorruptIndex extends Error {}
+
+/** The files under an open Index were replaced by a rebuild while it read them. */
+export class IndexChanged extends Error {}
+
+const [NAME, BUILD] = [/^[a-z]+\.json$/, /^[0-9a-f]{16}$/];
+const [LISTS, INTS, NUMBERS] = [['fields', 'weights', 'fieldTotals', 'terms', 'positions', 'texts'], ['postCount', 'lexicon', 'grams'], ['k1', 'b']]; // prettier-ignore
+
+/** Throw CorruptIndex unless `m` is a manifest of this version, keys typed, names plain. */
+export function checkManifest(m) {
+  const bad = (why) => {
+    throw new CorruptIndex(`manifest.json: ${why}`);
+  };
+  if (m?.format !== FORMAT || m.version !== VERSION) bad(`not a postsearch index of version ${VERSION}; build it again`);
+  const typed = (keys, ok) => keys.every((k) => ok(m[k]));
+  if (!typed(LISTS, Array.isArray) || !typed(INTS, Number.isInteger) || !typed(NUMBERS, (v) => typeof v === 'number')) {
+    bad('a key is missing or of the wrong type');
+  }
+  if (![m.lengths, m.dates, m.tags].every((n) => NAME.test(n)) || !BUILD.test(m.build)) bad('file names not an index\'s');
+  if (m.weights.length !== m.fields.length || m.fieldTotals.length !== m.fields.length) bad('a weight and total per field');
+}
+
 /** An index opened from its files; shards are read on demand and kept for later queries.
  * `load(name)` returns the file's bytes (a promise of a Uint8Array or ArrayBuffer).
- * Shards being read are kept as promises, so queries running at once share one read. */
+ * Shards being read are kept as promises, so queries running at once share one read.
+ * Data files live in the manifest's build folder: when one is gone, a rebuild replaced them,
+ * and search() and tags() open the new manifest and answer again (search.py: @reopening). */
 export class Index {
   constructor(load) {
     this.loadBytes = load;
     this.bytesRead = 0;
   }
 
-  /** What Python's __init__ does: read and check the manifest, read the field lengths. */
+  /** What Python's open() does: read and check the manifest, read the field lengths. */
   async open() {
     const manifest = await this.loadJson('manifest.json');
-    if (manifest.format !== FORMAT || manifest.version !== VERSION) {
-      throw new Error(`not a postsearch index of version ${VERSION}: ${manifest.format} ${manifest.version}`);
-    }
+    checkManifest(manifest);
     this.manifest = manifest;
+    this.build = manifest.build;
     this.fields = manifest.fields;
     this.fieldCount = this.fields.length;
     this.weights = manifest.weights;
@@ -846,7 +863,7 @@ export class Index {
     this.b = manifest.b;
     this.postCount = manifest.postCount;
     this.averages = manifest.fieldTotals.map((t) => (this.postCount ? t / this.postCount : 0) || 1);
-    this.lengths = decodeLengths(await this.loadJson(manifest.lengths));
+    this.lengths = decodeLengths(await this.loadFile(manifest.lengths));
     this.lexicon = new Map();
     this.longest = 0;
     this.lexiconLoaded = new Map(); // shard -> promise
@@ -871,7 +888,47 @@ export class Index {
     const data = await this.loadBytes(name);
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
     this.bytesRead += bytes.byteLength;
-    return JSON.parse(new TextDecoder().decode(bytes));
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw new CorruptIndex(`${name}: not valid JSON (${e.message}): the index is damaged, build it again`);
+    }
+  }
+
+  /** A data file of the build opened; IndexChanged when a rebuild has replaced it (also when
+   * that happened while it was read: what it holds must not mix with the new build). */
+  async loadFile(name) {
+    const build = this.build;
+    let data;
+    try {
+      data = await this.loadJson(`${build}/${name}`);
+    } catch (e) {
+      if (e instanceof CorruptIndex) throw e;
+      if (build !== this.build || (await this.rebuilt())) throw new IndexChanged(build);
+      throw new CorruptIndex(`${build}/${name}: cannot read it (${e.message}): the index is damaged`);
+    }
+    if (build !== this.build) throw new IndexChanged(build);
+    return data;
+  }
+
+  /** Whether manifest.json now names another build than the one opened. */
+  async rebuilt() {
+    try {
+      return (await this.loadJson('manifest.json')).build !== this.build;
+    } catch {
+      return false;
+    }
+  }
+
+  /** `call()`, made again once on the new index when a rebuild replaced the files under it. */
+  async reopening(call) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!(e instanceof IndexChanged)) throw e;
+      if (e.message === this.build) await this.open(); // unless a query running beside did
+      return call();
+    }
   }
 
   /** Read `key` once with `read()`; a failed read may be tried again later. */
@@ -894,7 +951,7 @@ export class Index {
     await Promise.all(
       wanted.map((shard) =>
         this.once(this.lexiconLoaded, shard, async () => {
-          const data = await this.loadJson(`lexicon-${shard}.json`);
+          const data = await this.loadFile(`lexicon-${shard}.json`);
           this.lexiconSurfaces.set(shard, data.map((row) => row[0])); // sorted by the build
           this.longest = Math.max(this.longest, decodeLexicon(data, this.lexicon));
         }),
@@ -910,7 +967,7 @@ export class Index {
     await Promise.all(
       needed.map((shard) =>
         this.once(this.termShardsLoaded, shard, async () => {
-          for (const row of await this.loadJson(`terms-${shard}.json`)) {
+          for (const row of await this.loadFile(`terms-${shard}.json`)) {
             const entry = decodePostings(row[1], this.fieldCount);
             entry.forms = row.slice(2);
             this.terms.set(row[0], entry);
@@ -926,7 +983,7 @@ export class Index {
     await Promise.all(
       needed.map((shard) =>
         this.once(this.gramShardsLoaded, shard, async () => {
-          for (const row of await this.loadJson(`grams-${shard}.json`)) this.grams.set(row[0], decodeIds(row.slice(1)));
+          for (const row of await this.loadFile(`grams-${shard}.json`)) this.grams.set(row[0], decodeIds(row.slice(1)));
         }),
       ),
     );
@@ -945,7 +1002,7 @@ export class Index {
       });
       reads.push(
         this.once(this.textBundles, k, async () => {
-          (await this.loadJson(`text-${k}.json`)).forEach((row, j) => this.texts.set(bundles[k] + j, row));
+          (await this.loadFile(`text-${k}.json`)).forEach((row, j) => this.texts.set(bundles[k] + j, row));
         }),
       );
     }
@@ -962,7 +1019,7 @@ export class Index {
     await Promise.all(
       needed.map((shard) =>
         this.once(this.positionShardsLoaded, shard, async () => {
-          for (const row of await this.loadJson(`positions-${shard}.json`)) {
+          for (const row of await this.loadFile(`positions-${shard}.json`)) {
             const entry = this.terms.get(row[0]);
             if (entry !== undefined) decodePositions(row[1], entry);
           }
@@ -1020,7 +1077,7 @@ export class Index {
     await this.once(this.tagsLoaded, 0, async () => {
       this.tagPosts = new Map();
       this.tagCounts = [];
-      for (const row of await this.loadJson(this.manifest.tags)) {
+      for (const row of await this.loadFile(this.manifest.tags)) {
         this.tagPosts.set(fold(row[0]), decodeIds(row.slice(2)));
         this.tagCounts.push([row[0], row[1]]);
       }
@@ -1030,14 +1087,16 @@ export class Index {
   /** Read every post's date (only date filters and sorting by date need them). */
   async ensureDates() {
     await this.once(this.datesLoaded, 0, async () => {
-      this.dates = await this.loadJson(this.manifest.dates);
+      this.dates = await this.loadFile(this.manifest.dates);
     });
   }
 
   /** Every tag (tags, categories, topics) with its number of posts, most used first. */
   async tags() {
-    await this.ensureTags();
-    return this.tagCounts.map(([tag, count]) => [-count, tag]).sort(byKeys).map(([count, tag]) => [tag, -count]);
+    return this.reopening(async () => {
+      await this.ensureTags();
+      return this.tagCounts.map(([tag, count]) => [-count, tag]).sort(byKeys).map(([count, tag]) => [tag, -count]);
+    });
   }
 
   /** Candidates (null: every post) narrowed to posts with all the tags and a date in range. */
@@ -1067,11 +1126,17 @@ export class Index {
 
   /** Ranked posts for a query: the one public entry of this stage. Options as search.py's
    * `Index.search`: prefix, adjacency, tags, since, until, sort ('score' or 'date'). */
-  async search(
+  search(query, limit = 10, options = {}) {
+    return this.reopening(() => this.answer(query, limit, options));
+  }
+
+  /** search() on the build opened (in search.py, the body of `search`). */
+  async answer(
     query,
     limit = 10,
     { prefix = true, adjacency = true, tags = null, since = null, until = null, sort = 'score' } = {},
   ) {
+    query = [...query].slice(0, MAX_QUERY_CHARS).join('');
     let clauses = parseQuery(query);
     const wanted = [...(tags ?? []), ...clauses.filter((c) => c.kind === 'tag').map((c) => c.text)];
     clauses = clauses.filter((c) => c.kind !== 'tag');

@@ -8,10 +8,11 @@
 // or from a module: `import { mount } from '/search/ui.js'; mount(element, { indexUrl })`.
 //
 // Post data is untrusted: everything is written with textContent and createElement, never
-// parsed as HTML; links are made only for http(s) and relative URLs. While a Japanese IME is
+// parsed as HTML; links are made only for http(s) URLs and relative URLs on this site (never
+// `//other.host`). The box takes at most MAX_QUERY_CHARS characters. While a Japanese IME is
 // composing, typing runs no search and Enter (which confirms the conversion) opens nothing.
 
-import { openIndex } from './postsearch.js';
+import { MAX_QUERY_CHARS, openIndex } from './postsearch.js';
 
 const HERE = new URL('./', import.meta.url);
 let mounted = 0;
@@ -24,9 +25,11 @@ function el(tag, className, text) {
   return node;
 }
 
-/** The href for a post URL, or null: only http:, https: and relative URLs are linked.
+/** The href for a post URL, or null: only http: and https: URLs, and relative URLs that stay
+ * on this site, are linked. A relative URL can leave it: `//host`, and `/\host`, `\\host`,
+ * `\/host` (browsers read `\` as `/` in http URLs), so one must resolve to the base's origin.
  * Browsers ignore leading and trailing control characters and spaces, and tabs and
- * newlines anywhere, when they read a scheme ("\tjava\nscript:"), so we do too. */
+ * newlines anywhere, when they read a URL ("\tjava\nscript:", "/\t/host"), so we do too. */
 export function safeUrl(url, base = document.baseURI) {
   if (typeof url !== 'string') return null;
   const bare = url.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\n\r]/g, '');
@@ -38,6 +41,7 @@ export function safeUrl(url, base = document.baseURI) {
   }
   const hasScheme = /^[a-z][a-z\d+.-]*:/i.test(bare);
   if (hasScheme && resolved.protocol !== 'http:' && resolved.protocol !== 'https:') return null;
+  if (!hasScheme && resolved.origin !== new URL(base).origin) return null; // //evil.example
   return resolved.href;
 }
 
@@ -83,7 +87,9 @@ export function mount(element, options = {}) {
   const more = el('button', 'postsearch-more', 'もっと見る');
   labelNode.htmlFor = input.id = `${id}-input`;
   list.id = `${id}-results`;
-  Object.assign(input, { type: 'search', placeholder, autocomplete: 'off', spellcheck: false });
+  // maxLength counts UTF-16 units, never more than code points: the box stays within the
+  // query length the index reads (MAX_QUERY_CHARS), so what is typed is what is searched
+  Object.assign(input, { type: 'search', placeholder, autocomplete: 'off', spellcheck: false, maxLength: MAX_QUERY_CHARS });
   input.setAttribute('role', 'combobox');
   input.setAttribute('aria-autocomplete', 'list');
   input.setAttribute('aria-expanded', 'false');

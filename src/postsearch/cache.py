@@ -1,0 +1,540 @@
+"""The build cache: analyzed posts and the last build's rows, kept between builds as data.
+
+A cache folder may sit inside the site's repository (the default, `SITE/.postsearch-cache`),
+so it is untrusted input like the posts: anyone can commit one or send it in a pull request.
+It therefore holds only plain data (JSON, and the index's own encoded rows as raw bytes),
+never code: nothing in it is unpickled or executed, and everything read back is checked
+against the layout below and ignored if it is anything else (that post is analyzed again,
+that build done in full). Only a folder postsearch made (its marker file) is written to, and
+only files named as postsearch names them are ever deleted, never through a symlink.
+
+Layout of a cache folder (CACHE_VERSION):
+- `postsearch-cache.json` (the marker: `{"format": "postsearch-cache", "version": N}`) and
+  `CACHEDIR.TAG` (so backup tools skip the folder);
+- `ab/<key>.json`: one analyzed post (`encode_record`), under the sha256 key of everything
+  its analysis depends on (`ab` = the key's first two characters);
+- `build.bin`: the last build (`encode_build`): a first line `postsearch-build N`, a line
+  of JSON (the key, the files, the post metadata, surface counts, and the sizes of the
+  sections that follow), then the sections: the index's encoded rows as raw bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import operator
+import os
+import re
+import stat
+import sys
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .format import GRAM_BYTES, LEXICON_BYTES, HashedFiles, IndexRows, RowRun, SortedRows
+from .index import FIELDS, PostRecord
+from .posts import Draft, Failure, Post
+from .search import gram_shard, shard_of
+from .writer import Stamp
+
+CACHE_VERSION = 1
+MARKER = "postsearch-cache.json"
+TAG = "CACHEDIR.TAG"
+TAG_TEXT = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file marks a cache folder made by postsearch (https://bford.info/cachedir/).\n"
+)
+BUILD_FILE = "build.bin"
+BUILD_MAGIC = b"postsearch-build %d\n" % CACHE_VERSION
+RECORD_NAME = re.compile(r"[0-9a-f]{64}\.json")
+SUB_NAME = re.compile(r"[0-9a-f]{2}")
+# What caches of earlier versions held (pickles): deleted unread when a folder is adopted.
+LEGACY_NAME = re.compile(r"(?:build|[0-9a-f]{64})\.pickle(?:\.\d+\.tmp)?|build\.\d+\.tmp|[0-9a-f]{64}\.\d+\.tmp")
+
+
+class UnsafeCache(Exception):
+    """The cache folder holds files postsearch did not write: using it could delete them."""
+
+
+# --- the folder -------------------------------------------------------------------------------
+
+
+def is_ours(folder: Path) -> bool:
+    """Whether `folder` carries postsearch's cache marker (a regular file, as we write it)."""
+    marker = folder / MARKER
+    try:
+        if not stat.S_ISREG(os.lstat(marker).st_mode):
+            return False
+        data = json.loads(marker.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("format") == "postsearch-cache"
+
+
+def foreign_entry(folder: Path) -> str | None:
+    """The first entry of `folder` a postsearch cache (of any version) would not hold."""
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_symlink():
+            return entry.name
+        if entry.is_dir(follow_symlinks=False) and SUB_NAME.fullmatch(entry.name):
+            for inner in os.scandir(entry.path):
+                plain = inner.is_file(follow_symlinks=False)
+                if not plain or not (RECORD_NAME.fullmatch(inner.name) or LEGACY_NAME.fullmatch(inner.name)):
+                    return f"{entry.name}/{inner.name}"
+        elif not (
+            entry.is_file(follow_symlinks=False) and (entry.name in (MARKER, TAG) or LEGACY_NAME.fullmatch(entry.name))
+        ):
+            return entry.name
+    return None
+
+
+def open_cache(folder: Path) -> Path | None:
+    """The cache folder ready for use: made (with its marker) if missing or empty, adopted if
+    it holds only what postsearch caches hold (older versions' pickles are deleted unread).
+    None when it cannot be written (a read-only checkout: build without a cache).
+    UnsafeCache when it exists and holds anything else."""
+    try:
+        if os.path.islink(folder) or (folder.exists() and not folder.is_dir()):
+            raise UnsafeCache(f"{folder}: not a folder postsearch made; choose another cache folder")
+        if folder.is_dir() and is_ours(folder):
+            return folder
+        if folder.is_dir():
+            foreign = foreign_entry(folder)
+            if foreign is not None:
+                raise UnsafeCache(
+                    f"{folder}: holds {foreign}, which postsearch did not write; choose an empty or new cache folder"
+                )
+            remove_legacy(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / TAG, TAG_TEXT.encode())
+        write_atomic(folder / MARKER, json.dumps({"format": "postsearch-cache", "version": CACHE_VERSION}).encode())
+    except OSError:
+        return None
+    return folder
+
+
+def remove_legacy(folder: Path) -> None:
+    """Delete the pickles an older postsearch left (never loading them)."""
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False) and SUB_NAME.fullmatch(entry.name):
+            for inner in os.scandir(entry.path):
+                if inner.is_file(follow_symlinks=False) and LEGACY_NAME.fullmatch(inner.name):
+                    os.unlink(inner.path)
+        elif entry.is_file(follow_symlinks=False) and LEGACY_NAME.fullmatch(entry.name):
+            os.unlink(entry.path)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all (a temp file renamed over it)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def read_plain(path: Path) -> bytes | None:
+    """A regular file's bytes, never through a symlink; None if there is none."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return f.read()
+
+
+# --- checking decoded JSON --------------------------------------------------------------------
+
+
+class Invalid(ValueError):
+    """Cached data that is not what postsearch writes."""
+
+
+def need(ok: bool, what: str) -> None:
+    if not ok:
+        raise Invalid(what)
+
+
+def strs(value: Any) -> list[str]:
+    need(type(value) is list and all(type(x) is str for x in value), "a list of strings")
+    return value
+
+
+def ints(value: Any) -> list[int]:
+    need(type(value) is list and all(type(x) is int and x >= 0 for x in value), "a list of whole numbers")
+    return value
+
+
+def opt_str(value: Any) -> str | None:
+    need(value is None or type(value) is str, "a string or null")
+    return value
+
+
+# --- analyzed posts ---------------------------------------------------------------------------
+
+
+def encode_record(record: PostRecord) -> bytes:
+    """A PostRecord as one JSON array (docstring of this module)."""
+    data = [
+        CACHE_VERSION,
+        record.path,
+        record.url,
+        record.title,
+        record.date,
+        record.tags,
+        record.text,
+        [list(h) for h in record.headings],
+        record.lengths,
+        record.postings,
+        record.grams,
+        [[s, t, w, c] for (s, t, w), c in record.surfaces.items()],
+    ]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
+def decode_record(data: bytes) -> PostRecord:
+    """The PostRecord encode_record wrote, checked field by field (Invalid if anything is off)."""
+    try:
+        row = json.loads(data)
+    except (ValueError, RecursionError) as e:
+        raise Invalid("not JSON") from e
+    need(type(row) is list and len(row) == 12 and row[0] == CACHE_VERSION, "a record of this version")
+    _, path, url, title, date, tags, text, headings, lengths, postings, grams, surfaces = row
+    need(all(type(x) is str for x in (path, url, title, text)), "strings")
+    need(type(headings) is list, "headings")
+    for h in headings:
+        need(type(h) is list and len(h) == 2 and type(h[0]) is int and type(h[1]) is str, "a heading")
+    need(len(ints(lengths)) == len(FIELDS), "a length per field")
+    need(type(postings) is dict, "postings")
+    for fields in postings.values():
+        need(type(fields) is list, "a term's fields")
+        for pair in fields:
+            need(
+                type(pair) is list and len(pair) == 2 and type(pair[0]) is int and 0 <= pair[0] < len(FIELDS), "a field"
+            )
+            ints(pair[1])
+    counts: dict[tuple[str, str, int], int] = {}
+    need(type(surfaces) is list, "surfaces")
+    for s in surfaces:
+        need(type(s) is list and len(s) == 4 and type(s[0]) is str and type(s[1]) is str, "a surface")
+        need(type(s[2]) is int and type(s[3]) is int and s[2] > 0 and s[3] > 0, "a surface count")
+        counts[(s[0], s[1], s[2])] = s[3]
+    return PostRecord(
+        path=path,
+        url=url,
+        title=title,
+        date=opt_str(date),
+        tags=strs(tags),
+        text=text,
+        headings=[(h[0], h[1]) for h in headings],
+        lengths=lengths,
+        postings={t: [(f, p) for f, p in fields] for t, fields in postings.items()},
+        grams=strs(grams),
+        surfaces=counts,
+    )
+
+
+class RecordCache:
+    """Analyzed posts kept between builds (one JSON file per post), keyed by everything the
+    analysis depends on: the post itself, the anchor style, our analysis code and the Sudachi
+    and dictionary versions. A rebuild after editing one post re-analyzes only that post."""
+
+    def __init__(self, folder: Path | None, salt: str) -> None:
+        self.folder = folder
+        self.salt = salt
+        self.used: set[str] = set()
+        self.hits = 0
+
+    def key(self, post: Post, anchors: str) -> str:
+        """The key of what a post's analysis depends on (any strings, even lone surrogates)."""
+        fields = [self.salt, anchors, post.path, post.url, post.title, post.date, post.tags, post.markup, post.body]
+        blob = json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        return hashlib.sha256(blob).hexdigest()
+
+    def path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str, use: bool = True) -> PostRecord | None:
+        """The cached record (`use`: and keep it at the next prune); None if there is none
+        or it is not one postsearch wrote."""
+        if use:
+            self.used.add(key)
+        if self.folder is None:
+            return None
+        data = read_plain(self.path(key))
+        if data is None:
+            return None
+        try:
+            record = decode_record(data)
+        except Invalid:
+            return None
+        self.hits += 1
+        return record
+
+    def put(self, key: str, record: PostRecord) -> None:
+        if self.folder is None:
+            return
+        path = self.path(key)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            write_atomic(path, encode_record(record))
+        except OSError:
+            self.folder = None  # a read-only site: build on without a cache
+
+    def prune(self) -> None:
+        """Forget entries this build did not use (edited or deleted posts): only files named
+        as records are, in subfolders named as ours, never through a symlink."""
+        if self.folder is None or not is_ours(self.folder):
+            return
+        with contextlib.suppress(OSError):
+            for sub in os.scandir(self.folder):  # scandir, not glob: a big site has many thousands
+                if not (SUB_NAME.fullmatch(sub.name) and sub.is_dir(follow_symlinks=False)):
+                    continue
+                for entry in os.scandir(sub.path):
+                    stale = RECORD_NAME.fullmatch(entry.name) and entry.name[:-5] not in self.used
+                    if stale and entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
+
+
+# --- the last build ---------------------------------------------------------------------------
+
+
+@dataclass
+class FileOutcome:
+    """What one post file gave the last build: a post (by its record cache key, with its
+    warnings), a draft or a failure."""
+
+    path: str
+    digest: str  # of the file's bytes
+    stat: tuple[int, int]  # its size and modification time (ns) when it had that digest
+    outcome: str | Draft | Failure  # str: the record cache key of a post
+    warnings: list[str]
+
+
+@dataclass
+class SavedBuild:
+    """The last build of a site: its files and its rows, under the key of everything else
+    they depend on (our code, Sudachi's versions, the options)."""
+
+    key: str
+    files: list[FileOutcome]
+    rows: IndexRows
+    out: str = ""  # where it was written, resolved
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # of the data files written there
+
+
+def ends_bytes(ends: array[int]) -> bytes:
+    """Row ends as little-endian 64-bit integers, whatever this machine's byte order."""
+    copy = array("Q", ends)
+    if sys.byteorder == "big":
+        copy.byteswap()
+    return copy.tobytes()
+
+
+def ends_of(data: bytes) -> array[int]:
+    need(len(data) % 8 == 0, "row ends")
+    ends = array("Q")
+    ends.frombytes(data)
+    if sys.byteorder == "big":
+        ends.byteswap()
+    return ends
+
+
+def encode_outcome(f: FileOutcome) -> list[Any]:
+    kind, value = (
+        ("post", f.outcome)
+        if isinstance(f.outcome, str)
+        else ("draft", f.outcome.reason)
+        if isinstance(f.outcome, Draft)
+        else ("failure", f.outcome.reason)
+    )
+    return [f.path, f.digest, f.stat[0], f.stat[1], kind, value, f.warnings]
+
+
+def decode_outcome(row: Any) -> FileOutcome:
+    need(type(row) is list and len(row) == 7, "a file")
+    path, digest, size, mtime, kind, value, warnings = row
+    need(type(path) is str and type(digest) is str and type(value) is str, "a file's strings")
+    need(type(size) is int and type(mtime) is int and kind in ("post", "draft", "failure"), "a file's kind")
+    outcome: str | Draft | Failure = (
+        value if kind == "post" else Draft(path, value) if kind == "draft" else Failure(path, value)
+    )
+    return FileOutcome(path, digest, (size, mtime), outcome, strs(warnings))
+
+
+def encode_build(saved: SavedBuild) -> bytes:
+    """The saved build as bytes (this module's docstring): a JSON header, then raw sections."""
+    rows = saved.rows
+    sections = [
+        rows.texts.blob,
+        ends_bytes(rows.texts.ends),
+        json.dumps(rows.terms.keys, ensure_ascii=False).encode(),
+        rows.terms.run.blob,
+        ends_bytes(rows.terms.run.ends),
+        rows.positions.run.blob,
+        ends_bytes(rows.positions.run.ends),
+        *rows.grams.files,
+        *rows.lexicon.files,
+    ]
+    header = {
+        "key": saved.key,
+        "out": saved.out,
+        "files": [encode_outcome(f) for f in saved.files],
+        "posts": [[p.path, p.url, p.title, p.date, p.tags, p.lengths] for p in rows.posts],
+        "surfaces": [[s, t, w, c] for (s, t, w), c in rows.surfaces.items()],
+        "scale": rows.scale,
+        "grams": [len(rows.grams.files), rows.grams.size, rows.grams.budget],
+        "lexicon": [len(rows.lexicon.files), rows.lexicon.size, rows.lexicon.budget],
+        "stamps": {k: [d.hex(), s, m, i] for k, (d, s, m, i) in saved.stamps.items()},
+        "sections": [len(s) for s in sections],
+    }
+    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return b"".join([BUILD_MAGIC, head, b"\n", *sections])
+
+
+def decode_build(data: bytes, key: str) -> SavedBuild | None:
+    """The saved build, if `data` is one made under `key`; Invalid if it is malformed."""
+    need(data.startswith(BUILD_MAGIC), "a saved build of this version")
+    end = data.find(b"\n", len(BUILD_MAGIC))
+    need(end > 0, "a header")
+    try:
+        header = json.loads(data[len(BUILD_MAGIC) : end])
+    except ValueError as e:
+        raise Invalid("a JSON header") from e
+    need(type(header) is dict, "a header")
+    if header.get("key") != key:
+        return None
+    sizes = ints(header.get("sections"))
+    need(end + 1 + sum(sizes) == len(data), "sections that fill the file")
+    sections: list[bytes] = []
+    at = end + 1
+    for size in sizes:
+        sections.append(data[at : at + size])
+        at += size
+    return SavedBuild(
+        key,
+        [decode_outcome(f) for f in header_list(header, "files")],
+        decode_rows(header, sections),
+        header.get("out") if type(header.get("out")) is str else "",
+        decode_stamps(header.get("stamps")),
+    )
+
+
+def header_list(header: dict[str, Any], name: str) -> list[Any]:
+    value = header.get(name)
+    need(type(value) is list, name)
+    return value
+
+
+def decode_rows(header: dict[str, Any], sections: list[bytes]) -> IndexRows:
+    """The IndexRows of a saved build, each part checked against the others."""
+    grams_meta, lexicon_meta = ints(header.get("grams")), ints(header.get("lexicon"))
+    need(len(grams_meta) == 3 and len(lexicon_meta) == 3, "file groups")
+    need(len(sections) == 7 + grams_meta[0] + lexicon_meta[0], "every section")
+    scale = header.get("scale")
+    need(type(scale) is int and scale >= 1, "a scale")
+    texts = run_of(sections[0], sections[1])
+    keys = json.loads(sections[2]) if sections[2] else None
+    strs(keys)
+    need(all(a < b for a, b in itertools.pairwise(keys)), "sorted keys")
+    terms, positions = sorted_rows(keys, sections[3], sections[4]), sorted_rows(keys, sections[5], sections[6])
+    posts = [decode_post(p) for p in header_list(header, "posts")]
+    need(len(posts) == len(texts), "a text per post")
+    surfaces = decode_surfaces(header_list(header, "surfaces"))
+    grams_files = sections[7 : 7 + grams_meta[0]]
+    lexicon_files = sections[7 + grams_meta[0] :]
+    need(grams_meta[2] == GRAM_BYTES * scale and lexicon_meta[2] == LEXICON_BYTES * scale, "budgets")
+    grams = HashedFiles(list(grams_files), grams_meta[1], grams_meta[2], gram_shard)
+    lexicon = HashedFiles(list(lexicon_files), lexicon_meta[1], lexicon_meta[2], shard_of)
+    need(bool(grams.files) and bool(lexicon.files), "n-gram and lexicon files")
+    return IndexRows(posts, texts, terms, positions, grams, lexicon, surfaces, scale)
+
+
+def decode_surfaces(rows: list[Any]) -> Counter[tuple[str, str, int]]:
+    """The site's surface counts, `[surface, term, width, count]` rows, checked column by
+    column (a big site has hundreds of thousands: no Python loop per row)."""
+    try:
+        surfaces = Counter({(s, t, w): c for s, t, w, c in rows})
+    except (TypeError, ValueError) as e:  # not rows of four, or a list where a key should be
+        raise Invalid("surfaces") from e
+    need(len(surfaces) == len(rows), "distinct surfaces")
+    columns = list(zip(*surfaces, strict=True)) or [(), (), ()]
+    kinds = [set(map(type, column)) for column in (*columns, surfaces.values())]
+    need(kinds[0] <= {str} and kinds[1] <= {str} and kinds[2] <= {int} and kinds[3] <= {int}, "surface types")
+    need(min(columns[2], default=1) > 0 and min(surfaces.values(), default=1) > 0, "surface counts")
+    return surfaces
+
+
+def run_of(blob: bytes, ends_data: bytes) -> RowRun:
+    """A RowRun from its blob and row ends, checked: ends rise and the last is the blob's end."""
+    run = RowRun()
+    run.blob, run.ends = blob, ends_of(ends_data)
+    ends = run.ends
+    need(all(map(operator.lt, ends, itertools.islice(ends, 1, None))), "rising row ends")
+    need((ends[-1] if ends else 0) == len(blob) and (not ends or ends[0] > 0), "row ends within the blob")
+    return run
+
+
+def sorted_rows(keys: list[str], blob: bytes, ends: bytes) -> SortedRows:
+    rows = SortedRows({})
+    rows.keys, rows.run = list(keys), run_of(blob, ends)
+    need(len(rows.keys) == len(rows.run), "a row per key")
+    return rows
+
+
+def decode_post(row: Any) -> PostRecord:
+    """A post's metadata (index.metadata) from the saved build."""
+    need(type(row) is list and len(row) == 6, "a post")
+    path, url, title, date, tags, lengths = row
+    need(type(path) is str and type(url) is str and type(title) is str, "a post's strings")
+    need(len(ints(lengths)) == len(FIELDS), "a length per field")
+    return PostRecord(path, url, title, opt_str(date), strs(tags), "", [], lengths, {}, [])
+
+
+def decode_stamps(value: Any) -> dict[str, Stamp]:
+    need(type(value) is dict, "stamps")
+    stamps: dict[str, Stamp] = {}
+    for name, stamp in value.items():
+        need(type(stamp) is list and len(stamp) == 4 and type(stamp[0]) is str, "a stamp")
+        digest = bytes.fromhex(stamp[0])
+        size, mtime, ino = ints(stamp[1:])
+        stamps[name] = (digest, size, mtime, ino)
+    return stamps
+
+
+def load_build(folder: Path | None, key: str) -> SavedBuild | None:
+    """The saved build in the cache folder, if there is one made under the same key and it
+    is well formed (anything else is ignored: the build is then done in full)."""
+    if folder is None:
+        return None
+    data = read_plain(folder / BUILD_FILE)
+    if data is None:
+        return None
+    try:
+        return decode_build(data, key)
+    except (Invalid, ValueError, RecursionError):
+        return None
+
+
+def save_build(folder: Path | None, saved: SavedBuild) -> None:
+    """Keep the build in the cache folder. Any failure just removes it: the next build is a
+    full one."""
+    if folder is None:
+        return
+    path = folder / BUILD_FILE
+    try:
+        path.unlink(missing_ok=True)  # ext4 flushes a file renamed over another to disk: slow
+        write_atomic(path, encode_build(saved))
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
