@@ -52,7 +52,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     corpus = args.corpus / "posts" if (args.corpus / "posts").is_dir() else args.corpus
-    steps = ["cold build (fills the cache)", "warm full build (records cached)", "no change (patched)", "one edit (patched)"]
+    steps = [
+        "cold build (fills the cache)",
+        "warm full build (records cached)",
+        "no change (patched)",
+        "one edit (patched)",
+    ]
     times: dict[tuple[int, int], list[float]] = {}
     sizes: dict[int, int] = {}
     with tempfile.TemporaryDirectory() as tmp:

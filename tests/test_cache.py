@@ -189,7 +189,11 @@ def read_only(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(io, "open", guard(io.open, writing_mode))
     for name in ("replace", "rename", "link"):
         real = getattr(os, name)
-        monkeypatch.setattr(os, name, lambda a, b, *args, real=real, **kw: refuse(a) if blocked(a) or blocked(b) else real(a, b, *args, **kw))
+        monkeypatch.setattr(
+            os,
+            name,
+            lambda a, b, *args, real=real, **kw: refuse(a) if blocked(a) or blocked(b) else real(a, b, *args, **kw),
+        )
     return folders
 
 

@@ -20,7 +20,7 @@ NODE_READER = """
 import { execSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as ps from '%s';
+import * as ps from 'RUNTIME';
 const [dir, swap] = process.argv.slice(2);
 const index = await ps.openIndex('', { load: (name) => readFile(join(dir, name)) });
 const out = [(await index.search('灯台')).total];
@@ -29,7 +29,7 @@ out.push((await index.search('灯台')).total); // every file it needs is read: 
 out.push((await index.tags()).map(([tag]) => tag)); // tags.json of that build is gone: reopen
 out.push((await index.search('灯台')).total, index.build);
 console.log(JSON.stringify(out));
-""" % (ROOT / "src" / "postsearch" / "web" / "postsearch.js").as_posix()
+""".replace("RUNTIME", (ROOT / "src" / "postsearch" / "web" / "postsearch.js").as_posix())
 
 
 @pytest.fixture
@@ -42,7 +42,9 @@ def site(tmp_path: Path) -> Path:
 
 
 def rebuild_with_a_new_post(site: Path, out: Path) -> None:
-    (site / "posts" / "c.md").write_text("---\ntitle: 夜\ntags: [夜景]\n---\n夜の灯台が光っていた。\n", encoding="utf-8")
+    (site / "posts" / "c.md").write_text(
+        "---\ntitle: 夜\ntags: [夜景]\n---\n夜の灯台が光っていた。\n", encoding="utf-8"
+    )
     postsearch.build(site, out, jobs=1)
 
 
@@ -123,7 +125,7 @@ def test_a_manifest_must_name_files_inside_the_index(site, tmp_path):
     manifest = json.loads((out / "manifest.json").read_bytes())
     for key, value in [("lengths", "../../etc/passwd"), ("build", "../x"), ("weights", [1]), ("postCount", "2")]:
         (out / "manifest.json").write_text(json.dumps({**manifest, key: value}), encoding="utf-8")
-        with pytest.raises(CorruptIndex, match="manifest.json"):
+        with pytest.raises(CorruptIndex, match=r"manifest\.json"):
             postsearch.open_index(out)
     (out / "manifest.json").write_text(json.dumps({**manifest, "version": 4}), encoding="utf-8")
     with pytest.raises(CorruptIndex, match="version 5"):

@@ -69,7 +69,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         while True:
             time.sleep(args.interval)
-            now = site_snapshot(args.src, args.out, site_options(args))  # taken before the build: edits made during it count
+            now = site_snapshot(
+                args.src, args.out, site_options(args)
+            )  # taken before the build: edits made during it count
             if now != before:
                 before = now
                 status = index_once(args)
