@@ -199,12 +199,16 @@ def read_only(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 def test_a_read_only_site_with_a_cache_builds_and_exits_cleanly(site, tmp_path, read_only):
     postsearch.build(site, tmp_path / "first", jobs=1)  # the cache is there, as in a checkout
-    post = site / "articles" / "react-effect-loop.md"
-    post.write_text(post.read_text(encoding="utf-8") + "\n\n読み取り専用の前に書いた。\n", encoding="utf-8")
     cached = files_of(site / ".postsearch-cache")
     read_only.append(os.path.abspath(site))
-    report = postsearch.build(site, tmp_path / "out", jobs=1)
-    assert report.posts == 3 and report.failures == []
-    assert postsearch.open_index(tmp_path / "out").search("読み取り専用").total == 1
+    for out in ("same", "same", "edited"):  # a full build from the cache, a patched one, an edit
+        if out == "edited":
+            read_only.clear()
+            post = site / "articles" / "react-effect-loop.md"
+            post.write_text(post.read_text(encoding="utf-8") + "\n\n読み取り専用の前に書いた。\n", encoding="utf-8")
+            read_only.append(os.path.abspath(site))
+        report = postsearch.build(site, tmp_path / out, jobs=1)
+        assert report.posts == 3 and report.failures == []
+    assert postsearch.open_index(tmp_path / "edited").search("読み取り専用").total == 1
     read_only.clear()
     assert files_of(site / ".postsearch-cache") == cached

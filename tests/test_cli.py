@@ -123,3 +123,48 @@ def test_watch_rebuilds_when_a_post_changes(tmp_path):
         stdout, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert stdout.count("indexed") == 2 and "(1 from cache, last build patched)" in stdout
+
+
+def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
+    """Exit 2 and one line on stderr (argparse's usage lines aside), never a traceback."""
+    assert done.returncode == 2 and "Traceback" not in done.stderr, (done.returncode, done.stderr)
+    lines = [line for line in done.stderr.strip().splitlines() if not line.startswith((" ", "usage:"))]
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_bad_arguments_are_one_line_errors(tmp_path):
+    line = one_line_error(run("index", str(EXAMPLE_SITE), "-o", str(tmp_path / "o"), "--url-template", "/{nope}/"))
+    assert "{nope}" in line and "{slug}" in line
+    assert "expected '}'" in one_line_error(
+        run("index", str(EXAMPLE_SITE), "-o", str(tmp_path / "o"), "--url-template", "/{slug")
+    )
+    for interval in ("-1", "0", "nan", "x"):
+        line = one_line_error(
+            run("index", str(EXAMPLE_SITE), "-o", str(tmp_path / "o"), "--watch", "--interval", interval)
+        )
+        assert "--interval" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_exclusion_after_the_index_is_part_of_the_query(example_index):
+    plain = json.loads(run("query", str(example_index), "京都", "--json").stdout)
+    excluded = run("query", str(example_index), "京都", "-形態素", "--json")
+    assert excluded.returncode == 0, excluded.stderr
+    data = json.loads(excluded.stdout)
+    assert data["query"] == "京都 -形態素" and 0 < data["total"] < plain["total"]
+    assert "--bogus" in one_line_error(run("query", str(example_index), "京都", "--bogus"))
+
+
+def test_an_explicit_cache_may_be_a_link_but_the_sites_own_may_not(tmp_path):
+    site = tmp_path / "site"
+    (site / "p").mkdir(parents=True)
+    (site / "p" / "a.md").write_text("---\ntitle: 川\n---\n川で泳いだ。\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "link").symlink_to(elsewhere)
+    done = run("index", str(site), "-o", str(tmp_path / "out"), "--cache", str(tmp_path / "link"))
+    assert done.returncode == 0 and (elsewhere / "postsearch-cache.json").is_file(), done.stderr
+    (site / ".postsearch-cache").symlink_to(elsewhere)
+    done = run("index", str(site), "-o", str(tmp_path / "out"))
+    assert done.returncode == 0 and "a link" in done.stderr, done.stderr

@@ -331,12 +331,6 @@ def test_analysis_around_the_sudachi_limit(
     assert covered.count(0) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by this fuzzing, for analysis.py: split_for_sudachi keeps pieces under 49,149 UTF-8 bytes, "
-    "but Sudachi also caps its lower-cased copy at 65,535 bytes, and İ, Ⱥ, Ⱦ grow from 2 to 3 bytes "
-    "when lower-cased: the post fails ('analysis failed: Input is too long')",
-)
 def test_analysis_of_text_that_grows_when_lowercased(analyzer: Analyzer) -> None:
     text = "İȺȾ" * 8_200  # 49,200 bytes; 73,800 once lower-cased
     tokens = analyzer.analyze(text)

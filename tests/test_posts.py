@@ -274,6 +274,9 @@ def test_walk_warnings_reach_the_build_report(tmp_path):
     assert [(f.path, f.reason) for f in report.failures] == [("pages/blog/caf\\xe9.md", "file name is not UTF-8")]
     written = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
     assert "パスワード".encode() not in written and b"extraheader" not in written
+    for patched in (False, True):  # with a cache: a build from it, then a rebuild patched from it
+        again = postsearch.build(site, out, jobs=1)
+        assert again.patched == patched and again.posts == 3 and again.failures == report.failures
 
 
 def alias_bomb(levels: int) -> str:

@@ -22,6 +22,9 @@ from sudachipy import Dictionary, SplitMode
 from .search import fold
 
 SUDACHI_MAX_BYTES = 49_149
+# Sudachi also caps its normalized (lower-cased) copy of the input at 65,535 bytes, and some
+# letters grow when lower-cased (İ: 2 bytes, then i + U+0307: 3); kept with a margin.
+SUDACHI_MAX_LOWERED = 65_000
 STOP_POS = ("助詞", "助動詞", "補助記号", "空白")
 # Normalized forms so frequent in Japanese prose that they only bloat postings.
 STOP_TERMS = frozenset(
@@ -90,11 +93,13 @@ def utf8_prefix_chars(text: str, limit: int) -> int:
 
 
 def split_for_sudachi(text: str, limit: int = SUDACHI_MAX_BYTES) -> Iterator[tuple[int, str]]:
-    """Pieces under Sudachi's input limit, cut at a paragraph, line or sentence end if there
+    """Pieces under Sudachi's input limits, cut at a paragraph, line or sentence end if there
     is one (else anywhere), each with its offset into `text`."""
     start = 0
     while start < len(text):
         fit = utf8_prefix_chars(text[start:], limit)
+        while fit > 1 and len(text[start : start + fit].lower().encode("utf-8")) > SUDACHI_MAX_LOWERED:
+            fit = fit * 3 // 4  # rare (text dense in letters that grow): a few tries at most
         end = start + fit
         if end < len(text):
             window = text[start:end]

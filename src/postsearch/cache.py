@@ -98,7 +98,7 @@ def open_cache(folder: Path) -> Path | None:
     None when it cannot be written (a read-only checkout: build without a cache).
     UnsafeCache when it exists and holds anything else."""
     try:
-        if os.path.islink(folder) or (folder.exists() and not folder.is_dir()):
+        if folder.exists() and not folder.is_dir():
             raise UnsafeCache(f"{folder}: not a folder postsearch made; choose another cache folder")
         if folder.is_dir() and is_ours(folder):
             return folder

@@ -27,7 +27,17 @@ from .analysis import Analyzer
 from .cache import FileOutcome, RecordCache, SavedBuild, UnsafeCache, load_build, open_cache, save_build
 from .format import WriteSummary, encode_rows, write_index
 from .index import IndexBuilder, PostRecord, analyze_post
-from .posts import Draft, Failure, Post, SiteOptions, one_line, read_post, walk_site
+from .posts import (
+    Draft,
+    Failure,
+    Post,
+    SiteOptions,
+    check_url_template,
+    one_line,
+    read_post,
+    show_path,
+    walk_site,
+)
 from .update import changed_files, file_digest, replace_post
 from .writer import check_output
 
@@ -80,6 +90,8 @@ def cache_folder(src: Path, cache: str | Path | bool | None, warnings: list[tupl
     if not src.stat().st_mode & 0o222:
         return None
     try:
+        if os.path.islink(src / CACHE_DIR):  # it would lead the cache out of the site
+            raise UnsafeCache(f"{src / CACHE_DIR}: a link")
         return open_cache(src / CACHE_DIR)
     except UnsafeCache as e:
         warnings.append((CACHE_DIR, f"not used: {e}"))
@@ -177,6 +189,8 @@ def build_site(
     """build(), with its arguments checked."""
     options = options or SiteOptions()
     options = SiteOptions(**{**options.__dict__, "skip": (*options.skip, out)})
+    if options.url_template is not None:
+        check_url_template(options.url_template)
     check_output(out, src)  # before anything is touched: OUT must be empty or an index
     warnings: list[tuple[str, str]] = []
     folder = cache_folder(src, cache, warnings)
@@ -211,15 +225,16 @@ class Site:
 
     def __post_init__(self) -> None:
         self.files, drafts, self.skipped = walk_site(self.src, self.options)
-        self.paths = [p.relative_to(self.src).as_posix() for p in self.files]
-        self.draft_paths = [p.relative_to(self.src).as_posix() for p in drafts]
+        # as shown and saved (a name that is not UTF-8 escaped: read_post fails it alone)
+        self.paths = [show_path(p.relative_to(self.src).as_posix()) for p in self.files]
+        self.draft_paths = [show_path(p.relative_to(self.src).as_posix()) for p in drafts]
         # Digests only matter to a saved build, which needs a cache folder.
         self.digests: list[tuple[str, tuple[int, int]]] = []
         if self.records.folder:
             self.digests = [file_digest(f, self.known.get(p)) for f, p in zip(self.files, self.paths, strict=True)]
 
     def read(self, i: int) -> Post | Draft | Failure:
-        return read_post(self.files[i], self.paths[i], self.options)
+        return read_post(self.files[i], self.files[i].relative_to(self.src).as_posix(), self.options)
 
 
 def file_outcome(site: Site, i: int, item: Post | Draft | Failure, key: str | None) -> FileOutcome:

@@ -647,6 +647,23 @@ def site_path(url: str) -> str:
     return "/" + url.lstrip(_SLASHES) if url[:1] in _SLASHES else url
 
 
+URL_FIELDS = ("year", "month", "day", "slug", "dir", "path")  # the placeholders of a URL template
+
+
+def check_url_template(template: str) -> None:
+    """Raise ValueError saying what is wrong with a URL template, before any post is read."""
+    import string
+
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as e:
+        raise ValueError(f"--url-template {template!r}: {e}") from None
+    for name in names:
+        if name not in URL_FIELDS:
+            known = " ".join("{" + f + "}" for f in URL_FIELDS)
+            raise ValueError(f"--url-template {template!r}: unknown placeholder {{{name}}} (use {known})")
+
+
 def post_url(meta: dict[str, Any], rel: str, date: str | None, template: str | None) -> str:
     """The URL a generator would give the post: explicit `permalink`/`url` first. Never
     protocol-relative (`//evil.example`), whatever the front matter or file names say."""
