@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import stat
@@ -30,6 +31,7 @@ MANIFEST = "manifest.json"
 DATA_FILE = re.compile(r"(?:terms|positions|grams|lexicon|text)-\d{1,9}\.json|(?:lengths|dates|tags|posts)\.json")
 BUILD_NAME = re.compile(r"[0-9a-f]{16}")
 PENDING = ".data"  # the build folder while it is written, before its name is known
+MANIFEST_MAX = 64 * 1024 * 1024  # a manifest larger than this is not one postsearch wrote
 
 Stamp = tuple[bytes, int, int, int]  # a written file's digest, size, mtime_ns and inode
 
@@ -75,15 +77,14 @@ def foreign_entry(folder: Path, depth: int = 0) -> str | None:
 
 
 def is_index_manifest(path: Path) -> bool:
-    """Whether `path` is a regular file that starts as a postsearch manifest does."""
+    """Whether `path` is a regular file holding a postsearch manifest (of any version)."""
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
+        if not stat.S_ISREG(os.lstat(path).st_mode) or os.lstat(path).st_size > MANIFEST_MAX:
             return False
-        with path.open("rb") as f:
-            head = f.read(4096)
-    except OSError:
+        manifest = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
         return False
-    return b'"format":"postsearch-index"' in head
+    return isinstance(manifest, dict) and manifest.get("format") == "postsearch-index"
 
 
 def check_output(out: Path, src: Path | None = None) -> None:
@@ -148,7 +149,8 @@ def locked(folder: Path) -> Iterator[None]:
         return
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):  # a file system without locks: build on without one
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # releases the lock
