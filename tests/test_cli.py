@@ -168,3 +168,19 @@ def test_an_explicit_cache_may_be_a_link_but_the_sites_own_may_not(tmp_path):
     (site / ".postsearch-cache").symlink_to(elsewhere)
     done = run("index", str(site), "-o", str(tmp_path / "out"))
     assert done.returncode == 0 and "a link" in done.stderr, done.stderr
+
+
+def test_markup_in_names_titles_and_queries_is_printed_as_text(tmp_path):
+    site = tmp_path / "site"
+    folder = site / "[/red]"
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_text("---\ntitle: '[bold]題[/bold]'\n---\n角括弧の本文。\n", encoding="utf-8")
+    (folder / "b.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    out = tmp_path / "[/red]out"
+    done = run("index", str(site), "-o", str(out))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "failed: [/red]/b.md: bad front matter" in done.stderr and "[/red]out" in done.stdout
+    q = run("query", str(out), "角括弧")
+    assert q.returncode == 0 and "[bold]題[/bold]" in q.stdout, q.stderr
+    q = run("query", str(out), "[/red]")
+    assert q.returncode == 0 and "0 posts match '[/red]'" in q.stdout, q.stderr

@@ -65,7 +65,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not args.watch or status == EXIT_ERROR:
         return status
     err = Console(stderr=True)
-    err.print(f"watching {args.src} (Ctrl-C to stop)")
+    err.print(f"watching {escape_markup(str(args.src))} (Ctrl-C to stop)", highlight=False)
     with contextlib.suppress(KeyboardInterrupt):
         while True:
             time.sleep(args.interval)
@@ -107,7 +107,7 @@ def index_once(args: argparse.Namespace) -> int:
                 args.src, args.out, options=options, anchors=args.anchors, jobs=args.jobs, cache=cache, progress=on_post
             )
         except (OSError, UnsafeOutput, UnsafeCache, ValueError) as e:  # nothing was written
-            err.print(f"[red]error:[/red] {error_line(e)}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {escape_markup(error_line(e))}", highlight=False, soft_wrap=True)
             return EXIT_ERROR
     out = Console(highlight=False)
     written = report.written
@@ -115,13 +115,15 @@ def index_once(args: argparse.Namespace) -> int:
     out.print(
         f"indexed {report.posts} posts ({report.cached} from cache{', last build patched' if report.patched else ''}), skipped {len(report.drafts)} drafts, "
         f"{len(report.failures)} failed; {written.terms} terms, {written.files} files, "
-        f"{written.bytes:,} bytes in {args.out}; {report.seconds:.2f} s",
+        f"{written.bytes:,} bytes in {escape_markup(str(args.out))}; {report.seconds:.2f} s",
         soft_wrap=True,  # one line, whatever the terminal's width: scripts read it
     )
     for path, warning in report.warnings:
-        err.print(f"[yellow]warning:[/yellow] {path}: {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {escape_markup(f'{path}: {warning}')}", highlight=False, soft_wrap=True)
     for failure in report.failures:
-        err.print(f"[red]failed:[/red] {failure.path}: {failure.reason}", highlight=False)
+        err.print(
+            f"[red]failed:[/red] {escape_markup(f'{failure.path}: {failure.reason}')}", highlight=False, soft_wrap=True
+        )
     return EXIT_SOME_FAILED if report.failures else EXIT_OK
 
 
@@ -159,7 +161,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
     console = Console(highlight=False)
-    console.print(f"{result.total} posts match {args.query!r}")
+    console.print(f"{result.total} posts match {escape_markup(repr(args.query))}")
     for rank, hit in enumerate(result.hits, 1):
         console.print(f"\n[bold]{rank}. {escape_markup(hit.title)}[/bold]  [dim]{hit.score:.3f}[/dim]")
         url = hit.url + (f"#{hit.anchor}" if hit.anchor else "")
