@@ -33,6 +33,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from .format import GRAM_BYTES, LEXICON_BYTES, HashedFiles, IndexRows, RowRun, SortedRows
@@ -247,7 +248,7 @@ def decode_postings(value: Any) -> dict[str, list[tuple[int, list[int]]]]:
     need(min(fields, default=0) >= 0 and max(fields, default=0) < len(FIELDS), "field numbers")
     positions = list(itertools.chain.from_iterable(runs))
     need(set(map(type, positions)) <= {int} and min(positions, default=0) >= 0, "positions")
-    return {term: list(map(tuple, pairs)) for term, pairs in value.items()}  # type: ignore[misc]
+    return {intern(term): list(map(tuple, pairs)) for term, pairs in value.items()}  # type: ignore[misc]
 
 
 class RecordCache:
@@ -471,7 +472,7 @@ def decode_surfaces(rows: list[Any]) -> Counter[tuple[str, str, int]]:
     """The site's surface counts, `[surface, term, width, count]` rows, checked column by
     column (a big site has hundreds of thousands: no Python loop per row)."""
     try:
-        surfaces = Counter({(s, t, w): c for s, t, w, c in rows})
+        surfaces = Counter({(intern(s), intern(t), w): c for s, t, w, c in rows})
     except (TypeError, ValueError) as e:  # not rows of four, or a list where a key should be
         raise Invalid("surfaces") from e
     need(len(surfaces) == len(rows), "distinct surfaces")
