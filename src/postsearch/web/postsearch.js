@@ -1190,7 +1190,8 @@ export async function openIndex(baseUrl, { fetch = globalThis.fetch, load } = {}
     const base = new URL(String(baseUrl || '.').replace(/\/?$/, '/'), globalThis.location?.href);
     load = async (name) => {
       const url = new URL(name, base);
-      const response = await fetch(url);
+      // the manifest is revalidated (a rebuild replaces it); build folders never change
+      const response = await fetch(url, name === 'manifest.json' ? { cache: 'no-cache' } : {});
       if (!response.ok) throw new Error(`${url}: HTTP ${response.status} (not a postsearch index?)`);
       return new Uint8Array(await response.arrayBuffer());
     };
