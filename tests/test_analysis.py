@@ -102,8 +102,7 @@ def test_whoosh_analyzer_yields_our_terms():
 def test_a_post_has_every_gram_a_query_for_its_text_asks_for(text):
     """The build's n-grams of a text hold every n-gram search.grams_of asks for, for the text
     and for every substring of it (a query may be any part of a post)."""
-    from postsearch.index import post_grams
-    from postsearch.search import grams_of
+    from postsearch.core import grams_of, post_grams
 
     have = set(post_grams(text))
     for i in range(len(text)):

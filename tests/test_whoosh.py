@@ -15,7 +15,8 @@ from whoosh import fields, scoring
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, Or, Term
 
-from postsearch.index import FIELDS, K1, WEIGHTS, B, field_texts
+from postsearch.core import FIELDS, K1, WEIGHTS, B
+from postsearch.index import field_texts
 from postsearch.posts import Post, read_posts
 from postsearch.search import needed_pieces, parse_query
 from postsearch.text import post_text

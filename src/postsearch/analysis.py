@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sudachipy import Dictionary, SplitMode
 
-from .search import fold
+from .core import fold
 
 SUDACHI_MAX_BYTES = 49_149
 # Sudachi also caps its normalized (lower-cased) copy of the input at 65,535 bytes, and some

@@ -36,10 +36,10 @@ from pathlib import Path
 from sys import intern
 from typing import Any
 
+from .core import FIELDS, gram_shard, shard_of
 from .format import GRAM_BYTES, LEXICON_BYTES, HashedFiles, IndexRows, RowRun, SortedRows
-from .index import FIELDS, PostRecord
+from .index import PostRecord
 from .posts import Draft, Failure, Post
-from .search import gram_shard, shard_of
 from .writer import Stamp
 
 CACHE_VERSION = 1

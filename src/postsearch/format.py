@@ -20,8 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .index import FIELDS, K1, WEIGHTS, B, IndexBuilder, LexiconRow, PostRecord
-from .search import FORMAT, VERSION, fold, gram_shard, shard_of
+from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
+from .index import IndexBuilder, LexiconRow, PostRecord
 from .writer import WEB_FILES, Stamp, write_folder
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
@@ -183,7 +183,7 @@ def tag_rows(posts: list[PostRecord]) -> list[list[Any]]:
     rows = []
     for key in sorted(ids):
         shown = min(spellings[key].items(), key=lambda sc: (-sc[1], sc[0]))[0]
-        rows.append([shown, len(ids[key]), *(b - a for a, b in zip([0, *ids[key]], ids[key], strict=False))])
+        rows.append([shown, len(ids[key]), *deltas(ids[key])])
     return rows
 
 
@@ -292,8 +292,7 @@ def group_starts(ends: Sequence[int], budget: int) -> list[int]:
 def gram_row(gram: str, ids: Iterable[int]) -> bytes:
     """`dumps([gram, idDelta...])`, written out by hand: kana and kanji need no escaping, and
     a big site has millions of these."""
-    deltas = [b - a for a, b in zip([0, *ids], ids, strict=False)]
-    return f'["{gram}",{",".join(map(str, deltas))}]'.encode()
+    return f'["{gram}",{",".join(map(str, deltas(ids)))}]'.encode()
 
 
 @dataclass
@@ -396,7 +395,7 @@ def index_files(rows: IndexRows, manifest: dict[str, Any]) -> Iterator[tuple[str
     for start, name, data in rows.texts.files("text", BUNDLE_BYTES * rows.scale):
         bundles.append(start)
         yield name, data
-    bundle_deltas = [b - a for a, b in zip([0, *bundles], bundles, strict=False)]
+    bundle_deltas = deltas(bundles)
 
     posts = rows.posts
     yield "lengths.json", dumps(lengths_file(posts))

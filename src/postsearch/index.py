@@ -8,7 +8,6 @@ the positions phrase matching needs, and the lexicon the query segmenter needs.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from array import array
 from collections import Counter, defaultdict
@@ -16,17 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from .analysis import Analyzer, Token
+from .core import FIELDS, fold, post_grams
 from .posts import Post
-from .search import fold
 from .text import PostText, post_text
-
-# The kana/kanji ranges of search.is_gram_char, as a regex: a Python loop per character
-# costs more than Sudachi on long posts.
-_GRAM_RUN = re.compile("[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
-FIELDS = ("title", "tags", "headings", "body", "code")
-WEIGHTS = (20.0, 3.0, 2.0, 1.0, 1.0)
-K1 = 1.2
-B = 0.75
 
 
 @dataclass
@@ -62,16 +53,6 @@ def add_tokens(record: PostRecord, field_no: int, tokens: list[Token]) -> None:
     for term, positions in per_term.items():
         record.postings.setdefault(term, []).append((field_no, sorted(set(positions))))
     record.lengths[field_no] = sum(1 for t in tokens if t.term is not None)
-
-
-def post_grams(text: str) -> list[str]:
-    """Sorted distinct kana/kanji bigrams and trigrams of a text: every n-gram search.grams_of
-    can ask for."""
-    found: set[str] = set()
-    for run in _GRAM_RUN.findall(text):
-        found.update(run[i : i + 2] for i in range(len(run) - 1))
-        found.update(run[i : i + 3] for i in range(len(run) - 2))
-    return sorted(found)
 
 
 def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> PostRecord:

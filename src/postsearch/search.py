@@ -39,8 +39,19 @@ from dataclasses import field as default
 from pathlib import Path
 from typing import Any
 
-FORMAT = "postsearch-index"
-VERSION = 5
+from .core import (  # noqa: F401 (re-exported: postsearch.search keeps the names it had)
+    FORMAT,
+    VERSION,
+    compare,
+    fold,
+    gram_shard,
+    grams_of,
+    is_gram_char,
+    range_shard,
+    shard_of,
+    undeltas,
+)
+
 PREFIX_SURFACES = 16  # longer surfaces a prefix may stand for (never every post)
 PREFIX_WEIGHT = 0.25  # a word matched by its start counts a quarter: finished words rank first
 ADJACENCY = 1.0  # each clause whose pieces stand together in a post adds this to its score factor
@@ -51,81 +62,9 @@ GRAM_FIELD = 3  # n-gram pieces score with the weight of this field (body)
 MAX_QUERY_CHARS = 1000  # code points of a query that are read; the rest is dropped (see above)
 
 
-def fold(text: str) -> str:
-    """NFKC, then lower case one code point at a time (a code point whose lower case is
-    longer stays as it is), so Python and JavaScript agree and lengths never change."""
-    text = unicodedata.normalize("NFKC", text)
-    lower = text.lower()
-    if len(lower) == len(text) and "Σ" not in text:
-        return lower
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
 def is_word_char(c: str) -> bool:
     """Letters and digits; everything else separates words in a query."""
     return unicodedata.category(c)[0] in "LN"
-
-
-def is_gram_char(c: str) -> bool:
-    """Kana and kanji (by code point range, so both languages agree): what bigrams cover."""
-    cp = ord(c)
-    return (
-        cp == 0x3005
-        or 0x3040 <= cp <= 0x30FF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0x4E00 <= cp <= 0x9FFF
-        or 0xF900 <= cp <= 0xFAFF
-    )
-
-
-def grams_of(text: str) -> list[str]:
-    """The distinct kana/kanji n-grams a post must have to contain `text`, sorted: a run of
-    two characters is itself, a longer run gives its trigrams (a post has every bigram and
-    trigram of its kana/kanji runs). Trigrams are what make a phrase typed without quotes
-    find the posts that have it, rather than posts with its bigrams scattered about."""
-    found: set[str] = set()
-    run = ""
-    for c in [*text, " "]:
-        if is_gram_char(c):
-            run += c
-            continue
-        if len(run) == 2:
-            found.add(run)
-        found.update(run[i : i + 3] for i in range(len(run) - 2))
-        run = ""
-    return sorted(found)
-
-
-def gram_shard(gram: str, shards: int) -> int:
-    """The n-gram shard of a gram: a polynomial hash of its code points (exact in JavaScript's
-    doubles, since it stays below `shards` × 31 + 0x10FFFF)."""
-    h = 0
-    for c in gram:
-        h = (h * 31 + ord(c)) % shards
-    return h
-
-
-def shard_of(surface: str, shards: int) -> int:
-    """The lexicon shard that holds surfaces starting with this string's first character."""
-    return ord(surface[0]) % shards
-
-
-def compare(a: str, b: str) -> int:
-    """Code point order (JavaScript's `<` compares UTF-16 units; we compare code points)."""
-    return -1 if a < b else (1 if a > b else 0)
-
-
-def range_shard(key: str, firsts: list[str]) -> int:
-    """The shard whose key range holds `key` (given each shard's first key, sorted): the
-    last one whose first key is not after it."""
-    lo, hi = 0, len(firsts) - 1
-    while lo < hi:  # an empty list gives 0; callers check for it
-        mid = (lo + hi + 1) // 2
-        if compare(firsts[mid], key) <= 0:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def escape_html(text: str) -> str:
@@ -183,14 +122,9 @@ def decode_lengths(data: list[list[int]]) -> list[int]:
     return [levels[column[p]] for p in range(len(columns[0]) if columns else 0) for column in columns]
 
 
-def decode_ids(deltas: list[int]) -> set[int]:
+def decode_ids(values: list[int]) -> set[int]:
     """Post ids from their deltas."""
-    ids: set[int] = set()
-    post = 0
-    for d in deltas:
-        post += d
-        ids.add(post)
-    return ids
+    return set(undeltas(values))
 
 
 def decode_postings(ints: list[int], fields: int) -> TermEntry:

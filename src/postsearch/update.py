@@ -14,11 +14,11 @@ import hashlib
 import json
 from bisect import insort
 from collections import Counter
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from .cache import FileOutcome, SavedBuild
+from .core import deltas, undeltas
 from .format import IndexRows, dumps, encode_postings, lexicon_row, splice_postings
 from .index import LexiconRow, PostRecord, forms_of, lexicon_entry, metadata, surfaces_seen, text_row
 
@@ -103,12 +103,12 @@ def replace_grams(rows: IndexRows, post_id: int, old: set[str], new: set[str]) -
     """Add the post to the rows of n-grams it gained, take it out of those it lost."""
 
     def change(gram: str, row: list[Any] | None) -> list[Any] | None:
-        ids = list(accumulate(row[1:])) if row else []
+        ids = list(undeltas(row[1:])) if row else []
         if gram in new:
             insort(ids, post_id)
         else:
             ids.remove(post_id)
-        return [gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))] if ids else None
+        return [gram, *deltas(ids)] if ids else None
 
     rows.grams.patch(old ^ new, change)
 
