@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import postsearch
-from postsearch import cache
+from postsearch import cache, saved
 
 from .conftest import EXAMPLE_SITE, ROOT
 
@@ -83,7 +83,7 @@ def test_records_round_trip_and_anything_else_is_ignored(site, tmp_path):
             cache.decode_record(data)
     for path in records:  # damage every record: the build analyzes again and gives the same bytes
         path.write_bytes(b'[1,"x"]')
-    (folder / cache.BUILD_FILE).unlink()
+    (folder / saved.BUILD_FILE).unlink()
     report = postsearch.build(site, tmp_path / "again", jobs=1)
     assert report.cached == 0 and files_of(tmp_path / "again") == files_of(tmp_path / "out")
 
@@ -91,8 +91,8 @@ def test_records_round_trip_and_anything_else_is_ignored(site, tmp_path):
 @pytest.mark.parametrize("damage", ["truncated", "header", "rows", "row-ends", "swapped"])
 def test_a_damaged_saved_build_gives_a_full_build_with_the_same_bytes(site, tmp_path, damage):
     postsearch.build(site, tmp_path / "out", jobs=1)
-    saved = site / ".postsearch-cache" / cache.BUILD_FILE
-    data = saved.read_bytes()
+    path = site / ".postsearch-cache" / saved.BUILD_FILE
+    data = path.read_bytes()
     magic, header, rest = data.split(b"\n", 2)
     meta = json.loads(header)
     if damage == "truncated":
@@ -109,7 +109,7 @@ def test_a_damaged_saved_build_gives_a_full_build_with_the_same_bytes(site, tmp_
     else:  # the grams and lexicon budgets swapped
         meta["grams"][2], meta["lexicon"][2] = meta["lexicon"][2], meta["grams"][2]
         data = b"\n".join([magic, json.dumps(meta).encode(), rest])
-    saved.write_bytes(data)
+    path.write_bytes(data)
     post = site / "articles" / "react-effect-loop.md"
     post.write_text(post.read_text(encoding="utf-8") + "\n\n追記した段落です。\n", encoding="utf-8")
     postsearch.build(site, tmp_path / "out", jobs=1)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import postsearch
-from postsearch import cache
+from postsearch import cache, saved
 
 WORDS = [
     "灯台", "港町", "朝市", "坂道", "図書館", "路面電車", "夕焼け", "カメラ", "サーバー", "サーバ",
@@ -62,10 +62,10 @@ def test_random_sites_round_trip_and_patched_rebuilds_equal_cold_builds(entries,
         folder = site / ".postsearch-cache"
         for record in folder.glob("??/*.json"):
             assert cache.encode_record(cache.decode_record(record.read_bytes())) == record.read_bytes()
-        data = (folder / cache.BUILD_FILE).read_bytes()
+        data = (folder / saved.BUILD_FILE).read_bytes()
         key = json.loads(data.split(b"\n", 2)[1])["key"]
-        saved = cache.decode_build(data, key)
-        assert saved is not None and cache.encode_build(saved) == data
+        build = saved.decode_build(data, key)
+        assert build is not None and saved.encode_build(build) == data
         # an edit, patched from the saved build, gives the bytes of a cold build
         k, body = edit
         k %= len(entries)

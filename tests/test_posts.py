@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from postsearch import posts
+from postsearch import frontmatter, posts, sitefiles
 from postsearch.posts import Draft, Failure, Post, SiteOptions, normalize_date, read_post, read_posts
 
 from .conftest import EXAMPLE_SITE
@@ -251,9 +251,9 @@ def test_special_files_are_never_read(tmp_path):
 def test_a_post_file_has_a_size_limit(tmp_path):
     path = tmp_path / "huge.md"
     with path.open("wb") as f:
-        f.truncate(posts.MAX_POST_BYTES + 1)  # sparse: nothing is written, only the size
+        f.truncate(sitefiles.MAX_POST_BYTES + 1)  # sparse: nothing is written, only the size
     item = read_post(path, "huge.md", SiteOptions())
-    limit = posts.MAX_POST_BYTES
+    limit = sitefiles.MAX_POST_BYTES
     assert item == Failure("huge.md", f"file too large ({limit + 1} bytes, limit {limit})")
 
 
@@ -309,7 +309,7 @@ def test_yaml_recursive_and_merge_aliases_fail_alone(tmp_path, front):
 
 
 def test_front_matter_has_a_size_limit(tmp_path):
-    limit = posts.MAX_FRONT_MATTER_BYTES
+    limit = frontmatter.MAX_FRONT_MATTER_BYTES
     big = "---\ntitle: 長い\ndescription: " + "あ" * (limit // 3 + 10) + "\n---\n本文\n"
     item = read_post(write(tmp_path, "big.md", big), "big.md", SiteOptions())
     assert isinstance(item, Failure) and item.reason.startswith("front matter too large (")

@@ -31,7 +31,8 @@ def site_snapshot(src: Path, out: Path, options: SiteOptions | None = None) -> d
     """Modification time and size of every file a build reads (posts and drafts, found as the
     build finds them: no link out of the site, no loop, the output left out): what `--watch`
     compares to see that a post changed."""
-    from .posts import SiteOptions, walk_site
+    from .posts import SiteOptions
+    from .sitefiles import walk_site
 
     options = options or SiteOptions()
     options = dataclasses.replace(options, skip=(*options.skip, out))

@@ -8,13 +8,9 @@ sorted order.
 
 from __future__ import annotations
 
-import itertools
-import json
-import math
-from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,6 +18,7 @@ from typing import Any
 
 from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
 from .index import IndexBuilder, LexiconRow, PostRecord
+from .rows import HashedFiles, RowRun, SortedRows, dumps
 from .writer import WEB_FILES, Stamp, write_folder
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
@@ -86,11 +83,6 @@ def budget_scale(terms: int, positions: int, texts: int, grams: int, lexicon: in
     while files / scale > MAX_FILES:
         scale *= 2
     return scale
-
-
-def dumps(data: Any) -> bytes:
-    """Compact, deterministic JSON (UTF-8, no spaces)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
 def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> tuple[list[int], list[int]]:
@@ -192,160 +184,10 @@ def lexicon_row(row: LexiconRow) -> list[Any]:
     return [row.surface, row.width, row.cost, *("" if t == row.surface else t for t in row.terms)]
 
 
-class RowRun:
-    """Encoded rows in order, kept as one blob of `row,` after `row,`, with where each row's
-    comma ends: a file of consecutive rows is one slice of the blob, and a saved build keeps
-    it as two byte strings (cache.py), not one object per row."""
-
-    def __init__(self, rows: Iterable[bytes] = ()) -> None:
-        parts = [row + b"," for row in rows]
-        self.blob = b"".join(parts)
-        self.ends = array("Q", itertools.accumulate(len(p) for p in parts))
-
-    def __len__(self) -> int:
-        return len(self.ends)
-
-    @property
-    def size(self) -> int:
-        """All rows, each + 1 for its comma."""
-        return self.ends[-1] if self.ends else 0
-
-    def row(self, i: int) -> bytes:
-        return self.blob[self.ends[i - 1] if i else 0 : self.ends[i] - 1]
-
-    def splice(self, edits: list[tuple[int, int, list[bytes]]]) -> None:
-        """Replace rows [a, b) by the given rows, for each (a, b, rows): sorted, apart."""
-        blob: list[bytes] = []
-        sizes: list[int] = []
-        done = 0  # rows copied or replaced so far
-        for a, b, rows in [*edits, (len(self), len(self), [])]:
-            start = self.ends[done - 1] if done else 0
-            blob.append(self.blob[start : self.ends[a - 1] if a else 0])
-            sizes.extend(self.ends[i] - (self.ends[i - 1] if i else 0) for i in range(done, a))
-            blob.extend(row + b"," for row in rows)
-            sizes.extend(len(row) + 1 for row in rows)
-            done = b
-        self.blob = b"".join(blob)
-        self.ends = array("Q", itertools.accumulate(sizes))
-
-    def files(self, prefix: str, budget: int) -> Iterator[tuple[int, str, bytes]]:
-        """Files `prefix-K.json` of consecutive rows within the budget (group_starts), each
-        with its first row."""
-        starts = group_starts(self.ends, budget)
-        for k, (start, end) in enumerate(zip(starts, [*starts[1:], len(self)], strict=True)):
-            begin = self.ends[start - 1] if start else 0
-            yield start, f"{prefix}-{k}.json", b"[" + self.blob[begin : self.ends[end - 1] - 1] + b"]"
-
-
-class SortedRows:
-    """Rows sorted by key, as a RowRun: a rebuild replaces a few of them."""
-
-    def __init__(self, rows: dict[str, bytes]) -> None:
-        self.keys = sorted(rows)
-        self.run = RowRun(rows[k] for k in self.keys)
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def __contains__(self, key: str) -> bool:
-        i = bisect_left(self.keys, key)
-        return i < len(self.keys) and self.keys[i] == key
-
-    def get(self, key: str) -> bytes | None:
-        i = bisect_left(self.keys, key)
-        return self.run.row(i) if i < len(self.keys) and self.keys[i] == key else None
-
-    def update(self, changes: dict[str, bytes | None]) -> None:
-        """Give each key its new row (None: drop the key)."""
-        edits: list[tuple[int, int, list[bytes]]] = []
-        keys: list[str] = []
-        done = 0
-        for key in sorted(changes):
-            i = bisect_left(self.keys, key)
-            present = i < len(self.keys) and self.keys[i] == key
-            row = changes[key]
-            keys.extend(self.keys[done:i])
-            if row is not None:
-                keys.append(key)
-            edits.append((i, i + present, [] if row is None else [row]))
-            done = i + present
-        keys.extend(self.keys[done:])
-        self.keys = keys
-        self.run.splice(edits)
-
-
-def group_starts(ends: Sequence[int], budget: int) -> list[int]:
-    """Where each group of consecutive rows starts, given where each row's comma ends
-    (`ends`, a running total of each row's size + 1), filling groups greedily: a row joins
-    the group while the group's size stays within the budget, and a group has at least one
-    row. Found by bisection: a site has hundreds of thousands of rows, and a rebuild groups
-    them all again."""
-    starts: list[int] = []
-    i = 0
-    while i < len(ends):
-        starts.append(i)
-        begin = ends[i - 1] if i else 0
-        i = max(i + 1, bisect_right(ends, begin + budget + 1))
-    return starts
-
-
 def gram_row(gram: str, ids: Iterable[int]) -> bytes:
     """`dumps([gram, idDelta...])`, written out by hand: kana and kanji need no escaping, and
     a big site has millions of these."""
     return f'["{gram}",{",".join(map(str, deltas(ids)))}]'.encode()
-
-
-@dataclass
-class HashedFiles:
-    """Rows spread over files by a hash of their key, kept as the files' bytes: a rebuild
-    decodes only the files whose rows change. The number of files follows the rows' total
-    size, so it moves only when the site grows or shrinks by a whole file's budget."""
-
-    files: list[bytes]
-    size: int  # all rows, each + 1 for its comma
-    budget: int
-    shard: Callable[[str, int], int]  # (key, number of files) -> file
-
-    @classmethod
-    def of(cls, rows: dict[str, bytes], budget: int, shard: Callable[[str, int], int]) -> HashedFiles:
-        """The files of these rows (key -> encoded row); each file's rows sorted by key."""
-        size = sum(len(r) + 1 for r in rows.values())
-        count = max(1, math.ceil(size / budget))
-        groups: list[list[bytes]] = [[] for _ in range(count)]
-        for key in sorted(rows):
-            groups[shard(key, count)].append(rows[key])
-        return cls([b"[" + b",".join(group) + b"]" for group in groups], size, budget, shard)
-
-    def rebudget(self, budget: int) -> None:
-        """Use this budget from now on, grouping every row again if the number of files moves."""
-        self.budget = budget
-        if max(1, math.ceil(self.size / budget)) != len(self.files):
-            self.regroup()
-
-    def regroup(self) -> None:
-        every = {row[0]: dumps(row) for data in self.files for row in json.loads(data)}
-        regrouped = HashedFiles.of(every, self.budget, self.shard)
-        self.files, self.size = regrouped.files, regrouped.size
-
-    def patch(self, keys: Iterable[str], change: Callable[[str, list[Any] | None], list[Any] | None]) -> None:
-        """Give each key the row `change(key, its row or None)` (rows decoded; None: no row)."""
-        count = len(self.files)
-        by_file: dict[int, list[str]] = defaultdict(list)
-        for key in keys:
-            by_file[self.shard(key, count)].append(key)
-        for k, group in by_file.items():
-            table = {row[0]: row for row in json.loads(self.files[k])}
-            for key in group:
-                old = table.pop(key, None)
-                if old is not None:
-                    self.size -= len(dumps(old)) + 1
-                row = change(key, old)
-                if row is not None:
-                    table[key] = row
-                    self.size += len(dumps(row)) + 1
-            self.files[k] = dumps([table[key] for key in sorted(table)])  # the bytes `of` joins
-        if max(1, math.ceil(self.size / self.budget)) != count:
-            self.regroup()
 
 
 def encode_rows(builder: IndexBuilder) -> IndexRows:

@@ -24,20 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import Analyzer
-from .cache import FileOutcome, RecordCache, SavedBuild, UnsafeCache, load_build, open_cache, save_build
+from .cache import RecordCache, UnsafeCache, open_cache
 from .format import WriteSummary, encode_rows, write_index
 from .index import IndexBuilder, PostRecord, analyze_post
-from .posts import (
-    Draft,
-    Failure,
-    Post,
-    SiteOptions,
-    check_url_template,
-    one_line,
-    read_post,
-    show_path,
-    walk_site,
-)
+from .posts import Draft, Failure, Post, SiteOptions, check_url_template, one_line, read_post
+from .saved import FileOutcome, SavedBuild, load_build, save_build
+from .sitefiles import show_path, walk_site
 from .update import changed_files, file_digest, replace_post
 from .writer import check_output
 

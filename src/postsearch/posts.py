@@ -6,47 +6,25 @@ Hexo, Zenn) decide dates, drafts and URLs. A broken file becomes a `Failure`
 naming the file and the reason; it never stops the rest of the site.
 
 A site's repository is untrusted input (CI builds pull requests), so reading it is bounded:
-only regular files inside the site are read (symlinks leading out of it are skipped with a
-warning unless `SiteOptions.follow_symlinks`), a post file and its front matter have size
-limits, and YAML aliases cannot expand past a limit.
+sitefiles.py finds and reads only regular files inside the site, frontmatter.py parses front
+matter with size and alias-expansion limits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import fnmatch
 import html
-import os
 import re
-import stat
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
-from yaml.constructor import SafeConstructor
+from .frontmatter import FrontMatterTooLarge, split_front_matter
+from .sitefiles import is_utf8, read_source, show_path, walk_site
 
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.mdx", "*.html", "*.htm")
 DEFAULT_EXCLUDE_DIRS = ("_drafts", "_site", "node_modules", "public", "resources", "vendor")
-
-# Limits on what one file may cost. Real posts stay far below them; past them the file fails
-# alone ("file too large", "front matter too large ...") and the build goes on.
-MAX_POST_BYTES = 32 * 1024 * 1024
-"""A post file's size: a disk image or a log named `.md` is not read into memory."""
-MAX_FRONT_MATTER_BYTES = 256 * 1024
-"""The front matter's size, before parsing."""
-MAX_FRONT_MATTER_VALUES = 10_000
-"""Values (scalars, lists, mappings) in the front matter with every YAML alias expanded: a
-500-byte "billion laughs" would otherwise expand to billions the first time anything walks
-the metadata (str(), json.dumps). Counted on the parsed nodes, never expanded."""
-MAX_FRONT_MATTER_CHARS = 1024 * 1024
-"""Characters of the front matter's scalars with every alias expanded (one long string
-aliased a thousand times is a bomb too)."""
-_MAX_INT_BITS = 13_000  # str() refuses ints over 4,300 digits; YAML's `0x...` builds them
 
 
 @dataclass(frozen=True)
@@ -91,267 +69,6 @@ class Failure:
     reason: str
 
 
-class TomlHandler(BaseHandler):
-    """Hugo's `+++` front matter, parsed with the standard library's tomllib."""
-
-    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
-    START_DELIMITER = END_DELIMITER = "+++"
-
-    def load(self, fm: str, **kwargs: object) -> Any:
-        return tomllib.loads(fm)
-
-
-class JsonHandler(JSONHandler):
-    """JSON front matter: an object whose braces stand on their own lines."""
-
-    FM_BOUNDARY = re.compile(r"^(?:\{|\})\s*$", re.MULTILINE)
-
-
-class FrontMatterTooLarge(ValueError):
-    """Front matter past one of the limits above; its message is the Failure's reason."""
-
-
-class FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML's safe loader (libyaml's when present, as python-frontmatter uses), with alias
-    expansion bounded before anything is constructed, and impossible dates kept as text."""
-
-    def get_single_data(self) -> Any:
-        node = self.get_single_node()
-        if node is None:
-            return None
-        check_expanded_size(node)
-        return self.construct_document(node)
-
-
-def timestamp_or_text(loader: SafeConstructor, node: yaml.ScalarNode) -> Any:
-    """An unquoted `2014-13-45` is a timestamp to YAML's resolver but no date: keep its text,
-    so `post_date` warns about it instead of the whole post failing."""
-    try:
-        return SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", timestamp_or_text)
-
-
-def yaml_children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def check_expanded_size(root: yaml.Node) -> None:
-    """Raise FrontMatterTooLarge if the document, with every alias expanded, has more values
-    or characters than the limits, or refers to itself. An alias is a shared node: each
-    node's expanded size is computed once, from its children's, so a bomb costs only its
-    own few nodes here. Iterative, so deep nesting cannot overflow the stack."""
-    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, characters) expanded
-    open_nodes: set[int] = set()  # the path from the root: meeting one again is a cycle
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if done:
-            open_nodes.discard(key)
-            values = 1 + sum(sizes[id(c)][0] for c in yaml_children(node))
-            chars = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
-            chars += sum(sizes[id(c)][1] for c in yaml_children(node))
-            if values > MAX_FRONT_MATTER_VALUES:
-                raise FrontMatterTooLarge(
-                    f"front matter too large once its aliases are expanded (over {MAX_FRONT_MATTER_VALUES:,} values)"
-                )
-            if chars > MAX_FRONT_MATTER_CHARS:
-                raise FrontMatterTooLarge(
-                    f"front matter too large once its aliases are expanded (over {MAX_FRONT_MATTER_CHARS:,} characters)"
-                )
-            sizes[key] = (values, chars)
-        elif key not in sizes:
-            if key in open_nodes:
-                raise FrontMatterTooLarge("front matter refers to itself (a recursive alias)")
-            open_nodes.add(key)
-            stack.append((node, True))
-            stack.extend((c, False) for c in yaml_children(node))
-
-
-class YamlHandler(YAMLHandler):
-    """`---` front matter, loaded with FrontMatterLoader."""
-
-    def load(self, fm: str, **kwargs: object) -> Any:
-        loader = FrontMatterLoader(fm)  # a safe loader: no tag constructs objects or runs code
-        try:
-            return loader.get_single_data()
-        finally:
-            loader.dispose()
-
-
-HANDLERS: tuple[BaseHandler, ...] = (YamlHandler(), TomlHandler(), JsonHandler())
-
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def clean_value(value: Any, seen: dict[int, Any] | None = None) -> Any:
-    """Parsed front matter with every lone surrogate (JSON's `"\\ud800"`) replaced by U+FFFD,
-    in keys and values alike, so no later step meets a string that is not UTF-8. Shared
-    values (YAML aliases) stay shared: each is cleaned once."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INT_BITS:
-        raise ValueError("a number in it is too long")
-    if not isinstance(value, dict | list | tuple | set | frozenset):
-        return value
-    seen = {} if seen is None else seen
-    if id(value) not in seen:
-        if isinstance(value, dict):
-            seen[id(value)] = {clean_value(k, seen): clean_value(v, seen) for k, v in value.items()}
-        else:
-            seen[id(value)] = type(value)(clean_value(v, seen) for v in value)
-    return seen[id(value)]
-
-
-def walk_site(src: Path, options: SiteOptions) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
-    """Post files, draft files (in `_drafts/`), each sorted by path, and the files and
-    folders skipped with a warning (relative path, reason). Hidden folders, dependency and
-    output folders are never entered. Only regular files inside the site are listed:
-    symlinks whose target is outside it (or hidden) are skipped unless
-    `options.follow_symlinks`; linked folders are not followed (they would list posts twice)
-    unless it is set, and then each real folder is walked once, so a loop ends."""
-    root = os.path.realpath(src)
-    skip = {os.path.abspath(p) for p in options.skip}
-    found: list[tuple[str, Path]] = []
-    skipped: list[tuple[str, str]] = []
-    walked = {root}  # real paths of the folders walked (or about to be)
-    stack: list[tuple[str, str, str]] = [(os.fspath(src), "", root)]  # folder, its rel, its real path
-    while stack:
-        folder, rel_dir, real_dir = stack.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
-        except OSError as e:
-            skipped.append((show_path(rel_dir or "."), f"cannot list folder: {e.strerror or e}"))
-            continue
-        subfolders: list[tuple[str, str, str]] = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            if is_folder(entry):
-                if entry.name in options.exclude_dirs and entry.name != "_drafts":
-                    continue
-                if os.path.abspath(entry.path) in skip:
-                    continue
-                real, problem = folder_link(entry, root, real_dir, walked, options.follow_symlinks)
-                if problem:
-                    skipped.append((show_path(rel), problem))
-                elif real:
-                    walked.add(real)
-                    subfolders.append((entry.path, rel, real))
-                continue
-            if not any(fnmatch.fnmatch(entry.name, g) or fnmatch.fnmatch(rel, g) for g in options.include):
-                continue
-            if any(fnmatch.fnmatch(rel, g) for g in options.exclude):
-                continue
-            problem = file_problem(entry, root, options.follow_symlinks)
-            if problem:
-                skipped.append((show_path(rel), problem))
-            else:
-                found.append((rel, Path(entry.path)))
-        stack.extend(reversed(subfolders))
-    found.sort(key=lambda item: item[0])
-    skipped.sort()
-    posts = [p for rel, p in found if "_drafts" not in rel.split("/")[:-1]]
-    drafts = [p for rel, p in found if "_drafts" in rel.split("/")[:-1]]
-    return posts, drafts, skipped
-
-
-def is_folder(entry: os.DirEntry[str]) -> bool:
-    """A folder, or a link to one (a link that loops is no folder: it is reported as a file)."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def folder_link(
-    entry: os.DirEntry[str], root: str, real_dir: str, walked: set[str], follow: bool
-) -> tuple[str | None, str | None]:
-    """(real path to walk, or None; why it is skipped with a warning, or None) for a folder."""
-    if not entry.is_symlink():
-        return os.path.join(real_dir, entry.name), None
-    problem = link_problem(entry.path, root, follow)
-    if not follow:  # never followed (it would list posts twice); a warning when it leads out
-        if problem and "outside the site" in problem:
-            return None, "symlinked folder outside the site: not followed (--follow-symlinks follows it)"
-        return None, None
-    if problem:
-        return None, problem
-    real = os.path.realpath(entry.path)
-    if real in walked or any(is_inside(d, real) for d in (real_dir, root)):
-        return None, "symlinked folder already walked (a loop or a second link): not followed"
-    return real, None
-
-
-def file_problem(entry: os.DirEntry[str], root: str, follow: bool) -> str | None:
-    """Why a post file is skipped (a link out of the site, a FIFO, a device), or None."""
-    if entry.is_symlink():
-        problem = link_problem(entry.path, root, follow)
-        if problem:
-            return problem
-        try:
-            regular = stat.S_ISREG(os.stat(entry.path).st_mode)
-        except OSError as e:
-            return f"cannot read: {e.strerror or e}"
-    else:
-        regular = entry.is_file(follow_symlinks=False)
-    return None if regular else "not a regular file"
-
-
-def is_inside(path: str, folder: str) -> bool:
-    """Whether the real path `path` is `folder` or below it."""
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-# Kernel file systems: their "regular" files are the machine's state (/proc/self/environ).
-_PSEUDO_FILE_SYSTEMS = ("/proc", "/sys", "/dev") if os.name == "posix" else ()
-
-
-def link_problem(path: str | Path, root: str, follow: bool) -> str | None:
-    """Why the symlink at `path` may not be read, or None: a loop, a dangling link or a target
-    in /proc, /sys or /dev always; without `follow`, a target outside the site (its real
-    path `root`) or a hidden file in it (`.git/config` holds CI tokens, `.env` secrets)."""
-    try:
-        real = os.path.realpath(path, strict=True)
-    except OSError as e:
-        return "symlink loop" if e.errno == errno.ELOOP else "broken symlink"
-    if not follow and not is_inside(real, root):
-        return "symlink to outside the site: skipped (--follow-symlinks reads it)"
-    for fs in _PSEUDO_FILE_SYSTEMS:
-        if is_inside(real, fs) and not is_inside(root, fs):
-            return f"symlink into {fs}: special files are never read"
-    if not follow and any(part.startswith(".") for part in Path(os.path.relpath(real, root)).parts):
-        return "symlink to a hidden file of the site: skipped"
-    return None
-
-
-def show_path(name: str) -> str:
-    """A file name as printable UTF-8: bytes that are not UTF-8 shown escaped (`caf\\xe9.md`)."""
-    try:
-        raw = os.fsencode(name)
-    except UnicodeError:
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
-    return raw.decode("utf-8", "backslashreplace")
-
-
-def is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def find_post_files(src: Path, options: SiteOptions) -> list[Path]:
     """All post files below `src` (drafts folders left out), sorted by path."""
     return walk_site(src, options)[0]
@@ -376,52 +93,6 @@ def read_post(path: Path, rel: str, options: SiteOptions) -> Post | Draft | Fail
         return parse_post(path, rel, options)
     except Exception as e:  # the last guard: one bad file must never stop the build
         return Failure(rel, f"unexpected error: {one_line(e)}")
-
-
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not wait for a writer
-    | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
-
-
-def site_root(path: Path, rel: str) -> str:
-    """The real path of the site `path` is in: `path` less `rel`'s parts."""
-    parts = PurePosixPath(rel).parts
-    if parts and path.parts[-len(parts) :] == parts:
-        return os.path.realpath(path.parents[len(parts) - 1])
-    return os.path.realpath(path.parent)
-
-
-def read_source(path: Path, rel: str, follow: bool) -> bytes | str:
-    """The file's bytes, or why they may not be read. Checked here again, not only when
-    walking: a link is vetted, the file is opened without waiting (a FIFO would hang the
-    build) and must be a regular file of at most MAX_POST_BYTES, by fstat of what is read."""
-    flags = _OPEN_FLAGS
-    if os.path.islink(path):
-        problem = link_problem(path, site_root(path, rel), follow)
-        if problem:
-            return problem
-    else:
-        flags |= getattr(os, "O_NOFOLLOW", 0)  # nor made a link since
-    try:
-        fd = os.open(path, flags)
-        with os.fdopen(fd, "rb") as f:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                return "not a regular file"
-            if info.st_size > MAX_POST_BYTES:
-                return f"file too large ({info.st_size} bytes, limit {MAX_POST_BYTES})"
-            raw = f.read(info.st_size + 1)  # not read(MAX_POST_BYTES): that allocates it all
-            if len(raw) > info.st_size:  # it grew since fstat
-                raw += f.read(MAX_POST_BYTES + 1 - len(raw))
-    except OSError as e:
-        return f"cannot read: {e.strerror or e}"
-    if len(raw) > MAX_POST_BYTES:
-        return f"file too large (over {MAX_POST_BYTES} bytes, limit {MAX_POST_BYTES})"
-    return raw
 
 
 def parse_post(path: Path, rel: str, options: SiteOptions) -> Post | Draft | Failure:
@@ -474,20 +145,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def clean_control_chars(text: str) -> str:
     """Drop NUL and other C0 controls (real posts carry stray ones); keep tab and newline."""
     return _CONTROL.sub("", text)
-
-
-def split_front_matter(text: str) -> tuple[Any, str]:
-    """Front matter (its strings made valid UTF-8) and body; a file without front matter has
-    empty metadata. Raises FrontMatterTooLarge past MAX_FRONT_MATTER_BYTES."""
-    for handler in HANDLERS:
-        if handler.detect(text):
-            fm, content = handler.split(text)
-            size = len(fm.encode("utf-8", "surrogatepass"))
-            if size > MAX_FRONT_MATTER_BYTES:
-                raise FrontMatterTooLarge(f"front matter too large ({size} bytes, limit {MAX_FRONT_MATTER_BYTES})")
-            meta = clean_value(handler.load(fm))
-            return ({} if meta is None else meta), content
-    return {}, text
 
 
 def get_key(meta: dict[str, Any], *names: str) -> Any:

@@ -17,10 +17,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .cache import FileOutcome, SavedBuild
 from .core import deltas, undeltas
-from .format import IndexRows, dumps, encode_postings, lexicon_row, splice_postings
+from .format import IndexRows, encode_postings, lexicon_row, splice_postings
 from .index import LexiconRow, PostRecord, forms_of, lexicon_entry, metadata, surfaces_seen, text_row
+from .rows import dumps
+from .saved import FileOutcome, SavedBuild
 
 
 def file_digest(path: Path, known: FileOutcome | None) -> tuple[str, tuple[int, int]]:
