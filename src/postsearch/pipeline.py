@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .analysis import Analyzer
 from .cache import RecordCache, UnsafeCache, open_cache
@@ -229,66 +229,104 @@ class Site:
         return read_post(self.files[i], self.files[i].relative_to(self.src).as_posix(), self.options)
 
 
-def file_outcome(site: Site, i: int, item: Post | Draft | Failure, key: str | None) -> FileOutcome:
-    """What file i gave this build, for the saved build."""
+@dataclass
+class Analyzed:
+    """The outcome of the per-file step, the same for a full and a patched build: the record
+    to index (None for a draft or a file that failed) and what the saved build keeps of it."""
+
+    record: PostRecord | None
+    file: FileOutcome
+
+
+class LazyPool:
+    """Worker processes, started only when a batch has enough posts the cache lacks (a
+    rebuild from the cache, or a few posts, is not worth starting them)."""
+
+    def __init__(self, jobs: int, anchors: str) -> None:
+        self.jobs, self.anchors = jobs, anchors
+        self.pool: Any = None
+
+    def get(self, misses: int) -> Any:
+        if self.pool is None and misses >= 8 and self.jobs > 1:
+            ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+            self.pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(self.anchors,))
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
+def analyze_files(site: Site, numbers: list[int], pool: LazyPool | None) -> list[Analyzed]:
+    """The per-file step for these files: read each, take its analysis from the cache or
+    analyze it (in the pool, if any), and settle what it gave."""
+    items = [site.read(i) for i in numbers]
+    keys = [site.records.key(item, site.anchors) if isinstance(item, Post) else None for item in items]
+    cached = [site.records.get(key) if key else None for key in keys]
+    misses = [item for item, key, record in zip(items, keys, cached, strict=True) if key and record is None]
+    fresh = iter(analyze_all(misses, site.anchors, pool.get(len(misses)) if pool else None))
+    results = []
+    for i, item, key, record in zip(numbers, items, keys, cached, strict=True):
+        if key and record is None:
+            record = next(fresh)
+            if isinstance(record, PostRecord):
+                site.records.put(key, record)
+        results.append(settle(site, i, item, key, record))
+    return results
+
+
+def settle(
+    site: Site, i: int, item: Post | Draft | Failure, key: str | None, record: PostRecord | Failure | None
+) -> Analyzed:
+    """What file i gave: a post with its record, or a draft or failure (an analysis that
+    failed makes the post a failure)."""
     digest, stat = site.digests[i] if site.digests else ("", (0, 0))
-    if isinstance(item, Post):
-        assert key is not None
-        return FileOutcome(item.path, digest, stat, key, item.warnings)
-    return FileOutcome(item.path, digest, stat, item, [])
+    if isinstance(item, Post) and isinstance(record, PostRecord) and key:
+        return Analyzed(record, FileOutcome(item.path, digest, stat, "post", key, item.warnings))
+    bad = record if isinstance(record, Failure) else item
+    assert isinstance(bad, Draft | Failure)
+    kind: Literal["draft", "failure"] = "draft" if isinstance(bad, Draft) else "failure"
+    return Analyzed(None, FileOutcome(bad.path, digest, stat, kind, bad.reason, []))
+
+
+def report_of(files: list[FileOutcome]) -> BuildReport:
+    """The build summary of the files a build settled."""
+    report = BuildReport()
+    for f in files:
+        reported = f.reported()
+        if reported is None:
+            report.posts += 1
+            report.warnings.extend((f.path, w) for w in f.warnings)
+        elif isinstance(reported, Draft):
+            report.drafts.append(reported)
+        else:
+            report.failures.append(reported)
+    return report
 
 
 def full_build(site: Site, jobs: int, out: Path, key: str) -> BuildReport:
     """Read and analyze every post (the cache spares the analysis of unchanged ones) and
     write the whole index."""
-    records, anchors = site.records, site.anchors
-    report = BuildReport()
     builder = IndexBuilder()
-    outcomes: list[FileOutcome] = []
-    total = len(site.files)
-    pool = None  # started at the first post the cache does not have
+    files: list[FileOutcome] = []
+    pool = LazyPool(jobs, site.anchors)
     try:
-        for batch in batches(range(total), BATCH):
-            items = [site.read(i) for i in batch]
-            posts = [item for item in items if isinstance(item, Post)]
-            keys = [records.key(p, anchors) for p in posts]
-            cached = [records.get(k) for k in keys]
-            misses = sum(1 for c in cached if c is None)
-            if pool is None and misses >= 8 and jobs > 1:  # a few posts: not worth starting workers
-                ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-                pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(anchors,))
-            fresh = iter(analyze_all([p for p, c in zip(posts, cached, strict=True) if c is None], anchors, pool))
-            found = iter(zip(keys, cached, strict=True))
-            for i, item in zip(batch, items, strict=True):
-                post_key = None
-                if isinstance(item, Post):
-                    post_key, record = next(found)
-                    if record is None:
-                        record = next(fresh)
-                        if isinstance(record, PostRecord):
-                            records.put(post_key, record)
-                    if isinstance(record, PostRecord):
-                        builder.add(record)
-                        report.warnings.extend((item.path, w) for w in item.warnings)
-                    else:
-                        item = record
-                if isinstance(item, Draft):
-                    report.drafts.append(item)
-                elif isinstance(item, Failure):
-                    report.failures.append(item)
-                outcomes.append(file_outcome(site, i, item, post_key))
+        for batch in batches(range(len(site.files)), BATCH):
+            for i, result in zip(batch, analyze_files(site, batch, pool), strict=True):
+                if result.record is not None:
+                    builder.add(result.record)
+                files.append(result.file)
                 if site.progress:
-                    site.progress(i + 1, total, site.paths[i])
+                    site.progress(i + 1, len(site.files), site.paths[i])
     finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-    report.posts = len(builder.posts)
-    report.cached = records.hits
+        pool.close()
+    report = report_of(files)
+    report.cached = site.records.hits
     rows = encode_rows(builder)
     report.written = write_index(rows, out, src=site.src)
-    if records.folder is not None:
-        save_build(records.folder, SavedBuild(key, outcomes, rows, str(out.resolve()), report.written.stamps))
+    if site.records.folder is not None:
+        save_build(site.records.folder, SavedBuild(key, files, rows, str(out.resolve()), report.written.stamps))
     return report
 
 
@@ -302,54 +340,35 @@ def update_build(site: Site, saved: SavedBuild, changed: list[int], out: Path) -
             return None
     except (ValueError, TypeError, KeyError, IndexError, RecursionError):
         return None
-    records, rows, files = site.records, saved.rows, saved.files
-    report = BuildReport(posts=len(rows.posts), patched=True)
-    for f in files:
-        if isinstance(f.outcome, str):
-            records.used.add(f.outcome)
-            report.warnings.extend((f.path, w) for w in f.warnings)
-        elif isinstance(f.outcome, Draft):
-            report.drafts.append(f.outcome)
-        else:
-            report.failures.append(f.outcome)
-    report.cached = report.posts - sum(1 for i in changed if isinstance(files[i].outcome, str))
+    report = report_of(saved.files)
+    report.patched = True
+    site.records.used.update(f.detail for f in saved.files if f.kind == "post")  # kept at the prune
+    report.cached = report.posts - sum(1 for i in changed if saved.files[i].kind == "post")
     same_place = saved.out == str(out.resolve())
-    report.written = write_index(rows, out, saved.stamps if same_place else None, site.src)
+    report.written = write_index(saved.rows, out, saved.stamps if same_place else None, site.src)
     saved.out, saved.stamps = str(out.resolve()), report.written.stamps
-    save_build(records.folder, saved)
+    save_build(site.records.folder, saved)
     return report
 
 
 def patch_saved(site: Site, saved: SavedBuild, changed: list[int]) -> bool:
     """Put the changed files into the saved build's rows; False when a change moves post ids."""
-    records, rows, files = site.records, saved.rows, saved.files
-    post_ids = list(accumulate(isinstance(f.outcome, str) for f in files))  # id + 1 of file i's post
+    files = saved.files
+    post_ids = list(accumulate(f.kind == "post" for f in files))  # id + 1 of file i's post
     for n, i in enumerate(changed):
-        item = site.read(i)
         before = files[i] if i < len(files) else None
-        old = records.get(before.outcome, use=False) if before and isinstance(before.outcome, str) else None
-        if before is not None and isinstance(before.outcome, str) and old is None:
-            return False
-        record: PostRecord | Failure | None = None
-        post_key = None
-        if isinstance(item, Post):
-            post_key = records.key(item, site.anchors)
-            record = records.get(post_key)
-            if record is None:
-                record = next(analyze_all([item], site.anchors, None))
-                if isinstance(record, PostRecord):
-                    records.put(post_key, record)
-            if isinstance(record, Failure):
-                item = record
-        if before is not None and (old is not None) != isinstance(record, PostRecord):
+        old = site.records.get(before.detail, use=False) if before and before.kind == "post" else None
+        if before is not None and before.kind == "post" and old is None:
+            return False  # its cached record is gone
+        (result,) = analyze_files(site, [i], None)
+        if before is not None and (old is not None) != (result.record is not None):
             return False  # a post appeared or went away: the ids after it move
-        if isinstance(record, PostRecord):
-            replace_post(rows, post_ids[i] - 1 if before else len(rows.posts), old, record)
-        outcome = file_outcome(site, i, item, post_key)
+        if result.record is not None:
+            replace_post(saved.rows, post_ids[i] - 1 if before else len(saved.rows.posts), old, result.record)
         if before is not None:
-            files[i] = outcome
+            files[i] = result.file
         else:
-            files.append(outcome)
+            files.append(result.file)
         if site.progress:
             site.progress(n + 1, len(changed), site.paths[i])
     return True

@@ -17,7 +17,7 @@ import sys
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .cache import (
     BUILD_FILE,
@@ -43,14 +43,21 @@ BUILD_MAGIC = b"postsearch-build %d\n" % CACHE_VERSION
 
 @dataclass
 class FileOutcome:
-    """What one post file gave the last build: a post (by its record cache key, with its
-    warnings), a draft or a failure."""
+    """What one post file gave a build, as the next build needs it: a post (`detail`: its
+    record cache key, with its warnings), a draft or a failure (`detail`: the reason)."""
 
     path: str
     digest: str  # of the file's bytes
     stat: tuple[int, int]  # its size and modification time (ns) when it had that digest
-    outcome: str | Draft | Failure  # str: the record cache key of a post
+    kind: Literal["post", "draft", "failure"]
+    detail: str
     warnings: list[str]
+
+    def reported(self) -> Draft | Failure | None:
+        """The draft or failure this file is in the build summary (None for a post)."""
+        if self.kind == "post":
+            return None
+        return Draft(self.path, self.detail) if self.kind == "draft" else Failure(self.path, self.detail)
 
 
 @dataclass
@@ -83,25 +90,15 @@ def ends_of(data: bytes) -> array[int]:
 
 
 def encode_outcome(f: FileOutcome) -> list[Any]:
-    kind, value = (
-        ("post", f.outcome)
-        if isinstance(f.outcome, str)
-        else ("draft", f.outcome.reason)
-        if isinstance(f.outcome, Draft)
-        else ("failure", f.outcome.reason)
-    )
-    return [f.path, f.digest, f.stat[0], f.stat[1], kind, value, f.warnings]
+    return [f.path, f.digest, f.stat[0], f.stat[1], f.kind, f.detail, f.warnings]
 
 
 def decode_outcome(row: Any) -> FileOutcome:
     need(type(row) is list and len(row) == 7, "a file")
-    path, digest, size, mtime, kind, value, warnings = row
-    need(type(path) is str and type(digest) is str and type(value) is str, "a file's strings")
+    path, digest, size, mtime, kind, detail, warnings = row
+    need(type(path) is str and type(digest) is str and type(detail) is str, "a file's strings")
     need(type(size) is int and type(mtime) is int and kind in ("post", "draft", "failure"), "a file's kind")
-    outcome: str | Draft | Failure = (
-        value if kind == "post" else Draft(path, value) if kind == "draft" else Failure(path, value)
-    )
-    return FileOutcome(path, digest, (size, mtime), outcome, strs(warnings))
+    return FileOutcome(path, digest, (size, mtime), kind, detail, strs(warnings))
 
 
 def encode_build(saved: SavedBuild) -> bytes:

@@ -40,16 +40,8 @@ def walk_site(src: Path, options: SiteOptions) -> tuple[list[Path], list[Path], 
     stack: list[tuple[str, str, str]] = [(os.fspath(src), "", root)]  # folder, its rel, its real path
     while stack:
         folder, rel_dir, real_dir = stack.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
-        except OSError as e:
-            skipped.append((show_path(rel_dir or "."), f"cannot list folder: {e.strerror or e}"))
-            continue
         subfolders: list[tuple[str, str, str]] = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
+        for entry in listing(folder, rel_dir, skipped):
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if is_folder(entry):
                 if entry.name in options.exclude_dirs and entry.name != "_drafts":
@@ -62,22 +54,36 @@ def walk_site(src: Path, options: SiteOptions) -> tuple[list[Path], list[Path], 
                 elif real:
                     walked.add(real)
                     subfolders.append((entry.path, rel, real))
-                continue
-            if not any(fnmatch.fnmatch(entry.name, g) or fnmatch.fnmatch(rel, g) for g in options.include):
-                continue
-            if any(fnmatch.fnmatch(rel, g) for g in options.exclude):
-                continue
-            problem = file_problem(entry, root, options.follow_symlinks)
-            if problem:
-                skipped.append((show_path(rel), problem))
-            else:
-                found.append((rel, Path(entry.path)))
+            elif is_post_file(entry.name, rel, options):
+                problem = file_problem(entry, root, options.follow_symlinks)
+                if problem:
+                    skipped.append((show_path(rel), problem))
+                else:
+                    found.append((rel, Path(entry.path)))
         stack.extend(reversed(subfolders))
     found.sort(key=lambda item: item[0])
     skipped.sort()
     posts = [p for rel, p in found if "_drafts" not in rel.split("/")[:-1]]
     drafts = [p for rel, p in found if "_drafts" in rel.split("/")[:-1]]
     return posts, drafts, skipped
+
+
+def listing(folder: str, rel_dir: str, skipped: list[tuple[str, str]]) -> list[os.DirEntry[str]]:
+    """A folder's entries by name, hidden ones left out (a folder that cannot be listed is
+    skipped with a warning)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError as e:
+        skipped.append((show_path(rel_dir or "."), f"cannot list folder: {e.strerror or e}"))
+        return []
+
+
+def is_post_file(name: str, rel: str, options: SiteOptions) -> bool:
+    """Whether a file is one of the posts `options` include and do not exclude."""
+    if not any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(rel, g) for g in options.include):
+        return False
+    return not any(fnmatch.fnmatch(rel, g) for g in options.exclude)
 
 
 def is_folder(entry: os.DirEntry[str]) -> bool:

@@ -354,32 +354,35 @@ def inline_parts(token: MdToken, dropping: Dropping | None = None) -> tuple[str,
 def markdown_blocks(source: str) -> list[Block]:
     """Blocks of a Markdown document, in reading order."""
     blocks: list[Block] = []
-    tokens = _MD.parse(clean_markdown(source))
     heading_level = 0
     dropping = Dropping()
-    for token in tokens:
+    for token in _MD.parse(clean_markdown(source)):
         if token.type == "heading_open":
             heading_level = int(token.tag[1])
         elif token.type == "heading_close":
             heading_level = 0
         elif token.type == "inline":
-            dropped = dropping.depth > 0
-            text, prose, code, anchor = inline_parts(token, dropping)
-            if heading_level and (text.strip() or not (dropped or dropping.depth)):
-                m = _EXPLICIT_ID.search(text)
-                if m:
-                    anchor = m[1]
-                    text = text[: m.start()]
-                    prose = _EXPLICIT_ID.sub("", prose)
-                blocks.append(Block("heading", text.strip(), level=heading_level, anchor=anchor))
-            elif text.strip():
-                blocks.append(Block("prose", text, prose=prose, code=code))
+            blocks.extend(inline_block(token, heading_level, dropping))
         elif token.type in ("fence", "code_block"):
             if token.content.strip() and not dropping.depth:
                 blocks.append(Block("code", token.content.rstrip("\n")))
         elif token.type == "html_block":
             blocks.extend(html_blocks(token.content, dropping))
     return blocks
+
+
+def inline_block(token: MdToken, heading_level: int, dropping: Dropping) -> list[Block]:
+    """The block of an inline token: a heading (inside heading_open/close) or prose; none
+    when it is empty or all of it is inside a dropped tag (`<script>` ... `</script>`)."""
+    dropped = dropping.depth > 0
+    text, prose, code, anchor = inline_parts(token, dropping)
+    if heading_level and (text.strip() or not (dropped or dropping.depth)):
+        m = _EXPLICIT_ID.search(text)
+        if m:
+            anchor = m[1]
+            text = text[: m.start()]
+        return [Block("heading", text.strip(), level=heading_level, anchor=anchor)]
+    return [Block("prose", text, prose=prose, code=code)] if text.strip() else []
 
 
 def normalized(block: Block) -> Block:
