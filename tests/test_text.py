@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from postsearch.anchors import slug_github, slug_kramdown
 from postsearch.posts import Post
-from postsearch.text import clean_markdown, post_text, slug_github, slug_kramdown
+from postsearch.text import clean_markdown, post_text
 
 
 def text_of(body: str, markup: str = "markdown", anchors: str = "github"):

@@ -91,13 +91,14 @@ def cache_folder(src: Path, cache: str | Path | bool | None, warnings: list[tupl
 
 
 def analysis_salt() -> str:
-    """What makes a cached record stale: our analysis code and Sudachi's versions."""
+    """What makes a cached record stale: the code that makes a record from a post (text,
+    anchors, analysis, index and the shared core) and Sudachi's versions."""
     from importlib import metadata
 
-    from . import analysis, index, text
+    from . import analysis, anchors, core, index, text
 
     digest = hashlib.sha256()
-    for module in (analysis, index, text):
+    for module in (analysis, anchors, core, index, text):
         digest.update(Path(module.__file__ or "").read_bytes())
     for package in ("sudachipy", "sudachidict-core"):
         digest.update(metadata.version(package).encode())

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token as MdToken
 
+from .anchors import SLUGGERS, unique_anchor
 from .posts import Post
 
 
@@ -53,47 +53,6 @@ class Block:
     code: str = ""
     level: int = 0
     anchor: str = ""
-
-
-# --- anchors ------------------------------------------------------------------------------
-
-
-def slug_github(text: str) -> str:
-    """GitHub, Hugo (goldmark) and Zenn style: lower case, punctuation dropped, spaces to '-'."""
-    text = text.strip().lower()
-    text = "".join(c for c in text if c in " -_" or unicodedata.category(c)[0] in "LNM")
-    return text.replace(" ", "-")
-
-
-def slug_kramdown(text: str) -> str:
-    """Jekyll's kramdown auto_ids: ASCII letters, digits, spaces and '-' only; else `section`."""
-    text = re.sub(r"^[^a-zA-Z]+", "", text)
-    text = re.sub(r"[^a-zA-Z0-9 -]", "", text).replace(" ", "-").lower()
-    return text or "section"
-
-
-def slug_markdown_it_anchor(text: str) -> str:
-    """markdown-it-anchor's default: lower case, whitespace to '-', percent-encoded."""
-    from urllib.parse import quote
-
-    return quote(re.sub(r"\s+", "-", text.strip().lower()), safe="-_.!~*'()")
-
-
-SLUGGERS: dict[str, Callable[[str], str]] = {
-    "github": slug_github,
-    "hugo": slug_github,
-    "kramdown": slug_kramdown,
-    "markdown-it-anchor": slug_markdown_it_anchor,
-}
-
-
-def unique_anchor(anchor: str, seen: dict[str, int]) -> str:
-    """Repeated headings get `-1`, `-2`, ... as the generators do."""
-    if anchor not in seen:
-        seen[anchor] = 0
-        return anchor
-    seen[anchor] += 1
-    return f"{anchor}-{seen[anchor]}"
 
 
 # --- cleaning Markdown source before parsing ----------------------------------------------
