@@ -1,6 +1,6 @@
 """Build benchmark: time, peak memory and index size for a corpus, beside the Sudachi floor.
 
-    python benchmarks/build.py ../shared/corpora/efcl-blog [--jobs N] [--out DIR]
+    python -m benchmarks.build ../shared/corpora/efcl-blog [--jobs N] [--out DIR]
 
 Prints: posts, full build wall time (the `postsearch index` command in a child process,
 all cores unless --jobs), its peak resident memory, the index size raw and gzip (each file
@@ -10,19 +10,16 @@ floor: raw SudachiPy mode C tokenization of exactly the same field texts in one 
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import arguments, gzip_size, posts_dir, published, run_child, writable_copy
 from postsearch.analysis import split_for_sudachi
 from postsearch.index import field_texts
-from postsearch.posts import Post, read_posts
 from postsearch.text import post_text
 
 
@@ -32,23 +29,17 @@ def run_build(corpus: Path, out: Path, jobs: int | None, cache: Path | None = No
     cmd += ["--cache", str(cache)] if cache else ["--no-cache"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
-    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a big site's warnings would fill a pipe and stall
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        code = os.waitstatus_to_exitcode(status)
-        if code == 2:
-            log.seek(0)
-            print(log.read().decode(errors="replace")[-2000:], file=sys.stderr)
-    return seconds, usage.ru_maxrss, code
+    child = run_child(cmd)
+    if child.code == 2:
+        print(child.stderr[-2000:], file=sys.stderr)
+    return child.seconds, child.usage.ru_maxrss, child.code
 
 
 def index_size(out: Path) -> tuple[int, int, int]:
     """Files, raw bytes and gzip bytes of the index files."""
     files = [p for p in out.rglob("*.json") if p.is_file()]  # the manifest and the build folder's files
     raw = sum(p.stat().st_size for p in files)
-    gz = sum(len(gzip.compress(p.read_bytes(), 6)) for p in files)
+    gz = sum(gzip_size(p.read_bytes()) for p in files)
     return len(files), raw, gz
 
 
@@ -58,13 +49,7 @@ def sudachi_floor(corpus: Path) -> tuple[float, int]:
 
     from sudachipy import Dictionary, SplitMode
 
-    texts = [
-        unicodedata.normalize("NFKC", t)
-        for p in read_posts(corpus)
-        if isinstance(p, Post)
-        for t in field_texts(post_text(p))
-        if t
-    ]
+    texts = [unicodedata.normalize("NFKC", t) for p in published(corpus) for t in field_texts(post_text(p)) if t]
     tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
     started = time.perf_counter()
     for text in texts:
@@ -81,7 +66,7 @@ def bigram_cost(corpus: Path) -> tuple[int, int, int]:
 
     runs = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]{2,}")
     postings: dict[str, list[int]] = {}
-    posts = [p for p in read_posts(corpus) if isinstance(p, Post)]
+    posts = published(corpus)
     for post_id, post in enumerate(posts):
         text = unicodedata.normalize("NFKC", post.title + "\n" + post_text(post).text)
         grams = {run[i : i + 2] for run in runs.findall(text) for i in range(len(run) - 1)}
@@ -92,19 +77,15 @@ def bigram_cost(corpus: Path) -> tuple[int, int, int]:
         ids = postings[gram]
         rows.append([gram, *(b - a for a, b in zip([0, *ids], ids, strict=False))])
     raw = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
-    return len(postings), len(raw), len(gzip.compress(raw, 6))
+    return len(postings), len(raw), gzip_size(raw)
 
 
 def incremental(corpus: Path, tmp: Path, jobs: int | None, edits: int = 6) -> tuple[float, list[float]]:
     """Full build with an empty cache, then a rebuild after each of `edits` one-post edits
     (half add a sentence at the end of a post, half insert one in its middle, which moves
     every position after it), each on a different post spread over the site."""
-    import shutil
-
     site = tmp / "site"
-    shutil.copytree(corpus, site)
-    for path in site.rglob("*"):
-        path.chmod(path.stat().st_mode | 0o200)  # the copy keeps the corpus's read-only bits
+    writable_copy(corpus, site)
     cache = tmp / "cache"
     full, _, _ = run_build(site, tmp / "inc", jobs, cache)
     posts = sorted(site.rglob("*.md"))
@@ -125,7 +106,7 @@ def incremental(corpus: Path, tmp: Path, jobs: int | None, edits: int = 6) -> tu
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = arguments(__doc__)
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--jobs", type=int, default=None, help="build jobs (default: all cores)")
     ap.add_argument("--single", action="store_true", help="also time a --jobs 1 build")
@@ -140,8 +121,7 @@ def main() -> None:
     import postsearch
 
     compileall.compile_dir(Path(postsearch.__file__).parent, quiet=1)
-    if (args.corpus / "posts").is_dir():
-        args.corpus = args.corpus / "posts"  # the shared corpora keep posts beside SOURCE.md
+    args.corpus = posts_dir(args.corpus)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "index"
         seconds, rss, code = run_build(args.corpus, out, args.jobs)

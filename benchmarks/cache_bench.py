@@ -1,6 +1,6 @@
 """Cache benchmark: what the build cache costs and saves, for two versions of postsearch side by side.
 
-    python benchmarks/cache_bench.py ../shared/corpora/efcl-blog --src /tmp/old/src --src src [--rounds 3]
+    python -m benchmarks.cache_bench ../shared/corpora/efcl-blog --src /tmp/old/src --src src [--rounds 3]
 
 For each source tree (a folder holding the `postsearch` package), on its own copy of the corpus
 and its own cache folder, it times the `postsearch index` command (child process, all cores)
@@ -13,27 +13,24 @@ second version to the first. The cache folder's size is printed too.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.common import arguments, posts_dir, run_child, writable_copy
 
 
 def timed(src: Path, site: Path, out: Path, cache: Path) -> float:
     """Wall seconds of one `postsearch index` with the package from `src`."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     cmd = [sys.executable, "-m", "postsearch", "index", str(site), "-o", str(out), "-q", "--cache", str(cache)]
-    started = time.perf_counter()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode == 2:
-        raise SystemExit(done.stderr[-2000:])
-    return seconds
+    child = run_child(cmd, env=env)
+    if child.code == 2:
+        raise SystemExit(child.stderr[-2000:])
+    return child.seconds
 
 
 def saved_build(cache: Path) -> list[Path]:
@@ -46,12 +43,12 @@ def folder_bytes(folder: Path) -> int:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = arguments(__doc__)
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--src", type=Path, action="append", required=True, help="a source tree (give two)")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    corpus = args.corpus / "posts" if (args.corpus / "posts").is_dir() else args.corpus
+    corpus = posts_dir(args.corpus)
     steps = [
         "cold build (fills the cache)",
         "warm full build (records cached)",
@@ -66,9 +63,7 @@ def main() -> None:
             for v, src in enumerate(args.src):
                 place = Path(tmp) / f"v{v}"
                 shutil.rmtree(place, ignore_errors=True)
-                shutil.copytree(corpus, place / "site")
-                for path in (place / "site").rglob("*"):
-                    path.chmod(path.stat().st_mode | 0o200)
+                writable_copy(corpus, place / "site")
                 places.append((src.resolve(), place))
             for step in range(len(steps)):
                 for v, (src, place) in enumerate(places):

@@ -1,6 +1,6 @@
 """Pagefind on a corpus: build time and memory, index size, first-query bytes and known-item quality.
 
-    python benchmarks/pagefind_bench.py CORPUS [--queries 300] [--seed 1] [--json results.json]
+    python -m benchmarks.pagefind_bench CORPUS [--queries 300] [--seed 1] [--json results.json]
 
 Needs the pinned peers: `npm ci --prefix benchmarks/peers` (Pagefind's extended binary, which
 segments Japanese). Steps:
@@ -23,13 +23,10 @@ segments Japanese). Steps:
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import http.server
 import json
-import math
 import mimetypes
-import os
 import shutil
 import statistics
 import subprocess
@@ -42,11 +39,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: sibling modules
-
-from chromium import CHROMIUM, CHROMIUM_ARGS
-from pagefind_site import render
-from queries import TYPES, generate
+from benchmarks.chromium import launch
+from benchmarks.common import arguments, gzip_size, percentile, rank_of, run_child, running, scores
+from benchmarks.pagefind_site import render
+from benchmarks.queries import TYPES, generate
 
 PEERS = Path(__file__).resolve().parent / "peers"
 TOP_FRAGMENTS = 5  # results whose fragment Pagefind's default UI loads first
@@ -76,17 +72,10 @@ def run_pagefind(site: Path) -> tuple[float, float, int]:
     The previous bundle is removed first, so a rebuild leaves no stale files to be measured.
     """
     shutil.rmtree(site / "pagefind", ignore_errors=True)
-    cmd = ["npx", "pagefind", "--site", str(site), "--output-subdir", "pagefind"]
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=PEERS, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            errors.seek(0)
-            raise SystemExit(f"pagefind failed (exit {code}): {errors.read().decode(errors='replace')}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    child = run_child(["npx", "pagefind", "--site", str(site), "--output-subdir", "pagefind"], cwd=PEERS)
+    if child.code != 0:
+        raise SystemExit(f"pagefind failed (exit {child.code}): {child.stderr}")
+    return child.seconds, child.usage.ru_utime + child.usage.ru_stime, child.usage.ru_maxrss
 
 
 def npx_overhead() -> float:
@@ -115,7 +104,7 @@ def index_size(bundle: Path) -> tuple[Size, Size]:
     data, everything = Size(), Size()
     for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
         body = path.read_bytes()
-        packed = len(gzip.compress(body, 6, mtime=0))
+        packed = gzip_size(body)
         for size in (everything,) if is_runtime(path.name) else (data, everything):
             size.files += 1
             size.raw += len(body)
@@ -199,12 +188,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def serve(root: Path) -> Server:
-    server = Server(root)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 # --- queries ---------------------------------------------------------------------------------
 
 
@@ -212,81 +195,55 @@ def run_queries(site: Path, queries: list[dict[str, str]], url_of_id: dict[str, 
     """Each query in a fresh browser context: results (page URLs in rank order) and bytes sent."""
     from playwright.sync_api import sync_playwright
 
-    server = serve(site)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = Server(site)
     rows: list[dict[str, Any]] = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for n, q in enumerate(queries, 1):
-                context = browser.new_context()
-                page = context.new_page()
-                server.take()
-                started = time.perf_counter()
-                page.goto(f"{base}/bench.html")
-                page.wait_for_function("() => window.runQuery")
-                answer = page.evaluate("(q) => window.runQuery(q)", q["query"])
-                ms = (time.perf_counter() - started) * 1000
-                fetched = [entry for entry in server.take() if entry[0].startswith("/pagefind/")]
-                context.close()
-                urls = [url_of_id.get(page_id, "?" + page_id) for page_id in answer["ids"]]
-                if answer["urls"] != urls[: len(answer["urls"])]:
-                    print(f"warning: fragment URLs differ from the offline map for {q['query']!r}", file=sys.stderr)
-                runtime = sum(sent for path, _, sent in fetched if is_runtime(path.rsplit("/", 1)[-1]))
-                rows.append(
-                    {
-                        **q,
-                        "total": len(urls),
-                        "urls": urls[:20],
-                        "ms": round(ms, 1),
-                        "bytes": sum(sent for _, _, sent in fetched),
-                        "runtime_bytes": runtime,
-                        "data_bytes": sum(sent for _, _, sent in fetched) - runtime,
-                        "files": [[path, raw, sent] for path, raw, sent in fetched],
-                        "_all_urls": urls,
-                    }
-                )
-                if n % 50 == 0:
-                    print(f"  {n}/{len(queries)} queries", file=sys.stderr)
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(server) as base, sync_playwright() as playwright:
+        browser = launch(playwright)
+        for n, q in enumerate(queries, 1):
+            context = browser.new_context()
+            page = context.new_page()
+            server.take()
+            started = time.perf_counter()
+            page.goto(f"{base}/bench.html")
+            page.wait_for_function("() => window.runQuery")
+            answer = page.evaluate("(q) => window.runQuery(q)", q["query"])
+            ms = (time.perf_counter() - started) * 1000
+            fetched = [entry for entry in server.take() if entry[0].startswith("/pagefind/")]
+            context.close()
+            urls = [url_of_id.get(page_id, "?" + page_id) for page_id in answer["ids"]]
+            if answer["urls"] != urls[: len(answer["urls"])]:
+                print(f"warning: fragment URLs differ from the offline map for {q['query']!r}", file=sys.stderr)
+            runtime = sum(sent for path, _, sent in fetched if is_runtime(path.rsplit("/", 1)[-1]))
+            rows.append(
+                {
+                    **q,
+                    "total": len(urls),
+                    "urls": urls[:20],
+                    "ms": round(ms, 1),
+                    "bytes": sum(sent for _, _, sent in fetched),
+                    "runtime_bytes": runtime,
+                    "data_bytes": sum(sent for _, _, sent in fetched) - runtime,
+                    "files": [[path, raw, sent] for path, raw, sent in fetched],
+                    "_all_urls": urls,
+                }
+            )
+            if n % 50 == 0:
+                print(f"  {n}/{len(queries)} queries", file=sys.stderr)
+        browser.close()
     return rows
 
 
 def add_ranks(rows: list[dict[str, Any]], url_of_path: dict[str, str]) -> None:
     """Rank (1-based) of each query's target among all its results, or None if not found."""
     for row in rows:
-        urls = row.pop("_all_urls")
-        target = url_of_path[row["target_path"]]
-        row["rank"] = urls.index(target) + 1 if target in urls else None
-
-
-def quality(rows: list[dict[str, Any]]) -> dict[str, float]:
-    """MRR@10, success@1, success@10 and the share of queries with no result."""
-    n = len(rows) or 1
-    ranks = [row["rank"] for row in rows]
-    return {
-        "queries": len(rows),
-        "mrr10": sum(1 / r for r in ranks if r and r <= 10) / n,
-        "s1": sum(1 for r in ranks if r == 1) / n,
-        "s10": sum(1 for r in ranks if r and r <= 10) / n,
-        "zero": sum(1 for row in rows if row["total"] == 0) / n,
-    }
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+        row["rank"] = rank_of(row.pop("_all_urls"), url_of_path[row["target_path"]])
 
 
 # --- report ----------------------------------------------------------------------------------
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("corpus", type=Path)
     parser.add_argument(
         "--queries", "--targets", dest="targets", type=int, default=300, help="target posts, up to 3 queries each"
@@ -336,7 +293,7 @@ def main() -> None:
     for kind in (*TYPES, "all"):
         subset = [row for row in rows if kind in ("all", row["type"])]
         if subset:
-            m = quality(subset)
+            m = scores(subset)
             print(f"{kind:<12} {m['queries']:>7} {m['mrr10']:>7.3f} {m['s1']:>6.3f} {m['s10']:>6.3f} {m['zero']:>6.3f}")
     if args.json:
         summary = {
@@ -349,7 +306,7 @@ def main() -> None:
             "peak_rss_kib": rss,
             "index": vars(data),
             "index_with_runtime": vars(everything),
-            "quality": {kind: quality([r for r in rows if kind in ("all", r["type"])]) for kind in (*TYPES, "all")},
+            "quality": {kind: scores([r for r in rows if kind in ("all", r["type"])]) for kind in (*TYPES, "all")},
             "queries": rows,
         }
         args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,6 +1,6 @@
 """Render a corpus as a plain HTML site for Pagefind, so it indexes the same text postsearch does.
 
-    python benchmarks/pagefind_site.py CORPUS OUT_DIR
+    python -m benchmarks.pagefind_site CORPUS OUT_DIR
 
 Pagefind indexes built HTML, not Markdown. To compare like with like, every post becomes one
 page holding exactly the text postsearch extracts (`post_text(post).text`: headings, prose and
@@ -12,7 +12,6 @@ to the post. `render` returns that map and writes it to OUT_DIR/mapping.json.
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import re
@@ -20,7 +19,8 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote
 
-from postsearch.posts import Post, read_posts
+from benchmarks.common import arguments, posts_dir, published
+from postsearch.posts import Post
 from postsearch.text import post_text
 
 MAPPING = "mapping.json"
@@ -39,11 +39,6 @@ PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
-
-
-def posts_dir(corpus: Path) -> Path:
-    """The shared corpora keep their posts in CORPUS/posts beside SOURCE.md; accept either."""
-    return corpus / "posts" if (corpus / "posts").is_dir() else corpus
 
 
 def page_file(url: str) -> str:
@@ -81,9 +76,7 @@ def render(corpus: Path, out_dir: Path) -> dict[str, str]:
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     mapping: dict[str, str] = {}
-    for post in read_posts(posts_dir(corpus)):
-        if not isinstance(post, Post):
-            continue  # drafts and unreadable files are not in postsearch's index either
+    for post in published(posts_dir(corpus)):  # drafts and unreadable files are not in postsearch's index either
         file = page_file(post.url)
         n = 1
         while page_url(file) in mapping:
@@ -98,7 +91,7 @@ def render(corpus: Path, out_dir: Path) -> dict[str, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("corpus", type=Path)
     parser.add_argument("out_dir", type=Path)
     args = parser.parse_args()

@@ -1,7 +1,7 @@
 """postsearch on a corpus: bytes a first query fetches, warm query latency, known-item quality.
 
-    python benchmarks/postsearch_bench.py CORPUS [--index DIR] [--targets 300] [--seed 1]
-                                                 [--browser] [--json out.json]
+    python -m benchmarks.postsearch_bench CORPUS [--index DIR] [--targets 300] [--seed 1]
+                                             [--browser] [--json out.json]
 
 Builds the index (unless --index names one already built from CORPUS), generates the
 tokenizer-neutral known-item queries of benchmarks/queries.py, then for every query:
@@ -18,33 +18,31 @@ checked to be the Python ones.
 
 from __future__ import annotations
 
-import argparse
-import functools
-import gzip
-import http.server
 import json
 import statistics
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import queries as known_items
-from chromium import CHROMIUM, CHROMIUM_ARGS
-
+from benchmarks import queries as known_items
+from benchmarks.common import (
+    QuietHandler,
+    arguments,
+    folder_server,
+    gzip_size,
+    percentile_rounded,
+    posts_dir,
+    rank_of,
+    run_all,
+    running,
+    scores_by_type,
+)
 from postsearch.search import Index
 
 RUNTIME = ("postsearch.js", "ui.js", "ui.css")
 PAGE = 5  # hits the search box shows first (ui.js), like Pagefind's default UI
 LIMIT = 10
-
-
-def gzip_size(data: bytes) -> int:
-    return len(gzip.compress(data, 6, mtime=0))
 
 
 class CountingLoader:
@@ -61,34 +59,6 @@ class CountingLoader:
             self.sizes[name] = (len(data), gzip_size(data))
         self.read.append(name)
         return data
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
-def rank_of(paths: list[str], target: str) -> int | None:
-    return paths.index(target) + 1 if target in paths else None
-
-
-def quality(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """MRR@10, success@1, success@10 and zero-result rate, per query type and overall."""
-    out: dict[str, dict[str, float]] = {}
-    for kind in [*known_items.TYPES, "overall"]:
-        chosen = [r for r in rows if kind in ("overall", r["type"])]
-        if not chosen:
-            continue
-        ranks = [r["rank"] for r in chosen]
-        out[kind] = {
-            "queries": len(chosen),
-            "mrr10": sum(1 / k for k in ranks if k and k <= 10) / len(chosen),
-            "s1": sum(1 for k in ranks if k == 1) / len(chosen),
-            "s10": sum(1 for k in ranks if k and k <= 10) / len(chosen),
-            "zero": sum(1 for r in chosen if r["total"] == 0) / len(chosen),
-        }
-    return out
 
 
 def run_python(index_dir: Path, items: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -139,40 +109,21 @@ window.ready = true;
 
 def run_browser(index_dir: Path, items: list[dict[str, str]]) -> list[dict[str, Any]]:
     """Warm latency of every query in headless Chromium, and its answers."""
-    from playwright.sync_api import sync_playwright
-
     with tempfile.TemporaryDirectory() as tmp:
         page_dir = Path(tmp)
         (page_dir / "bench.html").write_text(BROWSER_PAGE, encoding="utf-8")
 
-        class Handler(http.server.SimpleHTTPRequestHandler):
+        class Handler(QuietHandler):  # the bench page from page_dir, the rest from the index (left unwritten)
             def translate_path(self, path: str) -> str:
                 name = path.split("?")[0].lstrip("/")
                 return str(page_dir / name) if name == "bench.html" else str(index_dir / name)
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=CHROMIUM,
-                    args=CHROMIUM_ARGS,
-                )
-                page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/bench.html")
-                page.wait_for_function("window.ready === true")
-                result = page.evaluate("([q, n]) => window.runAll(q, n)", [[i["query"] for i in items], LIMIT])
-                browser.close()
-        finally:
-            server.shutdown()
-    return result
+        with running(folder_server(index_dir, Handler)) as base:
+            return run_all(f"{base}/bench.html", [i["query"] for i in items], LIMIT)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = arguments(__doc__)
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--index", type=Path, help="an index already built from CORPUS")
     ap.add_argument("--targets", type=int, default=300)
@@ -180,7 +131,7 @@ def main() -> None:
     ap.add_argument("--browser", action="store_true", help="also measure warm latency in Chromium")
     ap.add_argument("--json", type=Path, help="write per-query rows here")
     args = ap.parse_args()
-    corpus = known_items.posts_dir(args.corpus)
+    corpus = posts_dir(args.corpus)
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = args.index
         if index_dir is None:
@@ -195,20 +146,22 @@ def main() -> None:
         warm = [r["warm_ms"] for r in rows]
         print(f"corpus {corpus}: {len(rows)} queries")
         print(
-            f"first query, index files gzip: median {statistics.median(gz) / 1024:.1f} KiB, p95 {percentile(gz, 95) / 1024:.1f} KiB"
+            f"first query, index files gzip: median {statistics.median(gz) / 1024:.1f} KiB, p95 {percentile_rounded(gz, 95) / 1024:.1f} KiB"
         )
         print(
-            f"  with the runtime ({runtime / 1024:.1f} KiB gzip): median {(statistics.median(gz) + runtime) / 1024:.1f} KiB, p95 {(percentile(gz, 95) + runtime) / 1024:.1f} KiB"
+            f"  with the runtime ({runtime / 1024:.1f} KiB gzip): median {(statistics.median(gz) + runtime) / 1024:.1f} KiB, p95 {(percentile_rounded(gz, 95) + runtime) / 1024:.1f} KiB"
         )
-        print(f"warm latency, Python: p50 {statistics.median(warm):.2f} ms, p95 {percentile(warm, 95):.2f} ms")
+        print(f"warm latency, Python: p50 {statistics.median(warm):.2f} ms, p95 {percentile_rounded(warm, 95):.2f} ms")
         if args.browser:
             browser = run_browser(index_dir, items)
             ms = [b["ms"] for b in browser]
             same = sum(1 for b, r in zip(browser, rows, strict=True) if b["paths"] == r["paths"])
-            print(f"warm latency, Chromium: p50 {statistics.median(ms):.2f} ms, p95 {percentile(ms, 95):.2f} ms")
+            print(
+                f"warm latency, Chromium: p50 {statistics.median(ms):.2f} ms, p95 {percentile_rounded(ms, 95):.2f} ms"
+            )
             print(f"  answers identical to Python: {same}/{len(rows)}")
         print(f"{'type':<12} {'queries':>7} {'MRR@10':>7} {'s@1':>6} {'s@10':>6} {'zero':>6}")
-        for kind, q in quality(rows).items():
+        for kind, q in scores_by_type(rows, known_items.TYPES).items():
             print(f"{kind:<12} {q['queries']:>7} {q['mrr10']:>7.3f} {q['s1']:>6.3f} {q['s10']:>6.3f} {q['zero']:>6.1%}")
         if args.json:
             args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,6 +1,6 @@
 """Known-item quality of postsearch and its peers: the same queries, the same text, one table.
 
-    python benchmarks/quality.py CORPUS [CORPUS ...] [--targets 300] [--seed 1]
+    python -m benchmarks.quality CORPUS [CORPUS ...] [--targets 300] [--seed 1]
                                  [--peers all|browser,pagefind,lunr,minisearch,bigram]
                                  [--json out.json] [--markdown out.md]
 
@@ -33,15 +33,13 @@ same text: postsearch's own reader and extraction (`read_posts`, `post.title`,
 
 Per tool and query type (and overall): **MRR@10** (mean of 1/rank, 0 beyond 10 or missing),
 **S@1** and **S@10** (target first, target in the top 10) and **zero** (share of queries with no
-result at all), computed by postsearch_bench.quality. `--markdown` writes the tables, with the
+result at all), computed by benchmarks/common.py's `scores_by_type`. `--markdown` writes the tables, with the
 command line, for RESULTS.md; `--json` keeps every query's answers per tool.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import math
 import re
@@ -49,7 +47,6 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -57,19 +54,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: sibling modules
-
-import pagefind_bench
-import queries as known_items
-from postsearch_bench import CHROMIUM_ARGS, quality
-
 import postsearch
-from postsearch.posts import Post, read_posts
+from benchmarks import pagefind_bench
+from benchmarks import queries as known_items
+from benchmarks.common import arguments, folder_server, posts_dir, published, rank_of, run_all, running, scores_by_type
 from postsearch.text import post_text
 
 LIMIT = 10
 PEERS_DIR = Path(__file__).resolve().parent / "peers"
-CHROMIUM = "/usr/bin/chromium"
 PEERS = ("browser", "pagefind", "lunr", "minisearch", "bigram")
 DIAGNOSTICS = ("lunr-seg", "bigram-tfidf")  # selectable by name, not part of `all`
 LABELS = {
@@ -99,15 +91,14 @@ class Doc:
 
 def read_docs(corpus: Path) -> list[Doc]:
     """Published posts in path order, the order queries.py uses (and the bigram tie-break)."""
-    posts = (p for p in read_posts(known_items.posts_dir(corpus)) if isinstance(p, Post))
+    posts = published(posts_dir(corpus))
     return [Doc(p.path, p.title, post_text(p).text) for p in sorted(posts, key=lambda p: p.path)]
 
 
 def answered(item: dict[str, str], paths: list[str], total: int) -> Row:
     """A query row with the tool's top-10 paths, its result count and the target's rank (or None)."""
     top = paths[:LIMIT]
-    target = item["target_path"]
-    return {**item, "paths": top, "total": total, "rank": top.index(target) + 1 if target in top else None}
+    return {**item, "paths": top, "total": total, "rank": rank_of(top, item["target_path"])}
 
 
 # --- postsearch ------------------------------------------------------------------------------
@@ -144,27 +135,9 @@ def run_browser(index_dir: Path, items: list[dict[str, str]]) -> list[Row]:
     The page is written into the index folder (a temporary build of ours) so that
     `import './postsearch.js'` and `openIndex('.')` resolve exactly as on a real site.
     """
-    from playwright.sync_api import sync_playwright
-
     (index_dir / "quality.html").write_text(BROWSER_PAGE, encoding="utf-8")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(index_dir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/quality.html")
-            page.wait_for_function("window.ready === true")
-            answers = page.evaluate("([q, n]) => window.runAll(q, n)", [[i["query"] for i in items], LIMIT])
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(folder_server(index_dir)) as base:
+        answers = run_all(f"{base}/quality.html", [i["query"] for i in items], LIMIT)
     return [answered(item, a["paths"], a["total"]) for item, a in zip(items, answers, strict=True)]
 
 
@@ -313,7 +286,7 @@ def run_bigram(docs: list[Doc], items: list[dict[str, str]], scoring: str = "bm2
 
 def evaluate(corpus: Path, targets: int, seed: int, peers: list[str]) -> dict[str, Any]:
     """Every selected tool on one corpus: per-query rows and quality per tool."""
-    corpus = known_items.posts_dir(corpus)
+    corpus = posts_dir(corpus)
     docs = read_docs(corpus)
     items = known_items.generate(corpus, targets, seed)
     print(f"{corpus}: {len(docs)} posts, {len(items)} queries", file=sys.stderr)
@@ -351,7 +324,7 @@ def evaluate(corpus: Path, targets: int, seed: int, peers: list[str]) -> dict[st
         "posts": len(docs),
         "queries": dict(Counter(i["type"] for i in items), overall=len(items)),
         "browser_differences": differences(rows["browser"], rows["postsearch"]) if "browser" in rows else None,
-        "quality": {name: quality(r) for name, r in rows.items()},
+        "quality": {name: scores_by_type(r, known_items.TYPES) for name, r in rows.items()},
         "seconds": seconds,
         "rows": rows,
     }
@@ -432,7 +405,7 @@ def parse_peers(value: str) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("corpus", type=Path, nargs="+")
     parser.add_argument("--targets", type=int, default=300, help="target posts, up to 3 queries each (default 300)")
     parser.add_argument("--seed", type=int, default=1)
@@ -445,7 +418,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the tables' figures and every query's answers here")
     parser.add_argument("--markdown", type=Path, help="write the tables in Markdown here, with this command line")
     args = parser.parse_args()
-    command = shlex.join(["python", *sys.argv])
+    command = shlex.join(["python", "-m", "benchmarks.quality", *sys.argv[1:]])
     source = source_state()  # before the run: the src/ postsearch's Python API imported
 
     results = []

@@ -1,6 +1,6 @@
 """Known-item queries for comparing search tools, built without any morphological analyzer.
 
-    python benchmarks/queries.py CORPUS [--targets 300] [--seed 1] [--out queries.json]
+    python -m benchmarks.queries CORPUS [--targets 300] [--seed 1] [--out queries.json]
 
 A known-item query is one a reader might type to find again a post they remember; the post
 it came from is the right answer. Cutting queries with Sudachi (or any tokenizer) would hand
@@ -23,7 +23,6 @@ reader and text extraction (drafts excluded), so the text is the text every tool
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import json
 import random
@@ -32,7 +31,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from postsearch.posts import Post, read_posts
+from benchmarks.common import arguments, posts_dir, published
+from postsearch.posts import Post
 from postsearch.text import post_text
 
 KANJI = "\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -43,11 +43,6 @@ SENTENCE = re.compile(f"[{KANJI}{KATAKANA}{HIRAGANA}]+")
 SCRIPT_RUN = re.compile(f"[{KANJI}]+|[{KATAKANA}]+|[{HIRAGANA}]+")
 RARE_MAX_POSTS = 5
 TYPES = ("title-word", "body-rare", "body-phrase")
-
-
-def posts_dir(corpus: Path) -> Path:
-    """The shared corpora keep their posts in CORPUS/posts beside SOURCE.md; accept either."""
-    return corpus / "posts" if (corpus / "posts").is_dir() else corpus
 
 
 def runs(text: str) -> list[str]:
@@ -122,7 +117,7 @@ def generate(corpus_dir: Path, targets: int = 300, seed: int = 1) -> list[dict[s
     target_path is the post's path relative to the posts folder, as in postsearch's `hit.path`.
     The same corpus, targets and seed always give the same queries.
     """
-    posts = sorted((p for p in read_posts(posts_dir(Path(corpus_dir))) if isinstance(p, Post)), key=lambda p: p.path)
+    posts = sorted(published(posts_dir(Path(corpus_dir))), key=lambda p: p.path)
     bodies = {p.path: post_text(p).text for p in posts}
     corpus = Corpus([p.title + "\n" + bodies[p.path] for p in posts])
     rng = random.Random(seed)
@@ -167,7 +162,7 @@ def query(kind: str, text: str, post: Post) -> dict[str, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--targets", type=int, default=300, help="target posts (default 300, or all if fewer)")
     parser.add_argument("--seed", type=int, default=1)

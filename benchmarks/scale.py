@@ -1,7 +1,7 @@
 """How build time, memory and bytes per query grow with the number of posts.
 
-    python benchmarks/scale.py CORPUS [--sizes 100,300,1000,3000,6000] [--queries 100]
-    python benchmarks/scale.py CORPUS --synthetic 60000 [--jobs 2]
+    python -m benchmarks.scale CORPUS [--sizes 100,300,1000,3000,6000] [--queries 100]
+    python -m benchmarks.scale CORPUS --synthetic 60000 [--jobs 2]
 
 First form: for each size, the first N posts of CORPUS (sorted by path) are copied into a
 temporary site, built with `postsearch index` (all cores, no cache) and queried with the
@@ -16,21 +16,17 @@ query for known-item queries generated from it (--queries 0 skips them).
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import shutil
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import build as build_bench
-import postsearch_bench
-import queries as known_items
-
+from benchmarks import build as build_bench
+from benchmarks import postsearch_bench
+from benchmarks import queries as known_items
+from benchmarks.common import arguments, percentile_rounded, posts_dir
 from postsearch.search import Index
 
 
@@ -81,14 +77,14 @@ def first_query_bytes(index_dir: Path, items: list[dict[str, str]]) -> list[int]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = arguments(__doc__)
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--sizes", default="100,300,1000,3000,6000")
     ap.add_argument("--queries", type=int, default=100, help="known-item targets per size")
     ap.add_argument("--synthetic", type=int, help="build one synthetic site of this many posts")
     ap.add_argument("--jobs", type=int, default=None)
     args = ap.parse_args()
-    corpus = known_items.posts_dir(args.corpus)
+    corpus = posts_dir(args.corpus)
     with tempfile.TemporaryDirectory() as tmp:
         if args.synthetic:
             site = Path(tmp) / "site"
@@ -103,7 +99,7 @@ def main() -> None:
                 sizes = first_query_bytes(Path(tmp) / "index", items)
                 print(
                     f"first query (gzip, without the runtime), {len(items)} known-item queries: "
-                    f"median {statistics.median(sizes) / 1024:.1f} KiB, p95 {postsearch_bench.percentile(sizes, 95) / 1024:.1f} KiB"
+                    f"median {statistics.median(sizes) / 1024:.1f} KiB, p95 {percentile_rounded(sizes, 95) / 1024:.1f} KiB"
                 )
             return
         print(
@@ -119,7 +115,7 @@ def main() -> None:
             sizes = first_query_bytes(index_dir, items)
             print(
                 f"{n:>6} {seconds:>8.1f} {rss / 1024:>9.0f} {gz / 1e6:>12.2f} {files:>6} "
-                f"{statistics.median(sizes) / 1024:>14.1f} {postsearch_bench.percentile(sizes, 95) / 1024:>6.1f}",
+                f"{statistics.median(sizes) / 1024:>14.1f} {percentile_rounded(sizes, 95) / 1024:>6.1f}",
                 flush=True,
             )
 

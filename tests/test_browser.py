@@ -13,7 +13,6 @@ import http.server
 import json
 import math
 import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +21,10 @@ from urllib.parse import quote
 
 import pytest
 
+from benchmarks.chromium import CHROMIUM, CHROMIUM_ARGS  # Chromium's path and flags, kept in one place
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-sys.path.insert(0, str(ROOT / "benchmarks"))  # Chromium's path and flags, kept in one place
-from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'"
 XSS_TITLE = '<img src=x onerror="window.__xss=1">XSS確認用の記事'
