@@ -230,8 +230,8 @@ def write_folder(
 ) -> Written:
     """Write an index folder at `out`: the data files (written as they come) into the build
     folder, then `top(build)` (the manifest, which names the build, and the runtime) beside
-    it. The build name hashes the data files and what `top` writes before the build is named,
-    so the same input gives the same name. Refuses (UnsafeOutput) to replace anything but an
+    it. The build name hashes the data files and the manifest as `top` writes it before the
+    build is named, so the same input gives the same name. Refuses (UnsafeOutput) to replace anything but an
     index; the previous index stays whole until the new one is complete."""
     check_output(out, src)
     where = Path(os.path.realpath(out))
@@ -243,9 +243,9 @@ def write_folder(
         try:
             (tmp / PENDING).mkdir()
             count, size, digests, hasher = write_data(data, tmp / PENDING, where, previous or {})
-            tops = list(top(""))  # what the build name covers: all but the name itself
-            for name, blob in tops:
-                hasher.update(name.encode() + b"\0" + blob)
+            for name, blob in top(""):  # the build name covers the manifest (all but the name itself)
+                if name == MANIFEST:  # not the runtime: it is not in the build folder
+                    hasher.update(name.encode() + b"\0" + blob)
             build = hasher.hexdigest()
             os.rename(tmp / PENDING, tmp / build)
             for name, blob in top(build):
