@@ -18,10 +18,7 @@ import postsearch
 from postsearch import cache, saved
 
 from .conftest import EXAMPLE_SITE, ROOT
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from .helpers import read_all
 
 
 class Planted:
@@ -85,7 +82,7 @@ def test_records_round_trip_and_anything_else_is_ignored(site, tmp_path):
         path.write_bytes(b'[1,"x"]')
     (folder / saved.BUILD_FILE).unlink()
     report = postsearch.build(site, tmp_path / "again", jobs=1)
-    assert report.cached == 0 and files_of(tmp_path / "again") == files_of(tmp_path / "out")
+    assert report.cached == 0 and read_all(tmp_path / "again") == read_all(tmp_path / "out")
 
 
 @pytest.mark.parametrize("damage", ["truncated", "header", "rows", "row-ends", "swapped"])
@@ -114,7 +111,7 @@ def test_a_damaged_saved_build_gives_a_full_build_with_the_same_bytes(site, tmp_
     post.write_text(post.read_text(encoding="utf-8") + "\n\n追記した段落です。\n", encoding="utf-8")
     postsearch.build(site, tmp_path / "out", jobs=1)
     postsearch.build(site, tmp_path / "cold", jobs=1, cache=False)
-    assert files_of(tmp_path / "out") == files_of(tmp_path / "cold")
+    assert read_all(tmp_path / "out") == read_all(tmp_path / "cold")
 
 
 def test_pruning_never_follows_a_link_nor_deletes_what_it_did_not_write(site, tmp_path):
@@ -199,7 +196,7 @@ def read_only(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 def test_a_read_only_site_with_a_cache_builds_and_exits_cleanly(site, tmp_path, read_only):
     postsearch.build(site, tmp_path / "first", jobs=1)  # the cache is there, as in a checkout
-    cached = files_of(site / ".postsearch-cache")
+    cached = read_all(site / ".postsearch-cache")
     read_only.append(os.path.abspath(site))
     for out in ("same", "same", "edited"):  # a full build from the cache, a patched one, an edit
         if out == "edited":
@@ -211,4 +208,4 @@ def test_a_read_only_site_with_a_cache_builds_and_exits_cleanly(site, tmp_path, 
         assert report.posts == 3 and report.failures == []
     assert postsearch.open_index(tmp_path / "edited").search("読み取り専用").total == 1
     read_only.clear()
-    assert files_of(site / ".postsearch-cache") == cached
+    assert read_all(site / ".postsearch-cache") == cached

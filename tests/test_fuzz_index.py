@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 import postsearch
 from postsearch import cache, saved
 
+from .helpers import read_all
+
 WORDS = [
     "灯台", "港町", "朝市", "坂道", "図書館", "路面電車", "夕焼け", "カメラ", "サーバー", "サーバ",
     "検索", "形態素", "python", "Docker", "node.js", "v2", "2024年", "ＡＢＣ", "ｶﾀｶﾅ", "﨑",
@@ -37,10 +39,6 @@ def write_site(site: Path, entries: list[tuple[str, str, list[str]]]) -> None:
         path = site / "posts" / f"p{n:02d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"---\ntitle: {json.dumps(title)}\ntags: {json.dumps(tags)}\n---\n{body}\n", encoding="utf-8")
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -76,4 +74,4 @@ def test_random_sites_round_trip_and_patched_rebuilds_equal_cold_builds(entries,
         assert again.patched
         shutil.rmtree(folder)
         postsearch.build(site, cold, jobs=1, cache=False)
-        assert files_of(out) == files_of(cold)
+        assert read_all(out) == read_all(cold)

@@ -14,6 +14,7 @@ import postsearch
 from postsearch.writer import UnsafeOutput, check_output, foreign_entry
 
 from .conftest import EXAMPLE_SITE
+from .helpers import read_all
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
@@ -28,10 +29,6 @@ def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in done.stderr, done.stderr
     return lines[0]
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -153,7 +150,7 @@ def test_concurrent_builds_take_turns(tmp_path):
         assert "Traceback" not in stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["search", "site"]
     postsearch.build(site, tmp_path / "cold", jobs=1, cache=False)
-    assert files_of(out) == files_of(tmp_path / "cold")
+    assert read_all(out) == read_all(tmp_path / "cold")
 
 
 def test_a_full_disk_leaves_the_previous_index_and_says_so_in_one_line(small_site, tmp_path):
@@ -161,7 +158,7 @@ def test_a_full_disk_leaves_the_previous_index_and_says_so_in_one_line(small_sit
 
     out = tmp_path / "search"
     postsearch.build(small_site, out, cache=False)
-    before = files_of(out)
+    before = read_all(out)
 
     def small_files() -> None:  # every file write past 2 KiB fails (EFBIG), as on a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
@@ -172,5 +169,5 @@ def test_a_full_disk_leaves_the_previous_index_and_says_so_in_one_line(small_sit
     done = cli("index", str(small_site), "-o", str(out), "--no-cache", "-j", "1", preexec_fn=small_files)
     line = one_line_error(done)
     assert "too large" in line.lower() or "space" in line.lower(), line
-    assert files_of(out) == before
+    assert read_all(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["search", "site"]
