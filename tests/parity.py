@@ -3,10 +3,11 @@
 `make_parity(index_dir, queries_file, out_file)` runs every query of the file (one a line),
 or of a list (tests/test_fuzz_query.py passes the fuzzer's), through `postsearch.search`
 on one `Index`, in order, so shard caching and the bytes read grow exactly as they will
-in `web/postsearch.js` running the same queries in order.
+in `web/postsearch.js` (generated from `web/src/`) running the same queries in order.
 
 `unassigned_table()` is the table of code points Python's `unicodedata` leaves unassigned,
-in the encoding `postsearch.js` embeds (see UNASSIGNED there): run this file to print it.
+in the encoding `web/src/compat.js` embeds (see UNASSIGNED_TABLE there, one piece a line):
+run this file to print it.
 """
 
 from __future__ import annotations

@@ -23,10 +23,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-import postsearch.search as search_module
-from postsearch.search import MAX_QUERY_CHARS, Index, fold, open_index, parse_query, segment
+import postsearch.query.parse as parse_module
+from postsearch.core import fold
+from postsearch.query.index import MAX_QUERY_CHARS, Index, open_index
+from postsearch.query.parse import parse_query, segment
 from tests.parity import make_parity
-from tests.test_search import CountingLexicon
+from tests.test_query_parse import CountingLexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,13 +140,13 @@ def prefix_work() -> Iterator[list[int]]:
     """Counts, while active, the characters of every prefix longer_surfaces is asked about:
     the work of the prefix search, which grew with the square of a word's length."""
     counted = [0]
-    original = search_module.longer_surfaces
+    original = parse_module.longer_surfaces
 
     def counting(prefix: str, *args: Any) -> list[str]:
         counted[0] += len(prefix)
         return original(prefix, *args)
 
-    with mock.patch.object(search_module, "longer_surfaces", counting):
+    with mock.patch.object(parse_module, "longer_surfaces", counting):
         yield counted
 
 

@@ -7,7 +7,7 @@
 Build time uses SudachiPy; querying reads only the JSON files the build wrote.
 """
 
-from .search import Hit, Index, SearchResult, open_index
+from .query import Hit, Index, SearchResult, open_index
 
 __all__ = ["Hit", "Index", "SearchResult", "build", "open_index"]
 __version__ = "0.1.0"

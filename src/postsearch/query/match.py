@@ -1,0 +1,96 @@
+"""Which posts a query's pieces and clauses match.
+
+A post matches when, for every word and phrase clause, it has every required piece (a word,
+a prefix, a fallback; stops never need to) or, with adjacency, the whole clause as typed (all
+its n-grams); phrase pieces must also stand in sequence in one field. Phrases and exclusions
+gather each piece's posts once per query and its positions once per field and post, never
+once per post or start. Mirrored by `web/src/match.js`, function by function.
+"""
+
+from __future__ import annotations
+
+from .decode import TermEntry
+from .parse import Clause, Piece
+
+
+def is_required(piece: Piece) -> bool:
+    """A piece a post must match: a word, or a fallback (stops never need to)."""
+    return bool(piece.terms) or bool(piece.prefix_terms) or piece.fallback
+
+
+def needed_pieces(clauses: list[Clause]) -> list[Piece]:
+    """Pieces hits are scored on: those of word and phrase clauses, stops left out."""
+    return [p for c in clauses if c.kind != "not" for p in c.pieces if is_required(p)]
+
+
+def posts_with_grams(wanted: list[str], grams: dict[str, set[int]]) -> set[int]:
+    """Posts that have every one of these n-grams (none: no posts)."""
+    found = set(grams.get(wanted[0], set())) if wanted else set()
+    for gram in wanted[1:]:
+        found &= grams.get(gram, set())
+    return found
+
+
+def posts_with(piece: Piece, terms: dict[str, TermEntry], grams: dict[str, set[int]]) -> set[int]:
+    """Posts containing any term of the piece or all of its spelling's n-grams; for a
+    fallback piece, every n-gram of it."""
+    if piece.grams:
+        return posts_with_grams(piece.grams, grams)
+    found = posts_with_grams(piece.spelled, grams)
+    for term in [*piece.terms, *piece.prefix_terms]:
+        entry = terms.get(term)
+        if entry is not None:
+            found.update(entry.postings)
+    return found
+
+
+def clause_posts(clause: Clause, terms: dict[str, TermEntry], grams: dict[str, set[int]]) -> set[int] | None:
+    """Posts with every required piece of the clause, or with the whole clause as typed (all
+    its n-grams: however the post's words were cut); None if the clause requires nothing."""
+    found: set[int] | None = None
+    for piece in clause.pieces:
+        if is_required(piece):
+            posts = posts_with(piece, terms, grams)
+            found = posts if found is None else found & posts
+    if found is not None and clause.grams:
+        found |= posts_with_grams(clause.grams, grams)
+    return found
+
+
+def positions_of(piece: Piece, post: int, field: int, terms: dict[str, TermEntry]) -> set[int]:
+    """Where any term of the piece stands in one field of one post (positions read)."""
+    found: set[int] = set()
+    for term in [*piece.terms, *piece.prefix_terms]:
+        entry = terms.get(term)
+        per_field = entry.positions.get(post) if entry is not None and entry.positions is not None else None
+        if per_field is not None and per_field[field] is not None:
+            found.update(per_field[field])  # type: ignore[arg-type]
+    return found
+
+
+def in_sequence(pieces: list[Piece], post: int, fields: int, terms: dict[str, TermEntry]) -> bool:
+    """True when the clause's lexicon pieces stand at the query's relative positions in one
+    field (fallback pieces only need to be present; their width is unknown)."""
+    anchored = [p for p in pieces if (p.terms or p.prefix_terms) and not p.fallback]
+    if len(anchored) < 2:
+        return True
+    first = anchored[0]
+    for field in range(fields):  # each piece's positions once per field, not once per start
+        at = [positions_of(p, post, field, terms) for p in anchored]
+        for start in at[0]:
+            if all(start + p.qpos - first.qpos in where for p, where in zip(anchored, at, strict=True)):
+                return True
+    return False
+
+
+def clause_matches(
+    clause: Clause, post: int, fields: int, terms: dict[str, TermEntry], grams: dict[str, set[int]]
+) -> bool:
+    """Whether a post has every piece of the clause (in sequence for phrases and exclusions)."""
+    pieces = [p for p in clause.pieces if is_required(p)]
+    for p in pieces:  # once per piece, not once per post: that cost posts x postings
+        if p.posts is None:
+            p.posts = posts_with(p, terms, grams)
+    if not pieces or any(post not in (p.posts or ()) for p in pieces):
+        return False
+    return clause.kind == "word" or in_sequence(pieces, post, fields, terms)

@@ -1,0 +1,138 @@
+// excerpt.js: what a hit shows, the excerpt around its densest cluster of matches and the
+// section it is in (mirrors query/excerpt.py). Offsets count code points, as Python's do.
+
+import { byCodePoint, byKeys, cpLength, PAIRS, pyLower } from './compat.js';
+
+export const EXCERPT_CHARS = 120;
+const FOLDED = new Map(); // texts folded once (Python: lru_cache): UNASSIGNED is slow on long posts
+
+/** Post text is untrusted: escape it before wrapping matches in <mark>. */
+export function escapeHtml(text) {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+/** Non-overlapping spans of the needles in the folded text, longest first at a tie. */
+export function markSpans(text, needles) {
+  const folded = foldSameLength(text);
+  // indexOf counts UTF-16 units; spans count code points, like Python's.
+  let toCodePoint = (unit) => unit;
+  if (PAIRS.test(folded)) {
+    const map = new Int32Array(folded.length + 1);
+    let unit = 0;
+    let cp = 0;
+    for (const c of folded) {
+      map[unit] = cp++;
+      unit += c.length;
+    }
+    map[unit] = cp;
+    toCodePoint = (u) => map[u];
+  }
+  const spans = [];
+  for (const needle of needles) {
+    if (!needle) continue;
+    const width = cpLength(needle);
+    let at = folded.indexOf(needle);
+    while (at >= 0) {
+      const start = toCodePoint(at);
+      spans.push([start, start + width]);
+      at = folded.indexOf(needle, at + 1);
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const chosen = [];
+  for (const span of spans) {
+    if (!chosen.length || span[0] >= chosen[chosen.length - 1][1]) chosen.push(span);
+  }
+  return chosen;
+}
+
+/** `fold` for marking: case only, per code point, so indexes into the text stay valid
+ * (stored text is already NFKC). */
+export function foldSameLength(text) {
+  let out = FOLDED.get(text);
+  if (out === undefined) {
+    out = pyLower(text);
+    FOLDED.set(text, out);
+  }
+  return out;
+}
+
+/** EXCERPT_CHARS characters around the densest cluster of matches, escaped, with each
+ * match in <mark>, and where that cluster starts (-1 when nothing matches literally, and
+ * the excerpt is the start of the text). */
+export function excerpt(text, needles) {
+  const spans = markSpans(text, needles);
+  const chars = byCodePoint(text);
+  const cut = (from, to) => [...chars.slice(from, to)].join('');
+  const size = EXCERPT_CHARS;
+  let start = 0;
+  let cluster = -1;
+  if (spans.length) {
+    let [best, bestCount, j] = [0, 0, 0];
+    spans.forEach((span, i) => {
+      // spans never overlap, so their ends rise: a sliding window
+      for (j = Math.max(j, i); j < spans.length && spans[j][1] <= span[0] + size; ) j++;
+      if (j - i > bestCount) [best, bestCount] = [i, j - i];
+    });
+    const last = spans[bestCount ? best + bestCount - 1 : best][1];
+    cluster = spans[best][0];
+    const slack = size - (last - spans[best][0]);
+    start = Math.max(0, Math.min(spans[best][0] - Math.floor(slack / 2), chars.length - size));
+  }
+  const end = Math.min(chars.length, start + size);
+  const out = start > 0 ? ['…'] : [];
+  let cursor = start;
+  for (const [s, e] of spans) {
+    if (s < start || e > end) continue;
+    out.push(escapeHtml(cut(cursor, s)));
+    out.push('<mark>' + escapeHtml(cut(s, e)) + '</mark>');
+    cursor = e;
+  }
+  out.push(escapeHtml(cut(cursor, end)));
+  if (end < chars.length) out.push('…');
+  return [out.join('').replaceAll('\n', ' ').replaceAll('\t', ' '), cluster];
+}
+
+/** The anchor and title of the heading whose section holds character `at` (headings are
+ * flat `offset, anchor, ...`), or [null, null] before the first heading or with no match. */
+export function sectionAt(text, headings, at) {
+  const chars = byCodePoint(text);
+  let [anchor, title] = [null, null];
+  for (let k = 0; k < headings.length; k += 2) {
+    if (at < 0 || headings[k] > at) break;
+    anchor = headings[k + 1];
+    let end = chars.indexOf('\n', headings[k]);
+    if (end < 0) end = chars.length;
+    title = [...chars.slice(headings[k], end)].join('');
+  }
+  return [anchor, title];
+}
+
+/** Every spelling to mark: the query's own surfaces, the terms and their other forms,
+ * longest first (then in code point order). */
+export function needlesFor(pieces, terms) {
+  const found = [];
+  const seen = new Set(); // Python asks the list; a Set answers the same, faster
+  const add = (s) => {
+    if (!seen.has(s)) {
+      seen.add(s);
+      found.push(s);
+    }
+  };
+  for (const piece of pieces) {
+    for (const s of [piece.surface, ...piece.terms]) add(s);
+    for (const term of piece.terms) {
+      const entry = terms.get(term);
+      for (const form of entry !== undefined ? entry.forms : []) add(form);
+    }
+  }
+  return found
+    .map((s) => [-cpLength(s), s])
+    .sort(byKeys)
+    .map(([, s]) => s);
+}
