@@ -204,9 +204,26 @@ def write_data(
     return count, size, digests, build
 
 
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux's renameat2 with RENAME_EXCHANGE), so a reader never
+    finds OUT missing; False where the system cannot (then swap_in renames twice)."""
+    try:
+        import ctypes
+
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def swap_in(tmp: Path, out: Path) -> None:
-    """Put the finished folder `tmp` at `out`, the previous index (if any) moved aside first
-    and deleted after, file by file."""
+    """Put the finished folder `tmp` at `out` and delete the previous index (if any), file by
+    file: in one atomic exchange where the system has one, else by moving the previous index
+    aside first (for the moment between the two renames, OUT is missing)."""
+    if os.path.lexists(out) and exchange(tmp, out):
+        remove_ours(tmp)  # now the previous index
+        return
     old_dir = None
     if os.path.lexists(out):
         old_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))

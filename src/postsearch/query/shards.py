@@ -94,7 +94,10 @@ class Shards:
         self.load_bytes = load
         self.version = version  # what tells that the manifest changed, if the files can tell it
         self.bytes_read = 0
-        self.open()
+        try:
+            self.open()
+        except IndexChanged:  # a rebuild swapped the files in while they were read: its build
+            self.open()
 
     def open(self) -> None:
         """Read and check the manifest and the field lengths; forget every shard read before."""

@@ -1070,7 +1070,8 @@ if (!response.ok) throw new Error(`${url}: HTTP ${response.status} (not a postse
 return new Uint8Array(await response.arrayBuffer());
 };
 }
-return new Index(load).open();
+const index = new Index(load);
+return index.open().catch((e) => (e instanceof IndexChanged ? index.open() : Promise.reject(e)));
 }
 export { FORMAT, VERSION, PREFIX_SURFACES, PREFIX_WEIGHT, ADJACENCY, EXCERPT_CHARS, UNCOVERED_COST, UNCOVERED,
 KNOWN, PREFIX, GRAM_FIELD, MAX_QUERY_CHARS, UNICODE_VERSION, fold, isWordChar, isGramChar, gramsOf, gramShard,

@@ -8,7 +8,7 @@ import { excerpt, needlesFor, sectionAt } from './excerpt.js';
 import { clauseMatches, clausePosts, isRequired, neededPieces } from './match.js';
 import { fallbackPieces, parseQuery, pieceStarts, prefixTerms, segment, spelled } from './parse.js';
 import { ranked, scores } from './rank.js';
-import { Shards } from './shards.js';
+import { IndexChanged, Shards } from './shards.js';
 
 export const MAX_QUERY_CHARS = 1000; // code points of a query that are read; the rest is dropped
 
@@ -229,5 +229,7 @@ export async function openIndex(baseUrl, { fetch = globalThis.fetch, load } = {}
       return new Uint8Array(await response.arrayBuffer());
     };
   }
-  return new Index(load).open();
+  const index = new Index(load);
+  // a rebuild swapped the files in while they were read: its build (shards.py's __init__)
+  return index.open().catch((e) => (e instanceof IndexChanged ? index.open() : Promise.reject(e)));
 }
