@@ -13,6 +13,7 @@ import pytest
 
 import postsearch
 from postsearch.search import CorruptIndex, Index
+from postsearch.writer import exchange
 
 from .conftest import ROOT
 
@@ -131,3 +132,39 @@ def test_a_manifest_must_name_files_inside_the_index(site, tmp_path):
     with pytest.raises(CorruptIndex, match="version 5"):
         postsearch.open_index(out)
     assert os.path.exists(out / "manifest.json")
+
+
+def test_readers_never_fail_while_builds_swap_indexes_in(site, tmp_path):
+    import threading
+
+    out = tmp_path / "search"
+    postsearch.build(site, out, jobs=1)
+    post = site / "posts" / "b.md"
+
+    def rebuild() -> None:
+        for n in range(6):  # each build replaces every file: the build name changes
+            post.write_text(f"---\ntitle: 港\n---\n港で魚を{n}匹買った。灯台も見た。\n", encoding="utf-8")
+            done = subprocess.run(
+                [sys.executable, "-m", "postsearch", "index", str(site), "-o", str(out), "--no-cache", "-j", "1"],
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, done.stderr
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    atomic = exchange(tmp_path / "a", tmp_path / "b")  # else OUT is missing for an instant at a swap
+    builder = threading.Thread(target=rebuild)
+    builder.start()
+    answers, missing = [], 0
+    while builder.is_alive():  # open, search, read the hits' texts, over and over
+        try:
+            index = postsearch.open_index(out)
+        except FileNotFoundError:
+            assert not atomic
+            missing += 1
+            continue
+        answers.append(index.search("灯台").total)
+        answers.append(Index(lambda name: (out / name).read_bytes()).search("港").total)
+    builder.join()
+    assert answers and set(answers) <= {1, 2}
