@@ -24,9 +24,13 @@ _GRAM_RUN = re.compile(GRAM_CLASS + "{2,}")
 
 
 def fold(text: str) -> str:
-    """NFKC, then lower case one code point at a time (a code point whose lower case is
-    longer stays as it is), so Python and JavaScript agree and lengths never change."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC, then lower_per_code_point, so Python and JavaScript agree."""
+    return lower_per_code_point(unicodedata.normalize("NFKC", text))
+
+
+def lower_per_code_point(text: str) -> str:
+    """Lower case one code point at a time: a code point whose lower case is longer stays as
+    it is (İ), and Σ never becomes a final ς, so lengths and indexes never change."""
     lower = text.lower()
     if len(lower) == len(text) and "Σ" not in text:
         return lower

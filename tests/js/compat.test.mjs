@@ -12,7 +12,7 @@ import {
   intersection,
   log,
   nfkc,
-  pyLower,
+  lowerPerCodePoint,
   pySplit,
   pyStrip,
 } from '../../src/postsearch/web/src/compat.js';
@@ -40,10 +40,10 @@ test('Python whitespace: pySplit and pyStrip', () => {
   assert.equal(pyStrip('\u3000 a b\x85'), 'a b');
 });
 
-test('nfkc and pyLower leave code points unknown to Unicode 14.0 alone', () => {
+test('nfkc and lowerPerCodePoint leave code points unknown to Unicode 14.0 alone', () => {
   assert.equal(nfkc('e\u0301\u{1e030}ｶﾞ'), 'é\u{1e030}ガ');
-  assert.equal(pyLower('\u1c89\ua7f1'), '\u1c89\ua7f1'); // assigned since, with case
-  assert.equal(pyLower('İ🚄AΣ'), 'İ🚄aσ'); // per code point, lengths kept, no final sigma
+  assert.equal(lowerPerCodePoint('\u1c89\ua7f1'), '\u1c89\ua7f1'); // assigned since, with case
+  assert.equal(lowerPerCodePoint('İ🚄AΣ'), 'İ🚄aσ'); // per code point, lengths kept, no final sigma
 });
 
 test('code points: cpLength and byCodePoint', () => {

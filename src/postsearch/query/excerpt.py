@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ..core import lower_per_code_point
 from .decode import TermEntry
 from .parse import Piece
 
@@ -46,12 +47,9 @@ def mark_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
 
 @functools.lru_cache(maxsize=1024)  # as FOLDED in the JS: a hit's text is folded once
 def fold_same_length(text: str) -> str:
-    """`fold` for marking: case only, per code point, so indexes into the text stay valid
-    (stored text is already NFKC)."""
-    lower = text.lower()
-    if len(lower) == len(text) and "Σ" not in text:
-        return lower
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    """`fold` for marking: case only, so indexes into the text stay valid (stored text is
+    already NFKC)."""
+    return lower_per_code_point(text)
 
 
 def excerpt(text: str, needles: list[str]) -> tuple[str, int]:

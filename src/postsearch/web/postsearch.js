@@ -52,7 +52,7 @@ return text
 .map((part, i) => (i % 2 ? part : part.normalize('NFKC')))
 .join('');
 }
-function pyLower(text) {
+function lowerPerCodePoint(text) {
 let out = text.toLowerCase();
 if (out.length !== text.length || text.includes('Σ') || UNASSIGNED.test(text)) {
 out = '';
@@ -182,7 +182,7 @@ const GRAM_RANGES = [
 [0xf900, 0xfaff],
 ];
 function fold(text) {
-return pyLower(nfkc(text));
+return lowerPerCodePoint(nfkc(text));
 }
 function isGramChar(c) {
 const cp = c.codePointAt(0);
@@ -651,7 +651,7 @@ return chosen;
 function foldSameLength(text) {
 let out = FOLDED.get(text);
 if (out === undefined) {
-out = pyLower(text);
+out = lowerPerCodePoint(text);
 FOLDED.set(text, out);
 }
 return out;

@@ -74,7 +74,7 @@ export function nfkc(text) {
 /** Lower case one code point at a time, as Python 3.11 gives it: a code point whose lower
  * case is longer, or that Unicode 14.0 does not know, stays as it is (and Σ is σ, never the
  * final ς JavaScript picks by context), so lengths never change. */
-export function pyLower(text) {
+export function lowerPerCodePoint(text) {
   let out = text.toLowerCase();
   if (out.length !== text.length || text.includes('Σ') || UNASSIGNED.test(text)) {
     out = '';

@@ -3,7 +3,7 @@
 // tests/test_parity.py checks that these constants equal Python's. The build's own helpers
 // (GRAM_CLASS, post_grams, deltas) have no JavaScript twin: no reader needs them.
 
-import { compare, nfkc, pyLower } from './compat.js';
+import { compare, nfkc, lowerPerCodePoint } from './compat.js';
 
 export const FORMAT = 'postsearch-index';
 export const VERSION = 5;
@@ -24,7 +24,7 @@ export const GRAM_RANGES = [
  * longer stays as it is), so Python and JavaScript agree and lengths never change. Both
  * steps go through compat.js: the engine's Unicode may be newer than Python's. */
 export function fold(text) {
-  return pyLower(nfkc(text));
+  return lowerPerCodePoint(nfkc(text));
 }
 
 /** A kana or kanji character (GRAM_RANGES). */

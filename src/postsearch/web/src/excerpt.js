@@ -1,7 +1,7 @@
 // excerpt.js: what a hit shows, the excerpt around its densest cluster of matches and the
 // section it is in (mirrors query/excerpt.py). Offsets count code points, as Python's do.
 
-import { byCodePoint, byKeys, cpLength, PAIRS, pyLower } from './compat.js';
+import { byCodePoint, byKeys, cpLength, PAIRS, lowerPerCodePoint } from './compat.js';
 
 export const EXCERPT_CHARS = 120;
 const FOLDED = new Map(); // texts folded once (Python: lru_cache): UNASSIGNED is slow on long posts
@@ -56,7 +56,7 @@ export function markSpans(text, needles) {
 export function foldSameLength(text) {
   let out = FOLDED.get(text);
   if (out === undefined) {
-    out = pyLower(text);
+    out = lowerPerCodePoint(text);
     FOLDED.set(text, out);
   }
   return out;
