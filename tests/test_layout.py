@@ -63,3 +63,17 @@ def test_the_query_side_imports_only_the_core():
     for path in [SRC / "search.py", *sorted((SRC / "query").glob("*.py"))]:
         outside = imported(path) - QUERY_IMPORTS - {p.stem for p in (SRC / "query").glob("*.py")}
         assert outside == set(), (path.name, outside)
+
+
+def test_ruff_is_clean():
+    """Lint and complexity (ruff, C901 at pyproject.toml's threshold) hold in CI too."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "scripts"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
