@@ -120,7 +120,7 @@ def test_parity_in_chromium(page: Any) -> None:
             for (const { query, options } of parity.queries) {
                 try {
                     const r = await index.search(query, parity.limit, options ?? {});
-                    out.push({ total: r.total, hits: r.hits, bytesRead: r.bytesRead });
+                    out.push({ total: r.total, complete: r.complete, hits: r.hits, bytesRead: r.bytesRead });
                 } catch (error) {
                     out.push({ error: String(error.stack) });
                 }
@@ -135,7 +135,7 @@ def test_parity_in_chromium(page: Any) -> None:
         if "error" in got:
             problems.append(f"{where}: {got['error']}")
             continue
-        for key in ("total", "bytesRead"):
+        for key in ("total", "complete", "bytesRead"):
             if got[key] != want[key]:
                 problems.append(f"{where}: {key} {got[key]}, Python {want[key]}")
         if [h["path"] for h in got["hits"]] != [h["path"] for h in want["hits"]]:
@@ -144,7 +144,7 @@ def test_parity_in_chromium(page: Any) -> None:
             )
             continue
         for i, (g, w) in enumerate(zip(got["hits"], want["hits"], strict=True)):
-            for key in ("url", "title", "date", "tags", "excerpt", "anchor", "section"):
+            for key in ("url", "title", "date", "tags", "excerpt", "anchor", "section", "missing"):
                 if g[key] != w[key]:
                     problems.append(f"{where}: hit {i} {key}\n  js: {g[key]!r}\n  py: {w[key]!r}")
             if not math.isclose(g["score"], w["score"], rel_tol=0, abs_tol=1e-9):
@@ -209,7 +209,9 @@ def test_demo_search_and_keyboard(page: Any) -> None:
 
     type_and_wait(page, "ディープラーニング")
     assert titles(page) == ["Hexoでブログをはじめました"]
-    type_and_wait(page, "下書き専用語ポストサーチ")  # only in an unpublished post
+    type_and_wait(page, "下書き専用語ポストサーチ")  # only in an unpublished post: never shown
+    assert "書きかけの旅行メモ" not in titles(page)
+    type_and_wait(page, "ゾウアザラシ")  # in no post at all
     assert titles(page) == []
     assert page.locator(".postsearch").get_attribute("data-state") == "empty"
     assert "一致する記事はありません" in page.locator(".postsearch-status").text_content()

@@ -20,7 +20,8 @@ HEXO = "source/_posts/hexo-first-post.md"
 
 
 def paths(example, query: str, limit: int = 50) -> list[str]:
-    return [h.path for h in example.search(query, limit=limit).hits]
+    """The posts that match every word (partial matches are tested on their own below)."""
+    return [h.path for h in example.search(query, limit=limit, partial=False).hits]
 
 
 def test_shinkansen_is_one_word_not_its_characters(example):
@@ -124,7 +125,27 @@ def test_unknown_latin_prefix_finds_the_word(example):
 
 def test_unknown_word_finds_nothing(example):
     assert example.search("予約").total == 0  # not in the example site at all
-    assert example.search("新幹線 予約").total == 0  # AND: every word must match
+    both = example.search("新幹線 予約")
+    assert both.complete == 0 and both.total == len(both.hits) > 0  # no post has both words:
+    assert all(h.missing == ["予約"] for h in both.hits)  # those with 新幹線 follow, and say so
+    assert example.search("新幹線 予約", partial=False).total == 0
+
+
+def test_a_question_finds_the_post_with_most_of_its_words(example):
+    result = example.search("京都へ日帰りで行くにはどの新幹線に乗ればいいですか？")
+    assert result.complete == 0 and result.hits
+    top = result.hits[0]
+    assert top.path == "_posts/2016-04-02-kyoto-day-trip.md" and top.missing and "京都" not in top.missing
+
+
+def test_posts_with_every_word_rank_above_partial_matches(example):
+    result = example.search("新幹線 京都 予約")
+    complete = example.search("新幹線 京都", partial=False)
+    assert [h.path for h in result.hits[: complete.total]] == [h.path for h in complete.hits]
+    assert all(h.missing == ["予約"] for h in result.hits[: complete.total])
+    assert all(set(h.missing) >= {"予約"} for h in result.hits[complete.total :])
+    enough = example.search("新幹線 京都", limit=2)  # as many posts with every word as asked for
+    assert enough.complete == enough.total == 2 and all(not h.missing for h in enough.hits)
 
 
 def test_search_as_you_type_matches_the_last_word_as_a_prefix(example):

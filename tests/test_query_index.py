@@ -145,8 +145,8 @@ def test_a_word_matches_however_sudachi_cut_it_in_the_post(tmp_path):
             "other": "通知は消えない。",
         },
     )
-    assert sorted(h.title for h in index.search("勝手に消え").hits) == ["cut", "whole"]
-    assert [h.title for h in index.search("勝手に消え", adjacency=False).hits] == ["whole"]
+    assert sorted(h.title for h in index.search("勝手に消え", partial=False).hits) == ["cut", "whole"]
+    assert [h.title for h in index.search("勝手に消え", adjacency=False, partial=False).hits] == ["whole"]
 
 
 def test_a_phrase_typed_without_quotes_ranks_posts_that_have_it_first(tmp_path):
@@ -172,7 +172,7 @@ def test_a_post_with_the_clause_as_typed_matches_whatever_the_pieces(tmp_path):
             "both": "必要なのは有と無の区別。",
         },
     )
-    assert [h.title for h in index.search("必要有").hits] == ["typed", "both"]
+    assert [h.title for h in index.search("必要有", partial=False).hits] == ["typed", "both"]
 
 
 def test_a_100000_character_query_is_read_up_to_max_query_chars(example_index, monkeypatch):
@@ -197,5 +197,5 @@ def test_a_100000_character_query_is_read_up_to_max_query_chars(example_index, m
     assert len(words) > 100_000
     result = index.search(words)
     assert [(c.kind, c.text) for c in parse(read[-1])] == [("word", "京都")] * 333 + [("word", "新")]
-    assert result.total == open_index(example_index).search("京都 新").total > 0
+    assert result.complete == open_index(example_index).search("京都 新").complete > 0
     assert result.as_dict() == open_index(example_index).search(words[:MAX_QUERY_CHARS]).as_dict()

@@ -62,7 +62,7 @@ def test_same_ranking_as_whoosh(query, example, whoosh_searcher):
     example.prepare(clauses, prefix=False, adjacency=False)
     pieces = needed_pieces(clauses)
     assert pieces, query
-    ours = example.search(query, limit=1000, prefix=False, adjacency=False).hits
+    ours = example.search(query, limit=1000, prefix=False, adjacency=False, partial=False).hits
     ours_ranked = [(h.path, h.score) for h in ours]
     theirs = whoosh_ranking(whoosh_searcher, pieces)
     assert {i for i, _ in ours_ranked} == {i for i, _ in theirs}, query

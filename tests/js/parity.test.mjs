@@ -43,6 +43,9 @@ test('answers every parity query exactly as search.py', async () => {
       continue;
     }
     if (got.total !== expected.total) problems.push(`${where}: total ${got.total}, Python ${expected.total}`);
+    if (got.complete !== expected.complete) {
+      problems.push(`${where}: complete ${got.complete}, Python ${expected.complete}`);
+    }
     if (got.bytesRead !== expected.bytesRead) {
       problems.push(`${where}: bytes read ${got.bytesRead}, Python ${expected.bytesRead}`);
     }
@@ -52,7 +55,7 @@ test('answers every parity query exactly as search.py', async () => {
     }
     expected.hits.forEach((want, i) => {
       const hit = got.hits[i];
-      for (const key of ['path', 'url', 'title', 'date', 'tags', 'excerpt', 'anchor', 'section']) {
+      for (const key of ['path', 'url', 'title', 'date', 'tags', 'excerpt', 'anchor', 'section', 'missing']) {
         try {
           assert.deepEqual(hit[key], want[key]);
         } catch {
@@ -65,7 +68,7 @@ test('answers every parity query exactly as search.py', async () => {
         problems.push(`${where}: hit ${i} score ${hit.score}, Python ${want.score}`);
       }
     });
-    assert.deepEqual(Object.keys(got).sort(), ['bytesRead', 'hits', 'query', 'total']);
+    assert.deepEqual(Object.keys(got).sort(), ['bytesRead', 'complete', 'hits', 'query', 'total']);
   }
   console.log(`# ${parity.queries.length} queries, ${scores} hits, ${exact} scores bit-identical to Python's`);
   assert.equal(problems.length, 0, `${problems.length} differences:\n${problems.slice(0, 30).join('\n')}`);

@@ -9,15 +9,15 @@ is dropped, and the result's `query` is what was read. Mirrored by `web/src/inde
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core import fold, grams_of, shard_of
 from .excerpt import excerpt, needles_for, section_at
-from .match import clause_matches, clause_posts, is_required, needed_pieces
+from .match import clause_matches, clause_posts, is_required, needed_pieces, posts_with, rarest, word_pieces
 from .parse import Clause, Piece, fallback_pieces, parse_query, piece_starts, prefix_terms, segment, spelled
-from .rank import ranked, scores
+from .rank import coordinations, partially_ranked, ranked, scores
 from .shards import Shards, reopening
 
 MAX_QUERY_CHARS = 1000  # code points of a query that are read; the rest is dropped (see above)
@@ -36,6 +36,7 @@ class Hit:
     path: str
     anchor: str | None = None  # the heading whose section matched: link to url#anchor
     section: str | None = None  # that heading's text
+    missing: list[str] = field(default_factory=list)  # a partial match: the query's words it lacks
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,20 +49,24 @@ class Hit:
             "path": self.path,
             "anchor": self.anchor,
             "section": self.section,
+            "missing": self.missing,
         }
 
 
 @dataclass
 class SearchResult:
-    """Ranked hits, how many posts matched in all, and the bytes read so far for this index."""
+    """Ranked hits, how many posts matched in all (`complete` of them the whole query, the
+    rest some of its words), and the bytes read so far for this index."""
 
     query: str
     total: int
     hits: list[Hit]
     bytes_read: int
+    complete: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
+        hits = [h.as_dict() for h in self.hits]
+        return {"query": self.query, "total": self.total, "complete": self.complete, "hits": hits}
 
 
 class Index(Shards):
@@ -104,6 +109,7 @@ class Index(Shards):
         for clause in clauses:
             surfaces_of = self.surfaces_of if prefix and clause.kind != "not" else None
             clause.pieces = segment(clause.text, self.lexicon, self.longest, surfaces_of)
+            clause.words = clause.pieces  # as cut, kept if the clause is searched by n-grams
             self.fill_fallbacks(clause)
         self.ensure_terms(sorted({t for c in clauses for p in c.pieces for t in [*p.terms, *p.prefix_terms]}))
 
@@ -125,7 +131,7 @@ class Index(Shards):
         if clause.kind == "word":
             clause.grams = grams_of(clause.text)
         if clause.kind != "not":
-            for piece in clause.pieces:
+            for piece in [*clause.pieces, *clause.words]:
                 piece.spelled = spelled(piece)
 
     @reopening
@@ -166,6 +172,7 @@ class Index(Shards):
         *,
         prefix: bool = True,
         adjacency: bool = True,
+        partial: bool = True,
         tags: list[str] | None = None,
         since: str | None = None,
         until: str | None = None,
@@ -174,7 +181,9 @@ class Index(Shards):
         """Ranked posts for a query. The one public entry of this stage. `prefix`: a clause's
         last word also matches longer words it starts; `adjacency`: posts with a clause's
         pieces side by side rank higher, and words also match as spelled (n-grams) (both on by
-        default; off, matching and ranking are plain BM25F).
+        default; off, matching and ranking are plain BM25F); `partial`: when fewer posts than
+        `limit` have every word, posts with some of them follow (each hit's `missing` says
+        which words it lacks; the result's `complete` counts the posts with every word).
         `tags` (and `tag:x` / `category:x` in the query) keep posts with all those tags;
         `since` / `until` (YYYY-MM-DD, inclusive) keep posts dated in range; `sort="date"`
         puts the newest first. A query of filters alone lists the posts that pass them."""
@@ -184,12 +193,64 @@ class Index(Shards):
         clauses = [c for c in clauses if c.kind != "tag"]
         self.prepare(clauses, prefix, adjacency)
         pieces = needed_pieces(clauses)
-        matched = self.matching(clauses, pieces, wanted, since, until)
+        matched = self.matching(self.candidates(clauses), clauses, pieces, wanted, since, until)
         shown = self.ordered(matched, pieces, clauses, limit, sort)[: max(0, limit)]
-        self.ensure_texts([post for _, post in shown])
-        needles = needles_for(pieces, self.terms)
-        hits = [self.hit(post, s, needles) for s, post in shown]
-        return SearchResult(query, len(matched), hits, self.bytes_read)
+        hits = self.hits(shown, needles_for(pieces, self.terms))
+        pool: list[int] = []
+        words = word_pieces(clauses)
+        if partial and len(matched) < limit and words:  # too few posts have every word: those with some
+            pool, word_posts = self.partial_matches(clauses, words, matched, wanted, since, until)
+            partial = self.partially_ordered(pool, words, word_posts, limit - len(shown), sort)
+            hits += self.hits(partial, needles_for([*pieces, *words], self.terms), words, word_posts)
+        return SearchResult(query, len(matched) + len(pool), hits, self.bytes_read, len(matched))
+
+    def hits(
+        self,
+        order: list[tuple[float, int]],
+        needles: list[str],
+        words: list[Piece] | None = None,
+        word_posts: list[set[int]] | None = None,
+    ) -> list[Hit]:
+        """The hits of these `(score, post)` (their text bundles read); with the words, each
+        says which of them its post lacks."""
+        self.ensure_texts([post for _, post in order])
+        found = []
+        for score_, post in order:
+            hit = self.hit(post, score_, needles)
+            if words is not None and word_posts is not None:
+                hit.missing = missing_words(post, words, word_posts)
+            found.append(hit)
+        return found
+
+    def partial_matches(
+        self,
+        clauses: list[Clause],
+        words: list[Piece],
+        matched: list[int],
+        wanted: list[str],
+        since: str | None,
+        until: str | None,
+    ) -> tuple[list[int], list[set[int]]]:
+        """Posts with some of the query's rarest words but not the whole query, that pass its
+        phrases, exclusions and filters, by id; and the posts of each word."""
+        self.ensure_grams(sorted({g for w in words for g in w.spelled}))
+        word_posts = [posts_with(w, self.terms, self.grams) for w in words]
+        pool = set().union(*(word_posts[i] for i in rarest(words, word_posts))) - set(matched)
+        for clause in clauses:
+            if clause.kind == "phrase":  # phrases are never partial
+                pool &= clause_posts(clause, self.terms, self.grams) or set()
+        return self.matching(pool, clauses, words, wanted, since, until), word_posts
+
+    def partially_ordered(
+        self, pool: list[int], words: list[Piece], word_posts: list[set[int]], room: int, sort: str
+    ) -> list[tuple[float, int]]:
+        """The partial matches to show: the first `room` by score x coordination² over the
+        rarest words (rank.partially_ranked), or newest first (by score within a date)."""
+        used = rarest(words, word_posts)
+        totals = scores(pool, [words[i] for i in used], self)
+        shares = coordinations(pool, [word_posts[i] for i in used], self.post_count)
+        order = partially_ranked(pool, totals, shares, None if sort == "date" else max(0, room))
+        return self.by_date(order)[: max(0, room)] if sort == "date" else order
 
     def candidates(self, clauses: list[Clause]) -> set[int] | None:
         """The posts every word and phrase clause may match (None: no clause requires any)."""
@@ -201,11 +262,16 @@ class Index(Shards):
         return found
 
     def matching(
-        self, clauses: list[Clause], pieces: list[Piece], wanted: list[str], since: str | None, until: str | None
+        self,
+        candidates: set[int] | None,
+        clauses: list[Clause],
+        pieces: list[Piece],
+        wanted: list[str],
+        since: str | None,
+        until: str | None,
     ) -> list[int]:
-        """The posts that match the query and pass its filters, by id: filters alone list
+        """The candidates that match the query and pass its filters, by id: filters alone list
         every post that passes them; phrases must match in sequence; exclusions drop posts."""
-        candidates = self.candidates(clauses)
         filters = bool(wanted or since or until)
         words = any(c.kind != "not" for c in clauses)
         if filters and (pieces or not words):  # filters alone: every post that passes them
@@ -230,11 +296,13 @@ class Index(Shards):
         of them newest first (by score within a date)."""
         totals = scores(matched, pieces, self)
         order = ranked(matched, totals, clauses, self.grams, None if sort == "date" else max(0, limit))
-        if sort == "date":
-            self.ensure_dates()
-            dates = self.dates or []
-            order.sort(key=lambda r: dates[r[1]] or "", reverse=True)  # stable: by score within a date
-        return order
+        return self.by_date(order) if sort == "date" else order
+
+    def by_date(self, order: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """`(score, post)` newest first, by score within a date (the sort is stable)."""
+        self.ensure_dates()
+        dates = self.dates or []
+        return sorted(order, key=lambda r: dates[r[1]] or "", reverse=True)
 
     def hit(self, post: int, score_: float, needles: list[str]) -> Hit:
         """A hit's metadata, excerpt and section (its text bundle read)."""
@@ -242,6 +310,15 @@ class Index(Shards):
         shown, cluster = excerpt(text, needles)
         anchor, section = section_at(text, headings, cluster)
         return Hit(url, title, date, tags, score_, shown, path, anchor, section)
+
+
+def missing_words(post: int, words: list[Piece], word_posts: list[set[int]]) -> list[str]:
+    """The words of the query a post lacks, as typed, each once, in query order."""
+    missing: list[str] = []
+    for word, found in zip(words, word_posts, strict=True):
+        if post not in found and word.surface not in missing:
+            missing.append(word.surface)
+    return missing
 
 
 def open_index(path: str | Path) -> Index:

@@ -4,7 +4,13 @@ A post matches when, for every word and phrase clause, it has every required pie
 a prefix, a fallback; stops never need to) or, with adjacency, the whole clause as typed (all
 its n-grams); phrase pieces must also stand in sequence in one field. Phrases and exclusions
 gather each piece's posts once per query and its positions once per field and post, never
-once per post or start. Mirrored by `web/src/match.js`, function by function.
+once per post or start.
+
+When fewer posts than asked for match, posts that have some of the query's words match
+partially (rank.py orders them below): the words are the required lexicon pieces of its word
+clauses (cut as typed, before a clause is searched again by n-grams), and only the
+MAX_PARTIAL_WORDS rarest count, so a pasted paragraph costs a bounded number of postings.
+Mirrored by `web/src/match.js`, function by function.
 """
 
 from __future__ import annotations
@@ -21,6 +27,22 @@ def is_required(piece: Piece) -> bool:
 def needed_pieces(clauses: list[Clause]) -> list[Piece]:
     """Pieces hits are scored on: those of word and phrase clauses, stops left out."""
     return [p for c in clauses if c.kind != "not" for p in c.pieces if is_required(p)]
+
+
+MAX_PARTIAL_WORDS = 16  # the rarest words of a query that partial matches are found by
+
+
+def word_pieces(clauses: list[Clause]) -> list[Piece]:
+    """The words of a query partial matching counts: the required lexicon pieces of its word
+    clauses (phrases and exclusions stay whole; stops never count)."""
+    return [p for c in clauses if c.kind == "word" for p in c.words if is_required(p)]
+
+
+def rarest(words: list[Piece], posts: list[set[int]]) -> list[int]:
+    """The indexes of the MAX_PARTIAL_WORDS words fewest posts have (ties: query order), in
+    query order: common words add little, and a long query must cost a bounded number."""
+    order = sorted(range(len(words)), key=lambda i: len(posts[i]))[:MAX_PARTIAL_WORDS]
+    return sorted(order)
 
 
 def posts_with_grams(wanted: list[str], grams: dict[str, set[int]]) -> set[int]:

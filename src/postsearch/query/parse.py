@@ -55,6 +55,7 @@ class Clause:
     text: str
     pieces: list[Piece]
     grams: list[str] = default(default_factory=list)  # n-grams of its text: a post with all has it as typed
+    words: list[Piece] = default(default_factory=list)  # its lexicon pieces, for partial matches (match.py)
 
 
 def parse_query(query: str) -> list[Clause]:

@@ -4,6 +4,13 @@ Score = Σ over pieces (query order), their terms then prefix terms, of w x BM25
 per field, weight x idf x tf saturation, length normalized), w 1 for a term and PREFIX_WEIGHT
 for a prefix term; n-gram pieces score like one body word. Posts that have more word clauses
 as typed (all their n-grams) rank first, their score raised by ADJACENCY per clause.
+
+Partial matches (match.py) rank below every post that matches the whole query, by score x
+coordination²: coordination is the share of the words' weight (idf, from the index's own
+statistics) the post has, so a post with the query's rare words beats one with its common
+ones, and a word no post has, or every post has (a question's どこ, 何), weighs what the
+site's statistics say it does. Lucene's classic coordination factor is the share itself;
+its square favours covering more of the query (measured on crowd-written questions).
 Mirrored by `web/src/rank.js`, function by function, with the same order of additions.
 """
 
@@ -126,3 +133,26 @@ def ranked(
             values = dict(zip(tier, map(operator.mul, map(totals.__getitem__, tier), factor), strict=False))
         order.extend((values[post], post) for post in sorted(tier, key=values.__getitem__, reverse=True)[:room])
     return order
+
+
+def coordinations(posts: list[int], word_posts: list[set[int]], post_count: int) -> dict[int, float]:
+    """Per post, the share of the words' idf weight it has (words in query order)."""
+    weights = [idf(post_count, len(found)) for found in word_posts]
+    total = sum(weights)
+    shares = {}
+    for post in posts:
+        have = 0.0
+        for weight, found in zip(weights, word_posts, strict=True):
+            if post in found:
+                have += weight
+        shares[post] = have / total if total else 0.0
+    return shares
+
+
+def partially_ranked(
+    posts: list[int], totals: dict[int, float], shares: dict[int, float], limit: int | None
+) -> list[tuple[float, int]]:
+    """The first `limit` (None: all) partial matches, `(score x coordination², post)`, best
+    first, then by id (`posts` come sorted by id; the sort is stable)."""
+    values = {post: totals[post] * shares[post] * shares[post] for post in posts}
+    return [(values[post], post) for post in sorted(posts, key=values.__getitem__, reverse=True)[:limit]]

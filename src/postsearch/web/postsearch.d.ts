@@ -17,6 +17,8 @@ export interface SearchOptions {
   prefix?: boolean;
   /** Posts with a clause's words side by side rank higher; words also match as spelled (default true). */
   adjacency?: boolean;
+  /** When fewer posts than `limit` have every word, posts with some of them follow (default true). */
+  partial?: boolean;
   /** Keep posts with all these tags (as `tag:x` in the query). */
   tags?: string[] | null;
   /** Keep posts dated on or after this day, `YYYY-MM-DD`. */
@@ -43,21 +45,25 @@ export interface Hit {
   anchor: string | null;
   /** That heading's text. */
   section: string | null;
+  /** For a partial match, the query's words this post lacks (as typed); empty otherwise. */
+  missing: string[];
 }
 
 /** Ranked hits, how many posts matched in all, and the bytes this index has read so far. */
 export interface SearchResult {
   /** The query as read: its first MAX_QUERY_CHARS code points. */
   query: string;
+  /** Posts that match: `complete` of them have every word, the rest some of them. */
   total: number;
+  complete: number;
   hits: Hit[];
   bytesRead: number;
 }
 
 /** An index opened from its files; shards are read on demand and kept for later queries. */
 export declare class Index {
-  /** Ranked posts for a query: words are ANDed, `"a phrase"` in sequence, `-word` excludes,
-   * `tag:name` filters. */
+  /** Ranked posts for a query: posts with every word first, then (too few of them) posts with
+   * some; `"a phrase"` in sequence, `-word` excludes, `tag:name` filters. */
   search(query: string, limit?: number, options?: SearchOptions): Promise<SearchResult>;
   /** Every tag with its number of posts, most used first. */
   tags(): Promise<[tag: string, count: number][]>;

@@ -5,9 +5,9 @@
 import { byKeys, compare, intersection } from './compat.js';
 import { fold, gramsOf, shardOf } from './core.js';
 import { excerpt, needlesFor, sectionAt } from './excerpt.js';
-import { clauseMatches, clausePosts, isRequired, neededPieces } from './match.js';
+import { clauseMatches, clausePosts, isRequired, neededPieces, postsWith, rarest, wordPieces } from './match.js';
 import { fallbackPieces, parseQuery, pieceStarts, prefixTerms, segment, spelled } from './parse.js';
-import { ranked, scores } from './rank.js';
+import { coordinations, partiallyRanked, ranked, scores } from './rank.js';
 import { IndexChanged, Shards } from './shards.js';
 
 export const MAX_QUERY_CHARS = 1000; // code points of a query that are read; the rest is dropped
@@ -15,13 +15,16 @@ export const MAX_QUERY_CHARS = 1000; // code points of a query that are read; th
 /**
  * One search result, as the CLI's --json gives it; anchor and section: the heading whose
  * section matched (link to url#anchor).
+ * section matched (link to url#anchor); missing: for a partial match, the query's words it lacks.
  * @typedef {{url: string, title: string, date: string | null, tags: string[], score: number,
- *   excerpt: string, path: string, anchor: string | null, section: string | null}} Hit
+ *   excerpt: string, path: string, anchor: string | null, section: string | null,
+ *   missing: string[]}} Hit
  */
 
 /**
- * Ranked hits, how many posts matched in all, and the bytes read so far for this index.
- * @typedef {{query: string, total: number, hits: Hit[], bytesRead: number}} SearchResult
+ * Ranked hits, how many posts matched in all (`complete` of them the whole query, the rest
+ * some of its words), and the bytes read so far for this index.
+ * @typedef {{query: string, total: number, complete: number, hits: Hit[], bytesRead: number}} SearchResult
  */
 
 /** Sorted strings, distinct (Python: `sorted({...})`). */
@@ -73,6 +76,7 @@ export class Index extends Shards {
     for (const clause of clauses) {
       const surfacesOf = prefix && clause.kind !== 'not' ? this.surfacesOf : null;
       clause.pieces = segment(clause.text, this.lexicon, this.longest, surfacesOf);
+      clause.words = clause.pieces; // as cut, kept if the clause is searched by n-grams
       await this.fillFallbacks(clause);
     }
     await this.ensureTerms(sortedSet(clauses.flatMap((c) => c.pieces.flatMap((p) => [...p.terms, ...p.prefixTerms]))));
@@ -96,7 +100,7 @@ export class Index extends Shards {
    * it as typed), and the pieces of word and phrase clauses those of their spelling. */
   spell(clause) {
     if (clause.kind === 'word') clause.grams = gramsOf(clause.text);
-    if (clause.kind !== 'not') for (const piece of clause.pieces) piece.spelled = spelled(piece);
+    if (clause.kind !== 'not') for (const piece of [...clause.pieces, ...clause.words]) piece.spelled = spelled(piece);
   }
 
   /** Every tag (tags, categories, topics) with its number of posts, most used first. */
@@ -134,7 +138,8 @@ export class Index extends Shards {
 
   /** Ranked posts for a query: the one public entry of this stage. `prefix`: a clause's
    * last word also matches longer words it starts; `adjacency`: posts with a clause's pieces
-   * side by side rank higher, and words also match as spelled (both on by default). `tags`
+   * side by side rank higher, and words also match as spelled (both on by default);
+   * `partial`: when fewer posts than `limit` have every word, posts with some follow. `tags`
    * (and `tag:x` / `category:x` in the query) keep posts with all those tags; `since` /
    * `until` (YYYY-MM-DD, inclusive) keep posts dated in range; `sort: 'date'` puts the
    * newest first. A query of filters alone lists the posts that pass them. */
@@ -146,7 +151,7 @@ export class Index extends Shards {
   async answer(
     query,
     limit = 10,
-    { prefix = true, adjacency = true, tags = null, since = null, until = null, sort = 'score' } = {},
+    { prefix = true, adjacency = true, partial = true, tags = null, since = null, until = null, sort = 'score' } = {},
   ) {
     query = [...query].slice(0, MAX_QUERY_CHARS).join('');
     let clauses = parseQuery(query);
@@ -154,12 +159,62 @@ export class Index extends Shards {
     clauses = clauses.filter((c) => c.kind !== 'tag');
     await this.prepare(clauses, prefix, adjacency);
     const pieces = neededPieces(clauses);
-    const matched = await this.matching(clauses, pieces, wanted, since, until);
+    const matched = await this.matching(this.candidates(clauses), clauses, pieces, wanted, since, until);
     const shown = (await this.ordered(matched, pieces, clauses, limit, sort)).slice(0, Math.max(0, limit));
-    await this.ensureTexts(shown.map(([, post]) => post));
-    const needles = needlesFor(pieces, this.terms);
-    const hits = shown.map(([s, post]) => this.hit(post, s, needles));
-    return { query, total: matched.length, hits, bytesRead: this.bytesRead };
+    const hits = await this.hits(shown, needlesFor(pieces, this.terms));
+    let pool = [];
+    const words = wordPieces(clauses);
+    if (partial && matched.length < limit && words.length) {
+      // too few posts have every word: those with some
+      let wordPosts;
+      [pool, wordPosts] = await this.partialMatches(clauses, words, matched, wanted, since, until);
+      const partial = await this.partiallyOrdered(pool, words, wordPosts, limit - shown.length, sort);
+      hits.push(...(await this.hits(partial, needlesFor([...pieces, ...words], this.terms), words, wordPosts)));
+    }
+    return { query, total: matched.length + pool.length, complete: matched.length, hits, bytesRead: this.bytesRead };
+  }
+
+  /** The hits of these `[score, post]` (their text bundles read); with the words, each says
+   * which of them its post lacks. */
+  async hits(order, needles, words = null, wordPosts = null) {
+    await this.ensureTexts(order.map(([, post]) => post));
+    return order.map(([score, post]) => {
+      const hit = this.hit(post, score, needles);
+      if (words !== null && wordPosts !== null) hit.missing = missingWords(post, words, wordPosts);
+      return hit;
+    });
+  }
+
+  /** Posts with some of the query's rarest words but not the whole query, that pass its
+   * phrases, exclusions and filters, by id; and the posts of each word. */
+  async partialMatches(clauses, words, matched, wanted, since, until) {
+    await this.ensureGrams(sortedSet(words.flatMap((w) => w.spelled)));
+    const wordPosts = words.map((w) => postsWith(w, this.terms, this.grams));
+    const done = new Set(matched);
+    let pool = new Set();
+    for (const i of rarest(words, wordPosts)) for (const post of wordPosts[i]) if (!done.has(post)) pool.add(post);
+    for (const clause of clauses) {
+      if (clause.kind === 'phrase') pool = intersection(pool, clausePosts(clause, this.terms, this.grams) ?? new Set()); // phrases are never partial
+    }
+    return [await this.matching(pool, clauses, words, wanted, since, until), wordPosts];
+  }
+
+  /** The partial matches to show: the first `room` by score x coordination² over the rarest
+   * words (rank.js partiallyRanked), or newest first (by score within a date). */
+  async partiallyOrdered(pool, words, wordPosts, room, sort) {
+    const used = rarest(words, wordPosts);
+    const totals = scores(
+      pool,
+      used.map((i) => words[i]),
+      this,
+    );
+    const shares = coordinations(
+      pool,
+      used.map((i) => wordPosts[i]),
+      this.postCount,
+    );
+    const order = partiallyRanked(pool, totals, shares, sort === 'date' ? null : Math.max(0, room));
+    return sort === 'date' ? (await this.byDate(order)).slice(0, Math.max(0, room)) : order;
   }
 
   /** The posts every word and phrase clause may match (null: no clause requires any). */
@@ -172,10 +227,9 @@ export class Index extends Shards {
     return found;
   }
 
-  /** The posts that match the query and pass its filters, by id: filters alone list
+  /** The candidates that match the query and pass its filters, by id: filters alone list
    * every post that passes them; phrases must match in sequence; exclusions drop posts. */
-  async matching(clauses, pieces, wanted, since, until) {
-    let candidates = this.candidates(clauses);
+  async matching(candidates, clauses, pieces, wanted, since, until) {
     const filters = Boolean(wanted.length || since || until);
     const words = clauses.some((c) => c.kind !== 'not');
     if (filters && (pieces.length || !words)) candidates = await this.filtered(candidates, wanted, since, until);
@@ -198,12 +252,14 @@ export class Index extends Shards {
   async ordered(matched, pieces, clauses, limit, sort) {
     const totals = scores(matched, pieces, this);
     const order = ranked(matched, totals, clauses, this.grams, sort === 'date' ? null : Math.max(0, limit));
-    if (sort === 'date') {
-      await this.ensureDates();
-      const dates = this.dates;
-      order.sort((a, b) => compare(dates[b[1]] ?? '', dates[a[1]] ?? '')); // stable: by score within a date
-    }
-    return order;
+    return sort === 'date' ? this.byDate(order) : order;
+  }
+
+  /** `[score, post]` newest first, by score within a date (the sort is stable). */
+  async byDate(order) {
+    await this.ensureDates();
+    const dates = this.dates;
+    return [...order].sort((a, b) => compare(dates[b[1]] ?? '', dates[a[1]] ?? ''));
   }
 
   /** A hit's metadata, excerpt and section (its text bundle read). */
@@ -211,8 +267,17 @@ export class Index extends Shards {
     const [url, title, date, tags, path, text, headings] = this.texts.get(post);
     const [shown, cluster] = excerpt(text, needles);
     const [anchor, section] = sectionAt(text, headings, cluster);
-    return { url, title, date, tags, score, excerpt: shown, path, anchor, section };
+    return { url, title, date, tags, score, excerpt: shown, path, anchor, section, missing: [] };
   }
+}
+
+/** The words of the query a post lacks, as typed, each once, in query order. */
+export function missingWords(post, words, wordPosts) {
+  const missing = [];
+  words.forEach((word, i) => {
+    if (!wordPosts[i].has(post) && !missing.includes(word.surface)) missing.push(word.surface);
+  });
+  return missing;
 }
 
 /** Open an index folder written by `postsearch index` (or `postsearch.build`), given its

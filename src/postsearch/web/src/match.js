@@ -1,6 +1,8 @@
 // match.js: which posts a query's pieces and clauses match (mirrors query/match.py).
 // Phrases and exclusions gather each piece's posts once per query and its positions once per
-// field and post, never once per post or start.
+// field and post, never once per post or start. When fewer posts than asked for match, posts
+// with some of the query's words match partially: the words are the required lexicon pieces
+// of its word clauses, and only the MAX_PARTIAL_WORDS rarest count (match.py).
 
 import { intersection } from './compat.js';
 
@@ -12,6 +14,21 @@ export function isRequired(piece) {
 /** Pieces hits are scored on: those of word and phrase clauses, stops left out. */
 export function neededPieces(clauses) {
   return clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.pieces.filter(isRequired));
+}
+
+export const MAX_PARTIAL_WORDS = 16; // the rarest words of a query that partial matches are found by
+
+/** The words of a query partial matching counts: the required lexicon pieces of its word
+ * clauses (phrases and exclusions stay whole; stops never count). */
+export function wordPieces(clauses) {
+  return clauses.filter((c) => c.kind === 'word').flatMap((c) => c.words.filter(isRequired));
+}
+
+/** The indexes of the MAX_PARTIAL_WORDS words fewest posts have (ties: query order), in
+ * query order. */
+export function rarest(words, posts) {
+  const order = words.map((_, i) => i).sort((a, b) => posts[a].size - posts[b].size); // stable
+  return order.slice(0, MAX_PARTIAL_WORDS).sort((a, b) => a - b);
 }
 
 /** Posts that have every one of these n-grams (none: no posts). */

@@ -39,7 +39,7 @@ function piece(surface, terms, qpos, fallback, grams, prefixTerms = []) {
 
 /** A Clause, as Python's dataclass makes it. */
 function clause(kind, text) {
-  return { kind, text, pieces: [], grams: [] };
+  return { kind, text, pieces: [], grams: [], words: [] }; // words: its lexicon pieces (match.js)
 }
 
 /** Folded query text to clauses: "quoted phrases", -excluded words, tag:/category:

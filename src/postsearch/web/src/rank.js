@@ -119,3 +119,26 @@ export function ranked(posts, totals, clauses, grams, limit) {
   }
   return order;
 }
+
+/** Per post, the share of the words' idf weight it has (words in query order). */
+export function coordinations(posts, wordPosts, postCount) {
+  const weights = wordPosts.map((found) => idf(postCount, found.size));
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  const shares = new Map();
+  for (const post of posts) {
+    let have = 0.0;
+    weights.forEach((weight, i) => {
+      if (wordPosts[i].has(post)) have += weight;
+    });
+    shares.set(post, total ? have / total : 0.0);
+  }
+  return shares;
+}
+
+/** The first `limit` (null: all) partial matches, `[score x coordination², post]`, best
+ * first, then by id (`posts` come sorted by id; the sort is stable). */
+export function partiallyRanked(posts, totals, shares, limit) {
+  const values = new Map(posts.map((post) => [post, totals.get(post) * shares.get(post) * shares.get(post)]));
+  const best = [...posts].sort((a, b) => values.get(b) - values.get(a));
+  return best.slice(0, limit ?? best.length).map((post) => [values.get(post), post]);
+}
