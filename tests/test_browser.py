@@ -239,7 +239,7 @@ def test_hostile_post_data_stays_text(page: Any) -> None:
             "[...document.querySelector('.postsearch-results').querySelectorAll('*')].map((e) => e.localName)"
         )
     )
-    assert tags <= {"li", "a", "span", "div", "time", "p", "mark"}, tags
+    assert tags <= {"li", "a", "span", "div", "time", "p", "mark", "s"}, tags  # s: a missing word
     assert "<script>alert(1)</script>" in results.locator(".postsearch-tag").all_text_contents()
     protocols = page.evaluate("[...document.querySelectorAll('a')].map((a) => a.protocol)")
     assert set(protocols) <= {"http:", "https:"}, protocols
@@ -394,3 +394,17 @@ def test_strict_csp(page: Any) -> None:
     page.wait_for_timeout(100)
     assert page.evaluate("typeof window.__inline") == "undefined"
     assert any("script-src" in v for v in page.evaluate("window.__csp"))
+
+
+def test_partial_matches_say_which_words_are_missing(page: Any) -> None:
+    type_and_wait(page, "新幹線 予約")  # no post has 予約
+    assert page.locator(".postsearch").get_attribute("data-state") == "partial"
+    assert "すべての語を含む記事はありません" in page.locator(".postsearch-status").text_content()
+    missing = page.locator(".postsearch-missing").first
+    assert missing.locator("s").all_text_contents() == ["予約"]
+    type_and_wait(page, "新幹線 京都")  # two posts have both: they come first, then the others
+    assert page.locator(".postsearch").get_attribute("data-state") == "partial"
+    assert "すべての語を含む記事2件" in page.locator(".postsearch-status").text_content()
+    options = page.locator(".postsearch-option")
+    assert options.nth(0).locator(".postsearch-missing").count() == 0
+    assert options.nth(2).locator(".postsearch-missing s").all_text_contents() in (["新幹線"], ["京都"])

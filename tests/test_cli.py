@@ -186,3 +186,13 @@ def test_markup_in_names_titles_and_queries_is_printed_as_text(tmp_path):
     assert q.returncode == 0 and "[bold]題[/bold]" in q.stdout, q.stderr
     q = run("query", str(out), "[/red]")
     assert q.returncode == 0 and "0 posts match '[/red]'" in q.stdout, q.stderr
+
+
+def test_partial_matches_are_said_to_be_partial(example_index):
+    q = run("query", str(example_index), "新幹線 予約")  # no post has 予約
+    assert q.returncode == 0, q.stderr
+    assert "no post has every word of '新幹線 予約'" in q.stdout and "missing: 予約" in q.stdout
+    data = json.loads(run("query", str(example_index), "新幹線 予約", "--json").stdout)
+    assert data["complete"] == 0 and data["total"] > 0 and data["hits"][0]["missing"] == ["予約"]
+    both = run("query", str(example_index), "新幹線 京都")
+    assert "2 posts match '新幹線 京都';" in both.stdout and "more have some of its words" in both.stdout

@@ -162,13 +162,25 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
     console = Console(highlight=False)
-    console.print(f"{result.total} posts match {escape_markup(repr(args.query))}")
+    console.print(summary_line(args.query, result.total, result.complete))
     for rank, hit in enumerate(result.hits, 1):
         console.print(f"\n[bold]{rank}. {escape_markup(hit.title)}[/bold]  [dim]{hit.score:.3f}[/dim]")
         url = hit.url + (f"#{hit.anchor}" if hit.anchor else "")
         console.print(f"   {escape_markup(url)}  [dim]{hit.date or ''} {escape_markup(' '.join(hit.tags))}[/dim]")
         console.print("   " + excerpt_markup(hit.excerpt))
+        if hit.missing:  # a partial match: as web search engines say it
+            console.print(f"   [dim]missing: {escape_markup(', '.join(hit.missing))}[/dim]")
     return EXIT_OK
+
+
+def summary_line(query: str, total: int, complete: int) -> str:
+    """How many posts match; when some (or all) have only some of the words, that too."""
+    shown = escape_markup(repr(query))
+    if complete == total:
+        return f"{total} posts match {shown}"
+    if not complete:
+        return f"no post has every word of {shown}; {total} posts have some of them"
+    return f"{complete} posts match {shown}; {total - complete} more have some of its words"
 
 
 def escape_markup(text: str) -> str:

@@ -173,6 +173,12 @@ export function mount(element, options = {}) {
     const excerpt = el('p', 'postsearch-excerpt');
     excerpt.append(excerptNodes(hit.excerpt));
     item.append(title, meta, excerpt);
+    if (hit.missing?.length) {
+      // a partial match: the words of the query this post lacks, struck through (as web search does)
+      const missing = el('p', 'postsearch-missing', '含まれない語: ');
+      hit.missing.forEach((word, i) => missing.append(i ? '、' : '', el('s', '', word)));
+      item.append(missing);
+    }
     hrefs.push(href);
     return item;
   };
@@ -204,8 +210,13 @@ export function mount(element, options = {}) {
     expand(result.hits.length > 0);
     shown = { query, count };
     more.hidden = result.total <= result.hits.length;
-    if (result.total) setState('results', `${result.total}件の記事が見つかりました`);
-    else setState('empty', `「${query}」に一致する記事はありません`);
+    if (!result.total) setState('empty', `「${query}」に一致する記事はありません`);
+    else if (result.complete === result.total) setState('results', `${result.total}件の記事が見つかりました`);
+    else if (!result.complete) {
+      setState('partial', `すべての語を含む記事はありません。一部の語を含む記事: ${result.total}件`);
+    } else {
+      setState('partial', `すべての語を含む記事${result.complete}件と、一部の語を含む記事${result.total - result.complete}件`);
+    }
     element.dispatchEvent(new CustomEvent('postsearch:results', { bubbles: true, detail: result }));
     return result;
   };
