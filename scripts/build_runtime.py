@@ -48,6 +48,8 @@ WORD = re.compile(r"[\w$]+")
 # A space beside this punctuation is never needed in code (kept around + - / and .: `a + +b`,
 # a regular expression, `1 .x` would change meaning without it); literals are never touched.
 SPACED = re.compile(r" ?([{}()\[\];,:=<>*%&|!?^~]) ?")
+# A line break after these never ends a statement (no semicolon is ever inserted there).
+JOINED = re.compile(r"([;{,(\[])\n")
 
 
 class Stripper:
@@ -157,9 +159,10 @@ class Stripper:
 
 
 def squeeze(code: str) -> str:
-    """Code without the spaces beside punctuation (SPACED), unless that would make `//`, `/*`
-    or `*/` (a comment) where there was none."""
-    squeezed = SPACED.sub(r"\1", code)
+    """Code without the spaces beside punctuation (SPACED) and the line breaks after `;`, `{`,
+    `,`, `(` and `[` (JOINED), unless that would make `//`, `/*` or `*/` (a comment) where
+    there was none."""
+    squeezed = JOINED.sub(r"\1", SPACED.sub(r"\1", code))
     marks = ("//", "/*", "*/")
     return squeezed if all(squeezed.count(m) == code.count(m) for m in marks) else code
 

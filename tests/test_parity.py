@@ -161,7 +161,7 @@ def test_js_constants_equal_python() -> None:
         ("const t = `line one\n    // kept\n`; // gone\n", "const t=`line one\n    // kept\n`;\n"),
         (
             "if (x) {\n    /** doc\n     * more */\n    return /x/.test(y); // gone\n}\n",
-            "if(x){\nreturn /x/.test(y);\n}\n",
+            "if(x){return /x/.test(y);}\n",
         ),
         ("a = b\n/* two\nlines */c()\n", "a=b\nc()\n"),  # a line break in a comment stays one (ASI)
         (r"const s = '\'//'; // gone" "\n", r"const s='\'//';" "\n"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from postsearch.core import compare, fold, gram_shard, grams_of
-from postsearch.query.decode import LexiconEntry
+from postsearch.query.decode import Lexicon, LexiconEntry
 from postsearch.query.parse import KNOWN, UNCOVERED, backtrack, parse_query, segment
 
 
@@ -77,7 +77,7 @@ def test_grams_of_a_query_string():
 # --- bounded work for long queries (issue #10) -----------------------------------------------
 
 
-class CountingLexicon(dict):
+class CountingLexicon(Lexicon):
     """A lexicon that counts its lookups: work is bounded by counting operations, never by
     timing. `probes`: get(), the segmenter trying a substring; `lookups`: get, [] and `in`."""
 
@@ -89,7 +89,7 @@ class CountingLexicon(dict):
     def get(self, key: str, default: Any = None) -> Any:
         self.probes += 1
         self.lookups += 1
-        return super().get(key, default)
+        return Lexicon.__getitem__(self, key) if dict.__contains__(self, key) else default
 
     def __getitem__(self, key: str) -> LexiconEntry:
         self.lookups += 1

@@ -35,16 +35,30 @@ class TermEntry:
     scores: dict[int, float] = default(default_factory=dict)  # post id -> term_score, once computed
 
 
-def decode_lexicon(data: list[list[Any]], into: dict[str, LexiconEntry]) -> int:
+class Lexicon(dict[str, Any]):
+    """surface -> LexiconEntry, each made from its row the first time it is looked up: a
+    long query reads a hundred lexicon shards of thousands of rows and looks up a few hundred
+    surfaces, and making every entry was most of its time. (The JavaScript makes them all as
+    it reads a shard: there that costs little.)"""
+
+    def __getitem__(self, surface: str) -> LexiconEntry:
+        value = super().__getitem__(surface)
+        if type(value) is list:
+            terms = [surface if t == "" else t for t in value[3:]]
+            value = LexiconEntry(value[1], value[2], terms)
+            super().__setitem__(surface, value)
+        return value  # type: ignore[no-any-return]
+
+    def get(self, surface: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[surface] if surface in self else default  # noqa: SIM401 (self.get is this method)
+
+
+def decode_lexicon(data: list[list[Any]], into: Lexicon) -> int:
     """Add a lexicon shard's `[surface, width, cost, term...]` rows (`""` = same as surface).
     Returns the longest surface in characters."""
-    longest = 0
-    for row in data:
-        surface = row[0]
-        terms = [surface if t == "" else t for t in row[3:]]
-        into[surface] = LexiconEntry(row[1], row[2], terms)
-        longest = max(longest, len(surface))
-    return longest
+    surfaces = [row[0] for row in data]
+    into.update(zip(surfaces, data, strict=True))
+    return max(map(len, surfaces), default=0)
 
 
 def decode_lengths(data: list[list[int]]) -> list[int]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from ..core import fold, grams_of, shard_of
 from .excerpt import excerpt, needles_for, section_at
-from .match import clause_matches, clause_posts, is_required, needed_pieces, posts_with, rarest, word_pieces
-from .parse import Clause, Piece, fallback_pieces, parse_query, piece_starts, prefix_terms, segment, spelled
+from .match import clause_matches, clause_posts, is_required, limit_words, needed_pieces, posts_with, word_pieces
+from .parse import Clause, Piece, fallback_pieces, parse_query, piece_starts, prefix_terms, sampled, segment, spelled
 from .rank import coordinations, partially_ranked, ranked, scores
 from .shards import Shards, reopening
 
@@ -110,6 +110,8 @@ class Index(Shards):
             surfaces_of = self.surfaces_of if prefix and clause.kind != "not" else None
             clause.pieces = segment(clause.text, self.lexicon, self.longest, surfaces_of)
             clause.words = clause.pieces  # as cut, kept if the clause is searched by n-grams
+        limit_words(clauses, self.lexicon)
+        for clause in clauses:
             self.fill_fallbacks(clause)
         self.ensure_terms(sorted({t for c in clauses for p in c.pieces for t in [*p.terms, *p.prefix_terms]}))
 
@@ -118,7 +120,8 @@ class Index(Shards):
         together (Sudachi cut the posts otherwise), or of stop words only, becomes the
         fallback pieces of its whole text."""
         cut_by_lexicon = any(not p.fallback and (p.terms or p.prefix_terms) for p in clause.pieces)
-        only_stops = not any(is_required(p) for p in clause.pieces) and len(grams_of(clause.text)) > 0
+        dropped = any(p.dropped for p in clause.pieces)  # words past MAX_WORDS: never searched again
+        only_stops = not any(is_required(p) for p in clause.pieces) and not dropped and len(grams_of(clause.text)) > 0
         lost = cut_by_lexicon and not clause_posts(clause, self.terms, self.grams)
         if clause.kind != "not" and (lost or only_stops):
             clause.pieces = fallback_pieces(clause.text, 0)
@@ -128,8 +131,8 @@ class Index(Shards):
     def spell(self, clause: Clause) -> None:
         """With adjacency: a word clause gets the n-grams of its text (a post with them all has
         it as typed), and the pieces of word and phrase clauses those of their spelling."""
-        if clause.kind == "word":
-            clause.grams = grams_of(clause.text)
+        if clause.kind == "word" and any(is_required(p) for p in clause.pieces):
+            clause.grams = sampled(grams_of(clause.text))
         if clause.kind != "not":
             for piece in [*clause.pieces, *clause.words]:
                 piece.spelled = spelled(piece)
@@ -231,11 +234,11 @@ class Index(Shards):
         since: str | None,
         until: str | None,
     ) -> tuple[list[int], list[set[int]]]:
-        """Posts with some of the query's rarest words but not the whole query, that pass its
+        """Posts with some of the query's words but not the whole query, that pass its
         phrases, exclusions and filters, by id; and the posts of each word."""
         self.ensure_grams(sorted({g for w in words for g in w.spelled}))
         word_posts = [posts_with(w, self.terms, self.grams) for w in words]
-        pool = set().union(*(word_posts[i] for i in rarest(words, word_posts))) - set(matched)
+        pool = set().union(*word_posts) - set(matched)
         for clause in clauses:
             if clause.kind == "phrase":  # phrases are never partial
                 pool &= clause_posts(clause, self.terms, self.grams) or set()
@@ -244,11 +247,10 @@ class Index(Shards):
     def partially_ordered(
         self, pool: list[int], words: list[Piece], word_posts: list[set[int]], room: int, sort: str
     ) -> list[tuple[float, int]]:
-        """The partial matches to show: the first `room` by score x coordination² over the
-        rarest words (rank.partially_ranked), or newest first (by score within a date)."""
-        used = rarest(words, word_posts)
-        totals = scores(pool, [words[i] for i in used], self)
-        shares = coordinations(pool, [word_posts[i] for i in used], self.post_count)
+        """The partial matches to show: the first `room` by score x coordination²
+        (rank.partially_ranked), or newest first (by score within a date)."""
+        totals = scores(pool, words, self)
+        shares = coordinations(pool, word_posts, self.post_count)
         order = partially_ranked(pool, totals, shares, None if sort == "date" else max(0, room))
         return self.by_date(order)[: max(0, room)] if sort == "date" else order
 

@@ -8,15 +8,16 @@ once per post or start.
 
 When fewer posts than asked for match, posts that have some of the query's words match
 partially (rank.py orders them below): the words are the required lexicon pieces of its word
-clauses (cut as typed, before a clause is searched again by n-grams), and only the
-MAX_PARTIAL_WORDS rarest count, so a pasted paragraph costs a bounded number of postings.
+clauses (cut as typed, before a clause is searched again by n-grams). A query keeps at most
+MAX_WORDS words, its rarest (limit_words), so a pasted paragraph reads a bounded number of
+postings.
 Mirrored by `web/src/match.js`, function by function.
 """
 
 from __future__ import annotations
 
-from .decode import TermEntry
-from .parse import Clause, Piece
+from .decode import LexiconEntry, TermEntry
+from .parse import UNCOVERED_COST, Clause, Piece
 
 
 def is_required(piece: Piece) -> bool:
@@ -29,7 +30,7 @@ def needed_pieces(clauses: list[Clause]) -> list[Piece]:
     return [p for c in clauses if c.kind != "not" for p in c.pieces if is_required(p)]
 
 
-MAX_PARTIAL_WORDS = 16  # the rarest words of a query that partial matches are found by
+MAX_WORDS = 16  # required pieces a query keeps: its rarest (a pasted paragraph costs a bounded number)
 
 
 def word_pieces(clauses: list[Clause]) -> list[Piece]:
@@ -38,11 +39,20 @@ def word_pieces(clauses: list[Clause]) -> list[Piece]:
     return [p for c in clauses if c.kind == "word" for p in c.words if is_required(p)]
 
 
-def rarest(words: list[Piece], posts: list[set[int]]) -> list[int]:
-    """The indexes of the MAX_PARTIAL_WORDS words fewest posts have (ties: query order), in
-    query order: common words add little, and a long query must cost a bounded number."""
-    order = sorted(range(len(words)), key=lambda i: len(posts[i]))[:MAX_PARTIAL_WORDS]
-    return sorted(order)
+def limit_words(clauses: list[Clause], lexicon: dict[str, LexiconEntry]) -> None:
+    """Keep at most MAX_WORDS required pieces in the word and phrase clauses: the rarest by
+    the lexicon's cost (a piece no surface covers costs UNCOVERED_COST), ties in query order;
+    the others become stops. Done before any term is read, so a query reads the postings of
+    at most MAX_WORDS words (and the prefix terms of its last)."""
+    pieces = [p for c in clauses if c.kind != "not" for p in c.pieces if is_required(p)]
+    if len(pieces) <= MAX_WORDS:
+        return
+    cost = [lexicon[p.surface].cost if p.surface in lexicon else UNCOVERED_COST for p in pieces]
+    kept = set(sorted(range(len(pieces)), key=lambda i: -cost[i])[:MAX_WORDS])
+    for i, piece in enumerate(pieces):
+        if i not in kept:
+            piece.terms, piece.prefix_terms, piece.grams, piece.fallback = [], [], [], False
+            piece.dropped = True
 
 
 def posts_with_grams(wanted: list[str], grams: dict[str, set[int]]) -> set[int]:

@@ -22,6 +22,7 @@ from .decode import LexiconEntry
 
 PREFIX_SURFACES = 16  # longer surfaces a prefix may stand for (never every post)
 UNCOVERED_COST = 32  # cost of a character no surface covers (a surface costs 1 to about 28)
+MAX_GRAMS = 12  # n-grams a long run is checked by (spread over it): a pasted paragraph stays cheap
 UNCOVERED, KNOWN, PREFIX = 0, 1, 2  # how segment() reached a cut
 
 SurfacesOf = Callable[[str], list[str]]  # a character -> the sorted surfaces of its lexicon shard
@@ -45,6 +46,7 @@ class Piece:
     prefix_terms: list[str] = default(default_factory=list)  # terms of longer surfaces it starts
     spelled: list[str] = default(default_factory=list)  # n-grams of its kana/kanji surface: match as typed too
     posts: set[int] | None = default(default=None, repr=False, compare=False)  # posts_with, kept by clause_matches
+    dropped: bool = False  # a word past the query's MAX_WORDS rarest: now a stop (match.limit_words)
 
 
 @dataclass
@@ -253,9 +255,17 @@ def fallback_pieces(text: str, qpos: int) -> list[Piece]:
     a prefix of longer surfaces for anything else (their terms filled in later)."""
     pieces: list[Piece] = []
     for word in split_words(text):
-        grams = grams_of(word) if len(word) > 1 and is_gram_char(word[0]) else []
+        grams = sampled(grams_of(word)) if len(word) > 1 and is_gram_char(word[0]) else []
         pieces.append(Piece(word, [], qpos + len(pieces), True, grams))
     return pieces
+
+
+def sampled(grams: list[str]) -> list[str]:
+    """At most MAX_GRAMS of these n-grams, spread evenly over them: a post with the text has
+    them all, and a long text is still found almost only where it stands, for a bounded cost."""
+    if len(grams) <= MAX_GRAMS:
+        return grams
+    return [grams[i * len(grams) // MAX_GRAMS] for i in range(MAX_GRAMS)]
 
 
 def spelled(piece: Piece) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core import FORMAT, VERSION, fold, gram_shard, range_shard, shard_of
 from .decode import (
-    LexiconEntry,
+    Lexicon,
     TermEntry,
     decode_ids,
     decode_lengths,
@@ -44,27 +44,24 @@ INTS, NUMBERS = ("postCount", "lexicon", "grams"), ("k1", "b")
 def check_manifest(m: Any) -> None:
     """Raise CorruptIndex unless `m` is a manifest of this format version, with every key a
     reader needs, of its type, and file names that stay in the index folder."""
-
-    def bad(why: str) -> None:
-        raise CorruptIndex(f"manifest.json: {why}")
-
     if not isinstance(m, dict) or m.get("format") != FORMAT or m.get("version") != VERSION:
-        bad(f"not a postsearch index of version {VERSION}; build it again")
+        raise CorruptIndex(f"manifest.json: not a postsearch index of version {VERSION}; build it again")
 
     def typed(keys: tuple[str, ...], ok: Callable[[Any], bool]) -> bool:
         return all(ok(m.get(k)) and not isinstance(m.get(k), bool) for k in keys)
 
-    if not (
+    names = all(isinstance(n, str) and NAME.fullmatch(n) for n in (m.get("lengths"), m.get("dates"), m.get("tags")))
+    ok = (
         typed(LISTS, lambda v: isinstance(v, list))
         and typed(INTS, lambda v: isinstance(v, int))
         and typed(NUMBERS, lambda v: isinstance(v, int | float))
-    ):
-        bad("a key is missing or of the wrong type")
-    names = [m.get("lengths"), m.get("dates"), m.get("tags")]
-    if not all(isinstance(n, str) and NAME.fullmatch(n) for n in names) or not BUILD.fullmatch(str(m.get("build"))):
-        bad("file names not an index's")
-    if len(m["weights"]) != len(m["fields"]) or len(m["fieldTotals"]) != len(m["fields"]):
-        bad("a weight and total per field")
+        and names
+        and bool(BUILD.fullmatch(str(m.get("build"))))
+        and len(m["weights"]) == len(m["fields"])
+        and len(m["fieldTotals"]) == len(m["fields"])
+    )
+    if not ok:
+        raise CorruptIndex("manifest.json: keys or file names not those of an index")
 
 
 def reopening(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -114,7 +111,7 @@ class Shards:
         self.post_count: int = manifest["postCount"]
         self.averages = [(t / self.post_count if self.post_count else 0) or 1 for t in manifest["fieldTotals"]]
         self.lengths = decode_lengths(self.load_file(manifest["lengths"]))
-        self.lexicon: dict[str, LexiconEntry] = {}
+        self.lexicon = Lexicon()
         self.longest = 0
         self.lexicon_loaded: dict[int, list[str]] = {}  # shard -> its surfaces, sorted
         self.terms: dict[str, TermEntry] = {}
@@ -134,7 +131,7 @@ class Shards:
         try:
             return json.loads(data)
         except ValueError as e:
-            raise CorruptIndex(f"{name}: not valid JSON ({e}): the index is damaged, build it again") from None
+            raise CorruptIndex(f"{name}: not valid JSON ({e}): build the index again") from None
 
     def load_file(self, name: str) -> Any:
         """A data file of the build opened; IndexChanged when a rebuild has replaced it."""
@@ -144,7 +141,7 @@ class Shards:
         except OSError as e:
             if self.rebuilt():
                 raise IndexChanged(self.build) from None
-            raise CorruptIndex(f"{path}: cannot read it ({e.strerror or e}): the index is damaged") from None
+            raise CorruptIndex(f"{path}: cannot read it ({e.strerror or e})") from None
 
     def rebuilt(self) -> bool:
         """Whether manifest.json now names another build than the one opened."""

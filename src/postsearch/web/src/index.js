@@ -5,8 +5,8 @@
 import { byKeys, compare, intersection } from './compat.js';
 import { fold, gramsOf, shardOf } from './core.js';
 import { excerpt, needlesFor, sectionAt } from './excerpt.js';
-import { clauseMatches, clausePosts, isRequired, neededPieces, postsWith, rarest, wordPieces } from './match.js';
-import { fallbackPieces, parseQuery, pieceStarts, prefixTerms, segment, spelled } from './parse.js';
+import { clauseMatches, clausePosts, isRequired, limitWords, neededPieces, postsWith, wordPieces } from './match.js';
+import { fallbackPieces, parseQuery, pieceStarts, prefixTerms, sampled, segment, spelled } from './parse.js';
 import { coordinations, partiallyRanked, ranked, scores } from './rank.js';
 import { IndexChanged, Shards } from './shards.js';
 
@@ -77,8 +77,9 @@ export class Index extends Shards {
       const surfacesOf = prefix && clause.kind !== 'not' ? this.surfacesOf : null;
       clause.pieces = segment(clause.text, this.lexicon, this.longest, surfacesOf);
       clause.words = clause.pieces; // as cut, kept if the clause is searched by n-grams
-      await this.fillFallbacks(clause);
     }
+    limitWords(clauses, this.lexicon);
+    for (const clause of clauses) await this.fillFallbacks(clause);
     await this.ensureTerms(sortedSet(clauses.flatMap((c) => c.pieces.flatMap((p) => [...p.terms, ...p.prefixTerms]))));
   }
 
@@ -87,7 +88,8 @@ export class Index extends Shards {
    * fallback pieces of its whole text. */
   async recut(clause) {
     const cutByLexicon = clause.pieces.some((p) => !p.fallback && (p.terms.length || p.prefixTerms.length));
-    const onlyStops = !clause.pieces.some(isRequired) && gramsOf(clause.text).length > 0;
+    const dropped = clause.pieces.some((p) => p.dropped); // words past MAX_WORDS: never searched again
+    const onlyStops = !clause.pieces.some(isRequired) && !dropped && gramsOf(clause.text).length > 0;
     const lost = cutByLexicon && !clausePosts(clause, this.terms, this.grams)?.size;
     if (clause.kind !== 'not' && (lost || onlyStops)) {
       clause.pieces = fallbackPieces(clause.text, 0);
@@ -99,7 +101,7 @@ export class Index extends Shards {
   /** With adjacency: a word clause gets the n-grams of its text (a post with them all has
    * it as typed), and the pieces of word and phrase clauses those of their spelling. */
   spell(clause) {
-    if (clause.kind === 'word') clause.grams = gramsOf(clause.text);
+    if (clause.kind === 'word' && clause.pieces.some(isRequired)) clause.grams = sampled(gramsOf(clause.text));
     if (clause.kind !== 'not') for (const piece of [...clause.pieces, ...clause.words]) piece.spelled = spelled(piece);
   }
 
@@ -185,34 +187,25 @@ export class Index extends Shards {
     });
   }
 
-  /** Posts with some of the query's rarest words but not the whole query, that pass its
+  /** Posts with some of the query's words but not the whole query, that pass its
    * phrases, exclusions and filters, by id; and the posts of each word. */
   async partialMatches(clauses, words, matched, wanted, since, until) {
     await this.ensureGrams(sortedSet(words.flatMap((w) => w.spelled)));
     const wordPosts = words.map((w) => postsWith(w, this.terms, this.grams));
     const done = new Set(matched);
     let pool = new Set();
-    for (const i of rarest(words, wordPosts)) for (const post of wordPosts[i]) if (!done.has(post)) pool.add(post);
+    for (const found of wordPosts) for (const post of found) if (!done.has(post)) pool.add(post);
     for (const clause of clauses) {
       if (clause.kind === 'phrase') pool = intersection(pool, clausePosts(clause, this.terms, this.grams) ?? new Set()); // phrases are never partial
     }
     return [await this.matching(pool, clauses, words, wanted, since, until), wordPosts];
   }
 
-  /** The partial matches to show: the first `room` by score x coordination² over the rarest
-   * words (rank.js partiallyRanked), or newest first (by score within a date). */
+  /** The partial matches to show: the first `room` by score x coordination²
+   * (rank.js partiallyRanked), or newest first (by score within a date). */
   async partiallyOrdered(pool, words, wordPosts, room, sort) {
-    const used = rarest(words, wordPosts);
-    const totals = scores(
-      pool,
-      used.map((i) => words[i]),
-      this,
-    );
-    const shares = coordinations(
-      pool,
-      used.map((i) => wordPosts[i]),
-      this.postCount,
-    );
+    const totals = scores(pool, words, this);
+    const shares = coordinations(pool, wordPosts, this.postCount);
     const order = partiallyRanked(pool, totals, shares, sort === 'date' ? null : Math.max(0, room));
     return sort === 'date' ? (await this.byDate(order)).slice(0, Math.max(0, room)) : order;
   }

@@ -2,9 +2,10 @@
 // Phrases and exclusions gather each piece's posts once per query and its positions once per
 // field and post, never once per post or start. When fewer posts than asked for match, posts
 // with some of the query's words match partially: the words are the required lexicon pieces
-// of its word clauses, and only the MAX_PARTIAL_WORDS rarest count (match.py).
+// of its word clauses. A query keeps at most MAX_WORDS words, its rarest (limitWords).
 
 import { intersection } from './compat.js';
+import { UNCOVERED_COST } from './parse.js';
 
 /** A piece a post must match: a word, or a fallback (stops never need to). */
 export function isRequired(piece) {
@@ -16,7 +17,7 @@ export function neededPieces(clauses) {
   return clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.pieces.filter(isRequired));
 }
 
-export const MAX_PARTIAL_WORDS = 16; // the rarest words of a query that partial matches are found by
+export const MAX_WORDS = 16; // required pieces a query keeps: its rarest (a pasted paragraph costs a bounded number)
 
 /** The words of a query partial matching counts: the required lexicon pieces of its word
  * clauses (phrases and exclusions stay whole; stops never count). */
@@ -24,11 +25,17 @@ export function wordPieces(clauses) {
   return clauses.filter((c) => c.kind === 'word').flatMap((c) => c.words.filter(isRequired));
 }
 
-/** The indexes of the MAX_PARTIAL_WORDS words fewest posts have (ties: query order), in
- * query order. */
-export function rarest(words, posts) {
-  const order = words.map((_, i) => i).sort((a, b) => posts[a].size - posts[b].size); // stable
-  return order.slice(0, MAX_PARTIAL_WORDS).sort((a, b) => a - b);
+/** Keep at most MAX_WORDS required pieces in the word and phrase clauses: the rarest by the
+ * lexicon's cost (a piece no surface covers costs UNCOVERED_COST), ties in query order; the
+ * others become stops, before any term is read (match.py). */
+export function limitWords(clauses, lexicon) {
+  const pieces = clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.pieces.filter(isRequired));
+  if (pieces.length <= MAX_WORDS) return;
+  const cost = pieces.map((p) => (lexicon.has(p.surface) ? lexicon.get(p.surface).cost : UNCOVERED_COST));
+  const kept = new Set(pieces.map((_, i) => i).sort((a, b) => cost[b] - cost[a]).slice(0, MAX_WORDS)); // stable
+  pieces.forEach((piece, i) => {
+    if (!kept.has(i)) Object.assign(piece, { terms: [], prefixTerms: [], grams: [], fallback: false, dropped: true });
+  });
 }
 
 /** Posts that have every one of these n-grams (none: no posts). */

@@ -7,6 +7,7 @@ import { fold, gramsOf, isGramChar } from './core.js';
 
 export const PREFIX_SURFACES = 16; // longer surfaces a prefix may stand for (never every post)
 export const UNCOVERED_COST = 32; // cost of a character no surface covers (a surface costs 1 to about 28)
+export const MAX_GRAMS = 12; // n-grams a long run is checked by (spread over it): a pasted paragraph stays cheap
 export const [UNCOVERED, KNOWN, PREFIX] = [0, 1, 2]; // how segment() reached a cut
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
@@ -239,10 +240,16 @@ export function splitWords(text) {
 export function fallbackPieces(text, qpos) {
   const pieces = [];
   for (const word of splitWords(text)) {
-    const grams = cpLength(word) > 1 && isGramChar(word) ? gramsOf(word) : [];
+    const grams = cpLength(word) > 1 && isGramChar(word) ? sampled(gramsOf(word)) : [];
     pieces.push(piece(word, [], qpos + pieces.length, true, grams));
   }
   return pieces;
+}
+
+/** At most MAX_GRAMS of these n-grams, spread evenly over them (see parse.py). */
+export function sampled(grams) {
+  if (grams.length <= MAX_GRAMS) return grams;
+  return Array.from({ length: MAX_GRAMS }, (_, i) => grams[Math.floor((i * grams.length) / MAX_GRAMS)]);
 }
 
 /** The n-grams of a lexicon piece written in kana/kanji only. Sudachi cuts a word by its

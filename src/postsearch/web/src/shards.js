@@ -20,21 +20,19 @@ const [INTS, NUMBERS] = [['postCount', 'lexicon', 'grams'], ['k1', 'b']]; // pre
 /** Throw CorruptIndex unless `m` is a manifest of this format version, with every key a
  * reader needs, of its type, and file names that stay in the index folder. */
 export function checkManifest(m) {
-  const bad = (why) => {
-    throw new CorruptIndex(`manifest.json: ${why}`);
-  };
   if (m?.format !== FORMAT || m.version !== VERSION) {
-    bad(`not a postsearch index of version ${VERSION}; build it again`);
+    throw new CorruptIndex(`manifest.json: not a postsearch index of version ${VERSION}; build it again`);
   }
   const typed = (keys, ok) => keys.every((k) => ok(m[k]));
-  if (!typed(LISTS, Array.isArray) || !typed(INTS, Number.isInteger) || !typed(NUMBERS, (v) => typeof v === 'number')) {
-    bad('a key is missing or of the wrong type');
-  }
-  const names = [m.lengths, m.dates, m.tags];
-  if (!names.every((n) => NAME.test(n)) || !BUILD.test(m.build)) bad("file names not an index's");
-  if (m.weights.length !== m.fields.length || m.fieldTotals.length !== m.fields.length) {
-    bad('a weight and total per field');
-  }
+  const names = [m.lengths, m.dates, m.tags].every((n) => NAME.test(n)) && BUILD.test(m.build);
+  const ok =
+    typed(LISTS, Array.isArray) &&
+    typed(INTS, Number.isInteger) &&
+    typed(NUMBERS, (v) => typeof v === 'number') &&
+    names &&
+    m.weights.length === m.fields.length &&
+    m.fieldTotals.length === m.fields.length;
+  if (!ok) throw new CorruptIndex('manifest.json: keys or file names not those of an index');
 }
 
 /** Sorted numbers, distinct (Python: `sorted(set(...))` of shard numbers). */
@@ -94,7 +92,7 @@ export class Shards {
     try {
       return JSON.parse(new TextDecoder().decode(bytes));
     } catch (e) {
-      throw new CorruptIndex(`${name}: not valid JSON (${e.message}): the index is damaged, build it again`);
+      throw new CorruptIndex(`${name}: not valid JSON (${e.message}): build the index again`);
     }
   }
 
@@ -108,7 +106,7 @@ export class Shards {
     } catch (e) {
       if (e instanceof CorruptIndex) throw e;
       if (build !== this.build || (await this.rebuilt())) throw new IndexChanged(build);
-      throw new CorruptIndex(`${build}/${name}: cannot read it (${e.message}): the index is damaged`);
+      throw new CorruptIndex(`${build}/${name}: cannot read it (${e.message})`);
     }
     if (build !== this.build) throw new IndexChanged(build);
     return data;
