@@ -135,10 +135,9 @@ class IndexBuilder:
         self.posts.append(metadata(record))  # the analyzed maps are merged, the text spooled
 
     def lexicon(self) -> list[LexiconRow]:
-        """The lexicon rows of every surface seen, sorted by surface."""
-        seen = surfaces_seen(self.surfaces)
-        total = sum(self.surfaces.values())
-        return [lexicon_entry(surface, seen[surface], total) for surface in sorted(seen)]
+        """The lexicon rows of every surface seen and every term, sorted by surface."""
+        rows = lexicon_entries(self.surfaces, sum(self.surfaces.values()))
+        return [rows[surface] for surface in sorted(rows)]
 
     def forms(self) -> dict[str, list[str]]:
         return forms_of(self.surfaces)
@@ -159,6 +158,55 @@ def surfaces_seen(
         if only is None or surface in only:
             seen[surface].append((term, width, count))
     return seen
+
+
+def terms_seen(
+    surfaces: Counter[tuple[str, str, int]], only: set[str] | None = None
+) -> dict[str, list[tuple[str, int, int]]]:
+    """Per term (or each of `only`), its tokens as if spelled as the term: (term; width; tokens)."""
+    seen: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for (_, term, width), count in surfaces.items():
+        if term and (only is None or term in only):
+            seen[term].append((term, width, count))
+    return seen
+
+
+def lexicon_entries(
+    surfaces: Counter[tuple[str, str, int]], total: int, only: set[str] | None = None
+) -> dict[str, LexiconRow]:
+    """The lexicon rows of every surface seen and every term (or of each of `only` that is
+    one), by surface. A surface seen in the posts has its row (lexicon_entry), standing also
+    for the term spelled as it, if there is one and the row is not a stop; a term spelled as
+    no surface has the row it would have if every token of it had been spelled as the term:
+    so a query in a term's own spelling (Sudachi's normalized form: サーバー, アマゾン, 書く)
+    finds every post with the term, whatever spelling the posts used (サーバ, Amazon, 書い)."""
+    seen = surfaces_seen(surfaces, only)
+    spelled = terms_seen(surfaces, only)
+    rows: dict[str, LexiconRow] = {}
+    for surface, ways in seen.items():
+        row = lexicon_entry(surface, ways, total)
+        if row.terms and surface in spelled and surface not in row.terms:
+            row.terms = sorted([*row.terms, surface])
+        rows[surface] = row
+    for term, ways in spelled.items():
+        if term not in rows:
+            rows[term] = lexicon_entry(term, ways, total)
+    return rows
+
+
+def lexicon_counts(surfaces: Counter[tuple[str, str, int]]) -> Counter[str]:
+    """Per lexicon surface, the tokens its cost counts (lexicon_entries): a surface's, or, for
+    a term spelled as no surface, the term's."""
+    counts: Counter[str] = Counter()
+    spelled: Counter[str] = Counter()
+    for (surface, term, _), count in surfaces.items():
+        counts[surface] += count
+        if term:
+            spelled[term] += count
+    for term, count in spelled.items():
+        if term not in counts:
+            counts[term] = count
+    return counts
 
 
 def lexicon_entry(surface: str, seen: list[tuple[str, int, int]], total: int) -> LexiconRow:

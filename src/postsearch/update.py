@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import insort
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .core import deltas, undeltas
 from .format import IndexRows, encode_postings, lexicon_row, splice_postings
-from .index import LexiconRow, PostRecord, forms_of, lexicon_entry, metadata, surfaces_seen, text_row
+from .index import LexiconRow, PostRecord, forms_of, lexicon_counts, lexicon_entries, metadata, text_row
 from .rows import dumps
 from .saved import FileOutcome, SavedBuild
 
@@ -55,8 +54,8 @@ def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: Pos
     keys = old_surfaces.keys() | new.surfaces.keys()
     before = {key: rows.surfaces.get(key, 0) for key in keys}
     total_before = sum(rows.surfaces.values())
-    touched = {s for s, _, _ in keys}
-    lexicon_before = lexicon_entries(rows.surfaces, touched, total_before)
+    touched = {s for s, _, _ in keys} | {t for _, t, _ in keys if t}  # a term has a row too
+    lexicon_before = lexicon_entries(rows.surfaces, total_before, touched)
     rows.surfaces.subtract(old_surfaces)
     rows.surfaces.update(new.surfaces)
     for key in keys:
@@ -114,24 +113,18 @@ def replace_grams(rows: IndexRows, post_id: int, old: set[str], new: set[str]) -
     rows.grams.patch(old ^ new, change)
 
 
-def lexicon_entries(surfaces: Counter[tuple[str, str, int]], wanted: set[str], total: int) -> dict[str, LexiconRow]:
-    """The lexicon rows of these surfaces (those seen)."""
-    return {surface: lexicon_entry(surface, ways, total) for surface, ways in surfaces_seen(surfaces, wanted).items()}
-
-
 def replace_lexicon(rows: IndexRows, touched: set[str], before: dict[str, LexiconRow], total_before: int) -> None:
-    """Re-encode the lexicon rows that changed: those of the surfaces the post touched that
-    differ from `before`, and of every surface whose cost moved because the site's token
-    count did."""
+    """Re-encode the lexicon rows that changed: those of the surfaces and terms the post
+    touched (a row depends on the tokens spelled as its surface and, for a term, on the
+    term's tokens) that differ from `before`, and of every surface whose cost moved because
+    the site's token count did."""
     total = sum(rows.surfaces.values())
     moved: set[str] = set()
     if total != total_before:
-        counts: Counter[str] = Counter()
-        for (surface, _, _), count in rows.surfaces.items():
-            counts[surface] += count
+        counts = lexicon_counts(rows.surfaces)
         # surface_cost, inlined: this runs over every surface
         moved = {s for s, n in counts.items() if (total // n).bit_length() != (total_before // n).bit_length()}
-    after = lexicon_entries(rows.surfaces, touched | moved, total)
+    after = lexicon_entries(rows.surfaces, total, touched | moved)
     redo = moved | {s for s in touched if before.get(s) != after.get(s)}
 
     def change(surface: str, _: list[Any] | None) -> list[Any] | None:
