@@ -316,11 +316,7 @@ class Index(Shards):
 
 def missing_words(post: int, words: list[Piece], word_posts: list[set[int]]) -> list[str]:
     """The words of the query a post lacks, as typed, each once, in query order."""
-    missing: list[str] = []
-    for word, found in zip(words, word_posts, strict=True):
-        if post not in found and word.surface not in missing:
-            missing.append(word.surface)
-    return missing
+    return list(dict.fromkeys(w.surface for w, found in zip(words, word_posts, strict=True) if post not in found))
 
 
 def open_index(path: str | Path) -> Index:

@@ -266,11 +266,7 @@ export class Index extends Shards {
 
 /** The words of the query a post lacks, as typed, each once, in query order. */
 export function missingWords(post, words, wordPosts) {
-  const missing = [];
-  words.forEach((word, i) => {
-    if (!wordPosts[i].has(post) && !missing.includes(word.surface)) missing.push(word.surface);
-  });
-  return missing;
+  return [...new Set(words.filter((_, i) => !wordPosts[i].has(post)).map((word) => word.surface))];
 }
 
 /** Open an index folder written by `postsearch index` (or `postsearch.build`), given its
@@ -283,7 +279,7 @@ export async function openIndex(baseUrl, { fetch = globalThis.fetch, load } = {}
       const url = new URL(name, base);
       // the manifest is revalidated (a rebuild replaces it); build folders never change
       const response = await fetch(url, name === 'manifest.json' ? { cache: 'no-cache' } : {});
-      if (!response.ok) throw new Error(`${url}: HTTP ${response.status} (not a postsearch index?)`);
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
       return new Uint8Array(await response.arrayBuffer());
     };
   }
