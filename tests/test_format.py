@@ -170,3 +170,16 @@ def test_a_big_site_gets_fewer_larger_files(tmp_path, monkeypatch):
     for query in ["新幹線", "サーバ", '"設定を変更する"', "京都 -新幹線"]:
         hits = [postsearch.open_index(tmp_path / out).search(query).hits for out in ("small", "big")]
         assert hits[0] == hits[1], query
+
+
+def test_lexicon_files_keep_latin_and_kana_apart():
+    from postsearch.core import lexicon_file_count, shard_of
+
+    latin = [chr(c) for c in [*range(0x30, 0x3A), *range(0x61, 0x7B)]]
+    kana = [chr(c) for c in range(0x3041, 0x3100)]
+    for needed in (1, 12, 226, 227, 285, 439, 1000):
+        count = lexicon_file_count(needed)
+        assert count >= needed
+        if needed >= 227:
+            assert not {shard_of(c, count) for c in latin} & {shard_of(c, count) for c in kana}, needed
+    assert lexicon_file_count(285) == 291  # 285 would put く, こ and が with p, t and m

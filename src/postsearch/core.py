@@ -86,6 +86,25 @@ def shard_of(surface: str, shards: int) -> int:
     return ord(surface[0]) % shards
 
 
+# Latin letters and digits, and kana: the first characters of most surfaces of a Japanese site.
+_LATIN = [*range(0x30, 0x3A), *range(0x61, 0x7B)]
+_KANA = range(0x3041, 0x3100)
+
+
+def lexicon_file_count(files: int) -> int:
+    """The number of lexicon files to use for a site that needs `files`: the first from it up
+    whose code point residues keep Latin letters and digits apart from kana (shard_of is a
+    code point modulo the count: with 285 files, く, こ and が would share the files of p, t
+    and m, and a query of common kana would read the biggest Latin files). Below 227 files
+    (191 kana + 36 Latin residues) they cannot all be apart: `files` itself."""
+    if files < len(_KANA) + len(_LATIN):
+        return files
+    count = files
+    while {cp % count for cp in _LATIN} & {cp % count for cp in _KANA}:
+        count += 1
+    return count
+
+
 def compare(a: str, b: str) -> int:
     """Code point order (JavaScript's `<` compares UTF-16 units; we compare code points)."""
     return -1 if a < b else (1 if a > b else 0)

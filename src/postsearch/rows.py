@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .core import lexicon_file_count, shard_of
+
 
 def dumps(data: Any) -> bytes:
     """Compact, deterministic JSON (UTF-8, no spaces)."""
@@ -122,6 +124,13 @@ def group_starts(ends: Sequence[int], budget: int) -> list[int]:
     return starts
 
 
+def file_count(size: int, budget: int, shard: Callable[[str, int], int]) -> int:
+    """How many files rows of `size` bytes go into: one per budget, and for the lexicon (keyed
+    by a code point modulo the count) one that keeps Latin and kana files apart."""
+    count = max(1, math.ceil(size / budget))
+    return lexicon_file_count(count) if shard is shard_of else count
+
+
 @dataclass
 class HashedFiles:
     """Rows spread over files by a hash of their key, kept as the files' bytes: a rebuild
@@ -137,7 +146,7 @@ class HashedFiles:
     def of(cls, rows: dict[str, bytes], budget: int, shard: Callable[[str, int], int]) -> HashedFiles:
         """The files of these rows (key -> encoded row); each file's rows sorted by key."""
         size = sum(len(r) + 1 for r in rows.values())
-        count = max(1, math.ceil(size / budget))
+        count = file_count(size, budget, shard)
         groups: list[list[bytes]] = [[] for _ in range(count)]
         for key in sorted(rows):
             groups[shard(key, count)].append(rows[key])
@@ -146,7 +155,7 @@ class HashedFiles:
     def rebudget(self, budget: int) -> None:
         """Use this budget from now on, grouping every row again if the number of files moves."""
         self.budget = budget
-        if max(1, math.ceil(self.size / budget)) != len(self.files):
+        if file_count(self.size, budget, self.shard) != len(self.files):
             self.regroup()
 
     def regroup(self) -> None:
@@ -171,5 +180,5 @@ class HashedFiles:
                     table[key] = row
                     self.size += len(dumps(row)) + 1
             self.files[k] = dumps([table[key] for key in sorted(table)])  # the bytes `of` joins
-        if max(1, math.ceil(self.size / self.budget)) != count:
+        if file_count(self.size, self.budget, self.shard) != count:
             self.regroup()
