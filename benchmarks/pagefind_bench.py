@@ -1,6 +1,6 @@
 """Pagefind on a corpus: build time and memory, index size, first-query bytes and known-item quality.
 
-    python -m benchmarks.pagefind_bench CORPUS [--queries 300] [--seed 1] [--json results.json]
+    python -m benchmarks.pagefind_bench CORPUS [--queries 300] [--seed 1] [--types all|T,T...] [--json results.json]
 
 Needs the pinned peers: `npm ci --prefix benchmarks/peers` (Pagefind's extended binary, which
 segments Japanese). Steps:
@@ -17,8 +17,14 @@ segments Japanese). Steps:
    fragments Pagefind's default UI loads first). Bytes are counted by the server as sent, split
    into runtime (JS and wasm) and index data.
 5. Quality: the queries come from benchmarks/queries.py (known items: the post a query came
-   from is the answer). The rank of that post among all results gives MRR@10, success@1 and
-   @10 and the zero-result rate, per query type.
+   from is the answer; `--types` picks the types, all by default). The rank of that post among
+   all results gives MRR@10, success@1 and @10 and the zero-result rate, per query type.
+
+`search_all` is the quick way to the same answers, for benchmarks/quality.py: one page, and for
+each query a new Pagefind instance (`destroy()` then `init()`), so it answers as on a first
+visit while the files come from the browser's cache (no bytes counted). A new instance matters:
+Pagefind's answers depend on what the instance already loaded (asking the same queries in
+another order in one instance changes a few rankings).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from urllib.parse import unquote, urlsplit
 from benchmarks.chromium import launch
 from benchmarks.common import arguments, gzip_size, percentile, rank_of, run_child, running, scores
 from benchmarks.pagefind_site import render
-from benchmarks.queries import TYPES, generate
+from benchmarks.queries import TYPES, generate, parse_types
 
 PEERS = Path(__file__).resolve().parent / "peers"
 TOP_FRAGMENTS = 5  # results whose fragment Pagefind's default UI loads first
@@ -59,6 +65,24 @@ window.runQuery = async (q) => {
 };
 </script></body></html>
 """.replace("TOP_FRAGMENTS", str(TOP_FRAGMENTS))
+
+SEARCH_ALL_PAGE = """<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8"><title>pagefind search</title></head><body>
+<script type="module">
+import * as pagefind from "/pagefind/pagefind.js";
+window.searchAll = async (queries) => {
+  const out = [];
+  for (const q of queries) {
+    // a new instance per query: what earlier queries loaded changes Pagefind's answers
+    await pagefind.destroy();
+    await pagefind.init();
+    out.push((await pagefind.search(q)).results.map((x) => x.id));
+  }
+  return out;
+};
+</script></body></html>
+"""
+PAGES = {"/bench.html": BENCH_PAGE, "/search-all.html": SEARCH_ALL_PAGE}
 
 
 # --- build and size --------------------------------------------------------------------------
@@ -156,8 +180,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = unquote(urlsplit(self.path).path)
-        if path == "/bench.html":
-            body, kind = BENCH_PAGE.encode(), "text/html; charset=utf-8"
+        if path in PAGES:
+            body, kind = PAGES[path].encode(), "text/html; charset=utf-8"
             file = None
         else:
             file = (self.server.root / path.lstrip("/")).resolve()
@@ -233,6 +257,35 @@ def run_queries(site: Path, queries: list[dict[str, str]], url_of_id: dict[str, 
     return rows
 
 
+def search_all(
+    site: Path, queries: list[dict[str, str]], url_of_id: dict[str, str], chunk: int = 200
+) -> list[dict[str, Any]]:
+    """Every query in one page, a new Pagefind instance each: {**query, total, urls (the first 20)}.
+
+    The answers `run_queries` gives (checked: the same URLs and totals for every known-item query
+    of zenn-kaityo256 and react-ja and 300 questions of jsquad-valid), without its fresh browser
+    context per query (about a second each; here a few tenths) and without byte counts. The
+    queries go to the page `chunk` at a time, with a progress line after each.
+    """
+    from playwright.sync_api import sync_playwright
+
+    rows: list[dict[str, Any]] = []
+    with running(Server(site)) as base, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(f"{base}/search-all.html")
+        page.wait_for_function("() => window.searchAll")
+        for start in range(0, len(queries), chunk):
+            part = queries[start : start + chunk]
+            answers = page.evaluate("(q) => window.searchAll(q)", [q["query"] for q in part])
+            for q, ids in zip(part, answers, strict=True):
+                urls = [url_of_id.get(page_id, "?" + page_id) for page_id in ids]
+                rows.append({**q, "total": len(urls), "urls": urls[:20]})
+            print(f"  {len(rows)}/{len(queries)} queries", file=sys.stderr)
+        browser.close()
+    return rows
+
+
 def add_ranks(rows: list[dict[str, Any]], url_of_path: dict[str, str]) -> None:
     """Rank (1-based) of each query's target among all its results, or None if not found."""
     for row in rows:
@@ -249,6 +302,9 @@ def main() -> None:
         "--queries", "--targets", dest="targets", type=int, default=300, help="target posts, up to 3 queries each"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--types", type=parse_types, default=list(TYPES), help=f"all (default) or some of {','.join(TYPES)}"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write per-query results here")
     parser.add_argument("--site", type=Path, default=None, help="render the site here and keep it (default: temp)")
     parser.add_argument("--builds", type=int, default=1, help="build N times, report the median time (noisy machines)")
@@ -266,7 +322,7 @@ def main() -> None:
         data, everything = index_size(bundle)
         url_of_id = fragment_urls(bundle)
 
-        queries = generate(args.corpus, args.targets, args.seed)
+        queries = generate(args.corpus, args.targets, args.seed, args.types)
         print(f"{len(queries)} queries, {len(mapping)} pages; running them in Chromium…", file=sys.stderr)
         rows = run_queries(site, queries, url_of_id)
         add_ranks(rows, {path: url for url, path in mapping.items()})
@@ -290,7 +346,7 @@ def main() -> None:
         print(f"browser time        median {statistics.median(row['ms'] for row in rows):.0f} ms (page load + search)")
     if rows:
         print(f"\n{'type':<12} {'queries':>7} {'MRR@10':>7} {'S@1':>6} {'S@10':>6} {'zero':>6}")
-    for kind in (*TYPES, "all"):
+    for kind in (*args.types, "all"):
         subset = [row for row in rows if kind in ("all", row["type"])]
         if subset:
             m = scores(subset)
@@ -306,7 +362,7 @@ def main() -> None:
             "peak_rss_kib": rss,
             "index": vars(data),
             "index_with_runtime": vars(everything),
-            "quality": {kind: scores([r for r in rows if kind in ("all", r["type"])]) for kind in (*TYPES, "all")},
+            "quality": {kind: scores([r for r in rows if kind in ("all", r["type"])]) for kind in (*args.types, "all")},
             "queries": rows,
         }
         args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")

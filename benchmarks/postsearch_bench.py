@@ -1,10 +1,16 @@
 """postsearch on a corpus: bytes a first query fetches, warm query latency, known-item quality.
 
     python -m benchmarks.postsearch_bench CORPUS [--index DIR] [--targets 300] [--seed 1]
+                                             [--types all|T,T...] [--questions [--questions-limit N]]
                                              [--browser] [--json out.json]
 
 Builds the index (unless --index names one already built from CORPUS), generates the
-tokenizer-neutral known-item queries of benchmarks/queries.py, then for every query:
+tokenizer-neutral known-item queries of benchmarks/queries.py (`--types`: all by default,
+`words` included, which needs `pip install -e '.[bench]'`; figures measured before the word
+queries existed used `--types title-word,body-rare,body-phrase`), adds with `--questions` the
+corpus's questions.jsonl (type `question`, all or `--questions-limit N` of them, scored apart
+from the known-item types' overall; the byte and latency figures are over every query asked),
+then for every query:
 - opens the index afresh (an empty cache, like a first visit), asks for the first page the
   search box shows (5 hits, with their texts) and counts the files that reads, raw and
   gzip -6 (what a static host sends), with and without the browser runtime (postsearch.js +
@@ -36,6 +42,7 @@ from benchmarks.common import (
     rank_of,
     run_all,
     running,
+    scores,
     scores_by_type,
 )
 from postsearch.search import Index
@@ -128,6 +135,14 @@ def main() -> None:
     ap.add_argument("--index", type=Path, help="an index already built from CORPUS")
     ap.add_argument("--targets", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--types",
+        type=known_items.parse_types,
+        default=list(known_items.TYPES),
+        help=f"all (default) or some of {','.join(known_items.TYPES)}",
+    )
+    ap.add_argument("--questions", action="store_true", help="also the corpus's questions.jsonl (type question)")
+    ap.add_argument("--questions-limit", type=int, default=None, metavar="N", help="N questions, evenly spread")
     ap.add_argument("--browser", action="store_true", help="also measure warm latency in Chromium")
     ap.add_argument("--json", type=Path, help="write per-query rows here")
     args = ap.parse_args()
@@ -139,7 +154,9 @@ def main() -> None:
 
             index_dir = Path(tmp) / "index"
             postsearch.build(corpus, index_dir, cache=False)
-        items = known_items.generate(corpus, args.targets, args.seed)
+        items = known_items.generate(corpus, args.targets, args.seed, args.types)
+        if args.questions:
+            items += known_items.read_questions(corpus, args.questions_limit)
         rows = run_python(index_dir, items)
         runtime = sum(gzip_size((index_dir / n).read_bytes()) for n in RUNTIME if (index_dir / n).exists())
         gz = [r["gzip"] for r in rows]
@@ -161,7 +178,12 @@ def main() -> None:
             )
             print(f"  answers identical to Python: {same}/{len(rows)}")
         print(f"{'type':<12} {'queries':>7} {'MRR@10':>7} {'s@1':>6} {'s@10':>6} {'zero':>6}")
-        for kind, q in scores_by_type(rows, known_items.TYPES).items():
+        known = [r for r in rows if r["type"] != known_items.QUESTION]
+        asked = [r for r in rows if r["type"] == known_items.QUESTION]
+        quality = scores_by_type(known, args.types) if known else {}
+        if asked:  # apart, as in quality.py: overall stays the known-item types'
+            quality[known_items.QUESTION] = scores(asked)
+        for kind, q in quality.items():
             print(f"{kind:<12} {q['queries']:>7} {q['mrr10']:>7.3f} {q['s1']:>6.3f} {q['s10']:>6.3f} {q['zero']:>6.1%}")
         if args.json:
             args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,13 +1,21 @@
 """Known-item quality of postsearch and its peers: the same queries, the same text, one table.
 
     python -m benchmarks.quality CORPUS [CORPUS ...] [--targets 300] [--seed 1]
-                                 [--peers all|browser,pagefind,lunr,minisearch,bigram]
+                                 [--types all|title-word,body-rare,body-phrase,words,question]
+                                 [--questions-limit N]
+                                 [--peers all|browser,pagefind,lunr,minisearch,bigram] [--pagefind-fresh]
                                  [--json out.json] [--markdown out.md]
 
-The queries are benchmarks/queries.py's (cut by script, never by a tokenizer, so no tool shares
-the generator's cuts); each has one right answer, the post it came from. Every tool indexes the
-same text: postsearch's own reader and extraction (`read_posts`, `post.title`,
-`post_text(post).text`), drafts left out. Tools, one row each:
+The queries are benchmarks/queries.py's: cut by script (`title-word`, `body-rare`,
+`body-phrase`) or by UniDic, a dictionary none of the tools uses (`words`), so no tool shares the
+generator's cuts; each has one right answer, the post it came from. A corpus whose folder holds a
+`questions.jsonl` (jsquad-valid: crowd-written questions about its paragraphs) is also asked
+every one of its questions, type `question`, the right answer being the post
+`posts/<target_id>.md`; `--questions-limit N` keeps N of them, evenly spread (for quick runs),
+and `--types` without `question` skips them. `--types` picks the query types (default all;
+`words` needs `pip install -e '.[bench]'`). Every tool indexes the same text: postsearch's own
+reader and extraction (`read_posts`, `post.title`, `post_text(post).text`), drafts left out.
+Tools, one row each:
 
 - **postsearch**: the Python API, `open_index(dir).search(q, limit=10)` on a fresh build
   (`postsearch.build(corpus, tmp, cache=False)`). Always run: it is the reference.
@@ -15,8 +23,10 @@ same text: postsearch's own reader and extraction (`read_posts`, `post.title`,
   `postsearch.js` in headless Chromium. It must give the Python API's answers, so the number of
   queries whose top-10 paths differ is reported beside the table (expected: 0).
 - **Pagefind** (`pagefind`): 1.6 extended, through benchmarks/pagefind_bench.py's own functions
-  (render the posts as `lang="ja"` pages, build, one fresh Chromium context per query, rank of
-  the target among all results).
+  (render the posts as `lang="ja"` pages, build, rank of the target among all results). The
+  queries run in one page, each on a new Pagefind instance (`search_all`), which gives the same
+  answers as one fresh Chromium context per query (`run_queries`, what pagefind_bench.py times)
+  in a fraction of the time; `--pagefind-fresh` uses the fresh contexts.
 - **lunr-ja** (`lunr`): lunr 2 with lunr-languages' `ja` (TinySegmenter), queried with
   `index.search(q)` as a search box does (benchmarks/peers/lunr_ja.mjs). lunr's query parser
   never runs the Japanese tokenizer, so an unspaced phrase is one term that matches nothing;
@@ -31,10 +41,13 @@ same text: postsearch's own reader and extraction (`read_posts`, `post.title`,
   0.758 here). The diagnostic `bigram-tfidf` (only when named) ranks the same matches by raw
   tf × idf (tf = 3 × title count + body count, idf = log(N/df)), which favours long posts.
 
-Per tool and query type (and overall): **MRR@10** (mean of 1/rank, 0 beyond 10 or missing),
-**S@1** and **S@10** (target first, target in the top 10) and **zero** (share of queries with no
-result at all), computed by benchmarks/common.py's `scores_by_type`. `--markdown` writes the tables, with the
-command line, for RESULTS.md; `--json` keeps every query's answers per tool.
+Per tool and query type: **MRR@10** (mean of 1/rank, 0 beyond 10 or missing), **S@1** and
+**S@10** (target first, target in the top 10) and **zero** (share of queries with no result at
+all), computed by benchmarks/common.py's `scores`. **overall** is over the known-item types
+(the generated queries); `question` is reported apart, never mixed into overall, so a corpus's
+overall means the same with or without questions. `--markdown` writes, with the command line,
+the commit and the seconds each tool took, a short table (MRR@10 per type, overall, zero) and
+the full tables, for RESULTS.md; `--json` keeps every query's answers per tool.
 """
 
 from __future__ import annotations
@@ -57,7 +70,17 @@ from typing import Any
 import postsearch
 from benchmarks import pagefind_bench
 from benchmarks import queries as known_items
-from benchmarks.common import arguments, folder_server, posts_dir, published, rank_of, run_all, running, scores_by_type
+from benchmarks.common import (
+    arguments,
+    folder_server,
+    posts_dir,
+    published,
+    rank_of,
+    run_all,
+    running,
+    scores,
+    scores_by_type,
+)
 from postsearch.text import post_text
 
 LIMIT = 10
@@ -75,7 +98,9 @@ LABELS = {
     "bigram-tfidf": "character bigrams (AND, tf-idf)",
 }
 METRICS = (("mrr10", "MRR@10"), ("s1", "S@1"), ("s10", "S@10"), ("zero", "zero"))
-GROUPS = (*known_items.TYPES, "overall")
+QUESTION = known_items.QUESTION
+ALL_TYPES = (*known_items.TYPES, QUESTION)
+GROUPS = (*known_items.TYPES, "overall", QUESTION)  # overall: the known-item types, not the questions
 
 Row = dict[str, Any]  # a query ({type, query, target_path}) with the tool's paths, total and rank
 
@@ -149,14 +174,16 @@ def differences(rows: list[Row], reference: list[Row]) -> list[str]:
 # --- Pagefind --------------------------------------------------------------------------------
 
 
-def run_pagefind(corpus: Path, items: list[dict[str, str]]) -> list[Row]:
-    """Pagefind exactly as benchmarks/pagefind_bench.py measures it, reduced to the answers."""
+def run_pagefind(corpus: Path, items: list[dict[str, str]], fresh: bool = False) -> list[Row]:
+    """Pagefind as benchmarks/pagefind_bench.py builds and asks it, reduced to the answers: all
+    queries in one page, or (`fresh`) each in a fresh browser context as pagefind_bench.py does."""
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         mapping = pagefind_bench.render(corpus, site)  # Pagefind URL -> post path
         pagefind_bench.run_pagefind(site)
         url_of_id = pagefind_bench.fragment_urls(site / "pagefind")
-        found = pagefind_bench.run_queries(site, items, url_of_id)
+        ask = pagefind_bench.run_queries if fresh else pagefind_bench.search_all
+        found = ask(site, items, url_of_id)
     rows = []
     for item, row in zip(items, found, strict=True):
         # run_queries keeps the first 20 URLs; ranks beyond 10 do not count for MRR@10
@@ -284,11 +311,51 @@ def run_bigram(docs: list[Doc], items: list[dict[str, str]], scoring: str = "bm2
 # --- report ----------------------------------------------------------------------------------
 
 
-def evaluate(corpus: Path, targets: int, seed: int, peers: list[str]) -> dict[str, Any]:
-    """Every selected tool on one corpus: per-query rows and quality per tool."""
+@dataclass(frozen=True)
+class Options:
+    """What to ask and whom: the command line's choices."""
+
+    targets: int = 300
+    seed: int = 1
+    types: tuple[str, ...] = ALL_TYPES
+    questions_limit: int | None = None
+    peers: tuple[str, ...] = PEERS
+    pagefind_fresh: bool = False
+
+
+def corpus_queries(corpus: Path, docs: list[Doc], options: Options) -> list[dict[str, str]]:
+    """The known-item queries of the chosen types, then the corpus's questions (if chosen and any)."""
+    generated = [t for t in options.types if t != QUESTION]
+    items = known_items.generate(corpus, options.targets, options.seed, generated) if generated else []
+    if QUESTION in options.types:
+        questions = known_items.read_questions(corpus, options.questions_limit)
+        paths = {d.path for d in docs}
+        missing = sorted({q["target_path"] for q in questions} - paths)
+        if missing:
+            raise SystemExit(f"questions.jsonl names posts that are not published: {', '.join(missing[:5])}")
+        items += questions
+    return items
+
+
+def quality_of(rows: list[Row]) -> dict[str, dict[str, float]]:
+    """Scores per known-item type and overall (known items only), and the questions apart."""
+    known = [r for r in rows if r["type"] != QUESTION]
+    questions = [r for r in rows if r["type"] == QUESTION]
+    out = scores_by_type(known, known_items.TYPES) if known else {}
+    if questions:
+        out[QUESTION] = scores(questions)
+    return out
+
+
+def evaluate(corpus: Path, options: Options) -> dict[str, Any]:
+    """Every selected tool on one corpus: per-query rows, quality per tool, seconds per step."""
     corpus = posts_dir(corpus)
+    peers = options.peers
+    started_all = time.perf_counter()
     docs = read_docs(corpus)
-    items = known_items.generate(corpus, targets, seed)
+    items = corpus_queries(corpus, docs, options)
+    if not items:
+        raise SystemExit(f"{corpus}: no queries of the types {', '.join(options.types)} (questions.jsonl missing?)")
     print(f"{corpus}: {len(docs)} posts, {len(items)} queries", file=sys.stderr)
     rows: dict[str, list[Row]] = {}
     seconds: dict[str, float] = {}
@@ -299,16 +366,18 @@ def evaluate(corpus: Path, targets: int, seed: int, peers: list[str]) -> dict[st
         seconds[name] = time.perf_counter() - started
         print(f"  {LABELS[name]}: {seconds[name]:.1f} s", file=sys.stderr)
 
+    seconds["queries"] = time.perf_counter() - started_all
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
         started = time.perf_counter()
         postsearch.build(corpus, index_dir, cache=False)
-        print(f"  postsearch build: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        seconds["build"] = time.perf_counter() - started
+        print(f"  postsearch build: {seconds['build']:.1f} s", file=sys.stderr)
         timed("postsearch", lambda: run_postsearch(index_dir, items))
         if "browser" in peers:
             timed("browser", lambda: run_browser(index_dir, items))
     if "pagefind" in peers:
-        timed("pagefind", lambda: run_pagefind(corpus, items))
+        timed("pagefind", lambda: run_pagefind(corpus, items, options.pagefind_fresh))
     if "lunr" in peers:
         timed("lunr", lambda: run_node("lunr_ja.mjs", docs, items))
     if "lunr-seg" in peers:
@@ -319,12 +388,14 @@ def evaluate(corpus: Path, targets: int, seed: int, peers: list[str]) -> dict[st
         timed("bigram", lambda: run_bigram(docs, items))
     if "bigram-tfidf" in peers:
         timed("bigram-tfidf", lambda: run_bigram(docs, items, "tfidf"))
+    seconds["total"] = time.perf_counter() - started_all
+    counts = Counter(i["type"] for i in items)
     return {
         "corpus": str(corpus),
         "posts": len(docs),
-        "queries": dict(Counter(i["type"] for i in items), overall=len(items)),
+        "queries": dict(counts, overall=len(items) - counts[QUESTION]),
         "browser_differences": differences(rows["browser"], rows["postsearch"]) if "browser" in rows else None,
-        "quality": {name: scores_by_type(r, known_items.TYPES) for name, r in rows.items()},
+        "quality": {name: quality_of(r) for name, r in rows.items()},
         "seconds": seconds,
         "rows": rows,
     }
@@ -336,16 +407,26 @@ def corpus_name(result: dict[str, Any]) -> str:
     return path.parent.name if path.name == "posts" else path.name
 
 
+def groups(result: dict[str, Any]) -> list[str]:
+    """The column groups a corpus has queries for, in GROUPS order."""
+    return [kind for kind in GROUPS if result["queries"].get(kind)]
+
+
 def notes(result: dict[str, Any]) -> list[str]:
-    """Lines printed under a table: query counts and the browser parity check."""
-    counts = ", ".join(f"{kind} {result['queries'].get(kind, 0)}" for kind in GROUPS)
-    lines = [f"{result['posts']} posts; queries: {counts}."]
+    """Lines printed under a table: query counts, the browser parity check, seconds per tool."""
+    counts = ", ".join(f"{kind} {result['queries'][kind]}" for kind in groups(result))
+    lines = [f"{result['posts']} posts; queries: {counts} (overall: the known-item types, without questions)."]
     different = result["browser_differences"]
     if different is not None:
+        asked = sum(n for kind, n in result["queries"].items() if kind != "overall")
         lines.append(
-            f"postsearch (browser): top-10 paths differ from the Python API's on {len(different)} of "
-            f"{result['queries']['overall']} queries."
+            f"postsearch (browser): top-10 paths differ from the Python API's on {len(different)} of {asked} queries."
         )
+    seconds = result["seconds"]
+    steps = [("queries", "making the queries"), ("build", "postsearch build")]
+    steps += [(name, LABELS[name]) for name in result["quality"]]
+    timing = ", ".join(f"{label} {seconds[key]:.0f}" for key, label in steps if key in seconds)
+    lines.append(f"Seconds: {timing}; {seconds['total']:.0f} in all.")
     return lines
 
 
@@ -353,13 +434,14 @@ def text_table(result: dict[str, Any]) -> str:
     """The table for a terminal: a column group per query type, a row per tool."""
     width = max(len(label) for label in LABELS.values())
     group_width = 4 * 7
-    head1 = " " * width + "".join(f" | {kind:^{group_width}}" for kind in GROUPS)
-    head2 = f"{'tool':<{width}}" + "".join(" | " + "".join(f"{m:>7}" for _, m in METRICS) for _ in GROUPS)
+    kinds = groups(result)
+    head1 = " " * width + "".join(f" | {kind:^{group_width}}" for kind in kinds)
+    head2 = f"{'tool':<{width}}" + "".join(" | " + "".join(f"{m:>7}" for _, m in METRICS) for _ in kinds)
     lines = [f"corpus {corpus_name(result)}", head1, head2, "-" * len(head2)]
     for name, by_type in result["quality"].items():
         cells = "".join(
             " | " + "".join(f"{by_type[kind][key]:>7.3f}" if kind in by_type else f"{'-':>7}" for key, _ in METRICS)
-            for kind in GROUPS
+            for kind in kinds
         )
         lines.append(f"{LABELS[name]:<{width}}{cells}")
     return "\n".join([*lines, *notes(result)])
@@ -367,21 +449,56 @@ def text_table(result: dict[str, Any]) -> str:
 
 def markdown_table(result: dict[str, Any]) -> str:
     """The same table in Markdown: the first column of each query type's group names the type."""
+    kinds = groups(result)
     header = ["tool"]
-    for kind in GROUPS:
+    for kind in kinds:
         header += [f"{kind} {METRICS[0][1]}", *(label for _, label in METRICS[1:])]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" + "---:|" * (len(header) - 1)]
     for name, by_type in result["quality"].items():
         cells = [LABELS[name]]
-        for kind in GROUPS:
+        for kind in kinds:
             cells += [f"{by_type[kind][key]:.3f}" if kind in by_type else "-" for key, _ in METRICS]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join([f"### {corpus_name(result)}", "", *lines, "", *notes(result)])
 
 
+def short_table(results: list[dict[str, Any]]) -> str:
+    """One Markdown table for all corpora: MRR@10 per type and overall, and overall's zero rate;
+    for questions MRR@10, S@1, S@10 and zero. Types a corpus has no query of show "-"."""
+    kinds = [k for k in GROUPS if any(k in g for g in map(groups, results))]
+    known = [k for k in kinds if k != QUESTION]
+    header = ["corpus", "tool", *known, *(["zero"] if "overall" in known else [])]
+    if QUESTION in kinds:
+        header += ["question MRR@10", "S@1", "S@10", "zero"]
+    lines = ["| " + " | ".join(header) + " |", "|---|---|" + "---:|" * (len(header) - 2)]
+    for result in results:
+        for n, (name, by_type) in enumerate(result["quality"].items()):
+            cells = [corpus_name(result) if n == 0 else "", LABELS[name]]
+            cells += [f"{by_type[k]['mrr10']:.3f}" if k in by_type else "-" for k in known]
+            if "overall" in known:
+                cells.append(f"{by_type['overall']['zero']:.1%}" if "overall" in by_type else "-")
+            if QUESTION in kinds:
+                q = by_type.get(QUESTION)
+                cells += (
+                    [f"{q['mrr10']:.3f}", f"{q['s1']:.3f}", f"{q['s10']:.3f}", f"{q['zero']:.1%}"] if q else ["-"] * 4
+                )
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def source_state() -> str:
-    """The commit postsearch ran from, and any uncommitted changes under src/ (they change the figures)."""
+    """The commit postsearch ran from, and any uncommitted changes under src/ (they change the figures).
+
+    When postsearch was imported from outside this repository (PYTHONPATH naming another copy,
+    such as `git archive HEAD src` unpacked elsewhere, to measure a commit while src/ is being
+    edited), that folder is named instead, with the commit in its COMMIT file if it has one.
+    """
     repo = Path(__file__).resolve().parent.parent
+    package = Path(postsearch.__file__).resolve().parent
+    if repo / "src" not in package.parents:
+        root = package.parent.parent  # the copy's folder, holding src/postsearch
+        commit = (root / "COMMIT").read_text().strip() if (root / "COMMIT").is_file() else "no COMMIT file"
+        return f"{commit} (imported from {package})"
 
     def git(*args: str) -> str:
         return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True).stdout
@@ -389,6 +506,11 @@ def source_state() -> str:
     commit = git("rev-parse", "--short", "HEAD").strip() or "unknown commit"
     changed = [line[3:] for line in git("status", "--porcelain", "--", "src").splitlines()]
     return f"{commit}, uncommitted changes to {', '.join(changed)}" if changed else commit
+
+
+def parse_types(value: str) -> list[str]:
+    """`all` (every known-item type, and the questions where a corpus has them) or a list."""
+    return known_items.parse_types(value, ALL_TYPES)
 
 
 def parse_peers(value: str) -> list[str]:
@@ -407,13 +529,25 @@ def parse_peers(value: str) -> list[str]:
 def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("corpus", type=Path, nargs="+")
-    parser.add_argument("--targets", type=int, default=300, help="target posts, up to 3 queries each (default 300)")
+    parser.add_argument("--targets", type=int, default=300, help="target posts, up to 4 queries each (default 300)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--types",
+        type=parse_types,
+        default=list(ALL_TYPES),
+        help=f"all (default) or some of {','.join(ALL_TYPES)}; question: the corpus's questions.jsonl, if any",
+    )
+    parser.add_argument(
+        "--questions-limit", type=int, default=None, metavar="N", help="ask N of the questions, evenly spread"
+    )
     parser.add_argument(
         "--peers",
         type=parse_peers,
         default=list(PEERS),
         help=f"all (default: {','.join(PEERS)}) or a list, which may add the diagnostic {','.join(DIAGNOSTICS)}",
+    )
+    parser.add_argument(
+        "--pagefind-fresh", action="store_true", help="a fresh browser context per Pagefind query (slow; same answers)"
     )
     parser.add_argument("--json", type=Path, help="write the tables' figures and every query's answers here")
     parser.add_argument("--markdown", type=Path, help="write the tables in Markdown here, with this command line")
@@ -421,16 +555,29 @@ def main() -> None:
     command = shlex.join(["python", "-m", "benchmarks.quality", *sys.argv[1:]])
     source = source_state()  # before the run: the src/ postsearch's Python API imported
 
+    options = Options(
+        args.targets, args.seed, tuple(args.types), args.questions_limit, tuple(args.peers), args.pagefind_fresh
+    )
     results = []
     for corpus in args.corpus:
-        result = evaluate(corpus, args.targets, args.seed, args.peers)
+        result = evaluate(corpus, options)
         results.append(result)
         print(text_table(result), end="\n\n", flush=True)
     if args.markdown:
         body = "\n\n".join(markdown_table(r) for r in results)
-        args.markdown.write_text(f"```sh\n{command}\n```\n\npostsearch at {source}.\n\n{body}\n", encoding="utf-8")
+        args.markdown.write_text(
+            f"```sh\n{command}\n```\n\npostsearch at {source}.\n\n{short_table(results)}\n\n{body}\n", encoding="utf-8"
+        )
     if args.json:
-        summary = {"command": command, "source": source, "targets": args.targets, "seed": args.seed, "results": results}
+        summary = {
+            "command": command,
+            "source": source,
+            "targets": args.targets,
+            "seed": args.seed,
+            "types": args.types,
+            "questions_limit": args.questions_limit,
+            "results": results,
+        }
         args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

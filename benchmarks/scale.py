@@ -5,8 +5,10 @@
 
 First form: for each size, the first N posts of CORPUS (sorted by path) are copied into a
 temporary site, built with `postsearch index` (all cores, no cache) and queried with the
-known-item queries of benchmarks/queries.py generated from that subset: build seconds, peak
-memory, index size (gzip) and the median / p95 gzip bytes of a first query (5 hits shown).
+known-item queries of benchmarks/queries.py generated from that subset (its script-cut types,
+as before the word queries were added, so the figures stay comparable and no dictionary is
+needed): build seconds, peak memory, index size (gzip) and the median / p95 gzip bytes of a
+first query (5 hits shown).
 
 Second form: a synthetic site of N posts made from CORPUS repeated with perturbed text (each
 copy's paragraphs shuffled with its own seed and a copy-specific sentence and title suffix
@@ -95,7 +97,7 @@ def main() -> None:
             print(f"build {seconds:.1f} s (exit {code}), peak RSS {rss / 1024:.0f} MiB")
             print(f"index {files} files, {raw / 1e6:.1f} MB raw, {gz / 1e6:.1f} MB gzip", flush=True)
             if args.queries:
-                items = known_items.generate(site, args.queries, 1)
+                items = known_items.generate(site, args.queries, 1, known_items.SCRIPT_TYPES)
                 sizes = first_query_bytes(Path(tmp) / "index", items)
                 print(
                     f"first query (gzip, without the runtime), {len(items)} known-item queries: "
@@ -111,7 +113,7 @@ def main() -> None:
             index_dir = Path(tmp) / f"index-{n}"
             seconds, rss, _ = build_bench.run_build(site, index_dir, args.jobs)
             files, _, gz = build_bench.index_size(index_dir)
-            items = known_items.generate(site, args.queries, 1)
+            items = known_items.generate(site, args.queries, 1, known_items.SCRIPT_TYPES)
             sizes = first_query_bytes(index_dir, items)
             print(
                 f"{n:>6} {seconds:>8.1f} {rss / 1024:>9.0f} {gz / 1e6:>12.2f} {files:>6} "
