@@ -75,26 +75,21 @@ def add_to(totals: dict[int, float], posts: Collection[int], values: Iterable[fl
 
 def scores(posts: list[int], pieces: list[Piece], index: Shards) -> dict[int, float]:
     """Each post's score: Σ over pieces, then their terms and prefix terms (in that fixed
-    order), of w x term_score, w 1 for a term and PREFIX_WEIGHT for a prefix term, a prefix
-    term only in posts without the piece's own terms (a word typed whole gains nothing from the
-    longer words it starts where the post has it: long posts have many); a piece a post has by
-    its spelling only scores as n-grams. Worked out term by term over the posts that have the
-    term, so a frequent word costs one addition per post."""
+    order), of w x term_score, w 1 for a term and PREFIX_WEIGHT for a prefix term; a piece a
+    post has by its spelling only scores as n-grams. Worked out term by term over the posts
+    that have the term, so a frequent word costs one addition per post."""
     totals = dict.fromkeys(posts, 0.0)
     for piece in pieces:
         if piece.grams:
             add_to(totals, posts, itertools.repeat(gram_score(piece.grams, index)))
             continue
         scored: set[int] = set()
-        exact: set[int] = set()
         for terms, weight in ((piece.terms, 1.0), (piece.prefix_terms, PREFIX_WEIGHT)):
-            if weight != 1.0:
-                exact = set(scored)  # the posts with one of the piece's own terms
             for term in terms:
                 entry = index.terms.get(term)
                 if entry is None:
                     continue
-                common = (totals.keys() & entry.postings.keys()) - exact
+                common = totals.keys() & entry.postings.keys()
                 if len(entry.scores) < len(entry.postings):  # not every post scored yet
                     for post in common - entry.scores.keys():
                         term_score(entry, post, index)  # kept on the entry

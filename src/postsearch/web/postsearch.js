@@ -113,7 +113,7 @@ function termScore(entry,post,index){let found=entry.scores.get(post);if(found==
 return found;}
 function addTo(totals,posts,value){for(const post of posts)totals.set(post,totals.get(post)+ value(post));}
 function scores(posts,pieces,index){const totals=new Map(posts.map((post)=>[post,0.0]));for(const piece of pieces){if(piece.grams.length){const value=gramScore(piece.grams,index);addTo(totals,posts,()=>value);continue;}
-const scored=new Set();let exact=new Set();for(const[terms,weight]of[[piece.terms,1.0],[piece.prefixTerms,PREFIX_WEIGHT],]){if(weight!==1.0)exact=new Set(scored);for(const term of terms){const entry=index.terms.get(term);if(entry===undefined)continue;const common=intersection(totals,entry.postings);for(const post of exact)common.delete(post);if(entry.scores.size<entry.postings.size){for(const post of common)if(!entry.scores.has(post))termScore(entry,post,index);}
+const scored=new Set();for(const[terms,weight]of[[piece.terms,1.0],[piece.prefixTerms,PREFIX_WEIGHT],]){for(const term of terms){const entry=index.terms.get(term);if(entry===undefined)continue;const common=intersection(totals,entry.postings);if(entry.scores.size<entry.postings.size){for(const post of common)if(!entry.scores.has(post))termScore(entry,post,index);}
 addTo(totals,common,(post)=>weight*entry.scores.get(post));for(const post of common)scored.add(post);}
 }
 if(piece.spelled.length&&scored.size<totals.size){const value=gramScore(piece.spelled,index);const only=[...intersection(postsWithGrams(piece.spelled,index.grams),totals)].filter((p)=>!scored.has(p));addTo(totals,only,()=>value);}

@@ -63,17 +63,14 @@ export function scores(posts, pieces, index) {
       continue;
     }
     const scored = new Set();
-    let exact = new Set();
     for (const [terms, weight] of [
       [piece.terms, 1.0],
       [piece.prefixTerms, PREFIX_WEIGHT],
     ]) {
-      if (weight !== 1.0) exact = new Set(scored); // the posts with one of the piece's own terms
       for (const term of terms) {
         const entry = index.terms.get(term);
         if (entry === undefined) continue;
         const common = intersection(totals, entry.postings);
-        for (const post of exact) common.delete(post);
         if (entry.scores.size < entry.postings.size) {
           // not every post scored yet
           for (const post of common) if (!entry.scores.has(post)) termScore(entry, post, index); // kept on the entry
