@@ -194,5 +194,7 @@ def test_partial_matches_are_said_to_be_partial(example_index):
     assert "no post has every word of '新幹線 予約'" in q.stdout and "missing: 予約" in q.stdout
     data = json.loads(run("query", str(example_index), "新幹線 予約", "--json").stdout)
     assert data["complete"] == 0 and data["total"] > 0 and data["hits"][0]["missing"] == ["予約"]
+    strict = json.loads(run("query", str(example_index), "新幹線 予約", "--json", "--no-partial").stdout)
+    assert strict["total"] == strict["complete"] == 0 and strict["hits"] == []
     both = run("query", str(example_index), "新幹線 京都")
     assert "2 posts match '新幹線 京都';" in both.stdout and "more have some of its words" in both.stdout

@@ -147,7 +147,13 @@ def cmd_query(args: argparse.Namespace) -> int:
                 print(f"{count}\t{tag}")
             return EXIT_OK
         result = index.search(
-            args.query, limit=args.limit, tags=args.tag, since=args.since, until=args.until, sort=args.sort
+            args.query,
+            limit=args.limit,
+            tags=args.tag,
+            since=args.since,
+            until=args.until,
+            sort=args.sort,
+            partial=args.partial,
         )
     except (OSError, ValueError) as e:  # no index there, or a damaged one (the file is named)
         print(f"error: {args.index}: {error_line(e)}", file=sys.stderr)
@@ -292,6 +298,12 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--since", help="only posts dated on or after YYYY-MM-DD")
     q.add_argument("--until", help="only posts dated on or before YYYY-MM-DD")
     q.add_argument("--sort", choices=["score", "date"], default="score", help="order: best match or newest first")
+    q.add_argument(
+        "--no-partial",
+        dest="partial",
+        action="store_false",
+        help="only posts with every word (by default, too few of them: posts with some follow)",
+    )
     q.add_argument("--tags", dest="list_tags", action="store_true", help="list the tags and their post counts")
     q.set_defaults(run=cmd_query)
 
