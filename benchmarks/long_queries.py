@@ -73,7 +73,9 @@ def python_runs(index_dir: Path, queries: list[str]) -> list[dict]:
         result = index.search(q)
         ms = (time.perf_counter() - started) * 1000
         packed = sum(gzip_size((index_dir / name).read_bytes()) for name in files)
-        runs.append({"ms": ms, "bytes": index.bytes_read - before, "gzip": packed, "paths": [h.path for h in result.hits]})
+        runs.append(
+            {"ms": ms, "bytes": index.bytes_read - before, "gzip": packed, "paths": [h.path for h in result.hits]}
+        )
     return runs
 
 

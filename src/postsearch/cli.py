@@ -255,7 +255,17 @@ def positive_seconds(text: str) -> float:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="postsearch", description="Japanese full-text search for static sites.")
     sub = p.add_subparsers(dest="command", required=True)
+    add_index_command(sub)
+    add_query_command(sub)
+    s = sub.add_parser("serve", help="serve an index and its demo page on 127.0.0.1")
+    s.add_argument("index", type=Path, help="the index folder")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port, printed)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.set_defaults(run=cmd_serve)
+    return p
 
+
+def add_index_command(sub: argparse._SubParsersAction) -> None:
     i = sub.add_parser("index", help="index a site's posts", description="Index a site's posts into OUT.")
     i.add_argument("src", type=Path, help="the site's source folder")
     i.add_argument("-o", "--out", type=Path, required=True, help="output folder (replaced when the build is complete)")
@@ -285,6 +295,8 @@ def parser() -> argparse.ArgumentParser:
     )
     i.set_defaults(run=cmd_index)
 
+
+def add_query_command(sub: argparse._SubParsersAction) -> None:
     q = sub.add_parser("query", help="search an index", description="Search an index written by `postsearch index`.")
     q.add_argument("index", type=Path, help="the index folder")
     q.add_argument("query", nargs="?", default="", help='the query: words, "a phrase", -excluded, tag:name')
@@ -306,13 +318,6 @@ def parser() -> argparse.ArgumentParser:
     )
     q.add_argument("--tags", dest="list_tags", action="store_true", help="list the tags and their post counts")
     q.set_defaults(run=cmd_query)
-
-    s = sub.add_parser("serve", help="serve an index and its demo page on 127.0.0.1")
-    s.add_argument("index", type=Path, help="the index folder")
-    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port, printed)")
-    s.add_argument("--host", default="127.0.0.1")
-    s.set_defaults(run=cmd_serve)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:
