@@ -86,7 +86,8 @@ def test_drafts_and_scripts_are_not_searchable(example):
         "ゼン非公開語",
         "スクリプト内の隠し語",
     ):
-        assert example.search(f'"{word}"').total == 0, word
+        assert example.search(f'"{word}"', partial=False).total == 0, word
+        assert all(h.path != "_drafts/unfinished-idea.md" for h in example.search(f'"{word}"').hits)
         assert all(h.path != "_drafts/unfinished-idea.md" for h in example.search(word).hits)
 
 
@@ -198,3 +199,21 @@ def test_hit_points_to_the_section_that_matched(example):
     hit = example.search('"東京駅から新大阪駅まで"').hits[0]
     assert hit.anchor == "東京駅から新大阪駅まで" and hit.section == "東京駅から新大阪駅まで"
     assert example.search("帰り道 新幹線").hits[0].anchor == "帰り道"
+
+
+def test_a_phrase_no_post_has_in_sequence_finds_posts_with_its_words(example):
+    # quotes in a pasted paragraph are rarely meant as a phrase: partial matches count its words
+    assert example.search('"京都 新幹線"', partial=False).total == 0
+    result = example.search('"京都 新幹線"')
+    assert result.complete == 0 and result.hits
+    assert all(h.missing == ['"京都 新幹線"'] for h in result.hits)  # the phrase, not its words
+    mixed = example.search('"新幹線で京都" 予約')
+    assert mixed.complete == 0 and all(h.missing[0] == "予約" for h in mixed.hits)
+    assert ["予約"] in [h.missing for h in mixed.hits]  # the post with the phrase lacks only 予約
+    assert ["予約", '"新幹線で京都"'] in [h.missing for h in mixed.hits]
+
+
+def test_a_repeated_word_counts_once_toward_the_words_a_query_keeps(example):
+    both = paths(example, "新幹線 京都")
+    assert both and paths(example, " ".join(["京都"] * 30 + ["新幹線"])) == both
+    assert paths(example, " ".join(["新幹線"] * 30 + ["京都"])) == both

@@ -58,7 +58,7 @@ def test_rebuild_after_editing_one_post_reanalyzes_only_that_post(built_site, tm
     post.write_bytes(post.read_bytes().replace("設定".encode(), "構成".encode(), 1))
     second = rebuild_equals_cold_build(built_site, tmp_path)
     assert second.patched and second.cached == second.posts - 1
-    assert postsearch.open_index(tmp_path / "out").search('"構成を変更する"').total == 1
+    assert postsearch.open_index(tmp_path / "out").search('"構成を変更する"').complete == 1
 
 
 def test_rebuilds_patch_edits_and_new_posts_after_the_last(built_site, tmp_path):

@@ -130,12 +130,13 @@ class Index(Shards):
 
     def spell(self, clause: Clause) -> None:
         """With adjacency: a word clause gets the n-grams of its text (a post with them all has
-        it as typed), and the pieces of word and phrase clauses those of their spelling."""
+        it as typed), and the required pieces of word and phrase clauses those of their
+        spelling (stops and dropped words are never looked up: their n-grams are not read)."""
         if clause.kind == "word" and any(is_required(p) for p in clause.pieces):
             clause.grams = sampled(grams_of(clause.text))
         if clause.kind != "not":
             for piece in [*clause.pieces, *clause.words]:
-                piece.spelled = spelled(piece)
+                piece.spelled = spelled(piece) if is_required(piece) else []
 
     @reopening
     def tags(self) -> list[tuple[str, int]]:
@@ -204,24 +205,27 @@ class Index(Shards):
         if partial and len(matched) < limit and words:  # too few posts have every word: those with some
             pool, word_posts = self.partial_matches(clauses, words, matched, wanted, since, until)
             partial = self.partially_ordered(pool, words, word_posts, limit - len(shown), sort)
-            hits += self.hits(partial, needles_for([*pieces, *words], self.terms), words, word_posts)
+            needles = needles_for([*pieces, *words], self.terms)
+            hits += self.hits(partial, needles, (words, word_posts, [c for c in clauses if c.kind == "phrase"]))
         return SearchResult(query, len(matched) + len(pool), hits, self.bytes_read, len(matched))
 
     def hits(
         self,
         order: list[tuple[float, int]],
         needles: list[str],
-        words: list[Piece] | None = None,
-        word_posts: list[set[int]] | None = None,
+        partial: tuple[list[Piece], list[set[int]], list[Clause]] | None = None,
     ) -> list[Hit]:
-        """The hits of these `(score, post)` (their text bundles read); with the words, each
-        says which of them its post lacks."""
+        """The hits of these `(score, post)` (their text bundles read); for partial matches
+        (the words, their posts, the phrases), each says what its post lacks."""
         self.ensure_texts([post for _, post in order])
         found = []
         for score_, post in order:
             hit = self.hit(post, score_, needles)
-            if words is not None and word_posts is not None:
-                hit.missing = missing_words(post, words, word_posts)
+            if partial is not None:
+                words, word_posts, phrases = partial
+                fields, terms, grams = self.field_count, self.terms, self.grams
+                lost = [c for c in phrases if not clause_matches(c, post, fields, terms, grams)]
+                hit.missing = missing_words(post, words, word_posts, phrases, lost)
             found.append(hit)
         return found
 
@@ -235,14 +239,13 @@ class Index(Shards):
         until: str | None,
     ) -> tuple[list[int], list[set[int]]]:
         """Posts with some of the query's words but not the whole query, that pass its
-        phrases, exclusions and filters, by id; and the posts of each word."""
+        exclusions and filters, by id; and the posts of each word. A phrase counts as its
+        words here (the hit says when it lacks the phrase in sequence)."""
         self.ensure_grams(sorted({g for w in words for g in w.spelled}))
         word_posts = [posts_with(w, self.terms, self.grams) for w in words]
         pool = set().union(*word_posts) - set(matched)
-        for clause in clauses:
-            if clause.kind == "phrase":  # phrases are never partial
-                pool &= clause_posts(clause, self.terms, self.grams) or set()
-        return self.matching(pool, clauses, words, wanted, since, until), word_posts
+        unquoted = [c for c in clauses if c.kind != "phrase"]
+        return self.matching(pool, unquoted, words, wanted, since, until), word_posts
 
     def partially_ordered(
         self, pool: list[int], words: list[Piece], word_posts: list[set[int]], room: int, sort: str
@@ -314,9 +317,17 @@ class Index(Shards):
         return Hit(url, title, date, tags, score_, shown, path, anchor, section)
 
 
-def missing_words(post: int, words: list[Piece], word_posts: list[set[int]]) -> list[str]:
-    """The words of the query a post lacks, as typed, each once, in query order."""
-    return list(dict.fromkeys(w.surface for w, found in zip(words, word_posts, strict=True) if post not in found))
+def missing_words(
+    post: int, words: list[Piece], word_posts: list[set[int]], phrases: list[Clause], lost: list[Clause]
+) -> list[str]:
+    """What of the query a post lacks, each once, in query order: the words of its word
+    clauses, as typed, then each phrase it lacks in sequence, quoted (a phrase's own words
+    are not listed apart)."""
+    quoted = {id(p) for c in phrases for p in c.words}
+    lacking = [
+        w.surface for w, found in zip(words, word_posts, strict=True) if post not in found and id(w) not in quoted
+    ]
+    return list(dict.fromkeys([*lacking, *(f'"{c.text}"' for c in lost)]))
 
 
 def open_index(path: str | Path) -> Index:

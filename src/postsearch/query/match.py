@@ -8,9 +8,10 @@ once per post or start.
 
 When fewer posts than asked for match, posts that have some of the query's words match
 partially (rank.py orders them below): the words are the required lexicon pieces of its word
-clauses (cut as typed, before a clause is searched again by n-grams). A query keeps at most
-MAX_WORDS words, its rarest (limit_words), so a pasted paragraph reads a bounded number of
-postings.
+and phrase clauses (cut as typed, before a clause is searched again by n-grams); a phrase
+counts as its words there, since quotes in a pasted paragraph are rarely meant as one.
+A query keeps at most MAX_WORDS distinct words, its rarest (limit_words), so a pasted
+paragraph reads a bounded number of postings.
 Mirrored by `web/src/match.js`, function by function.
 """
 
@@ -35,22 +36,24 @@ MAX_WORDS = 16  # required pieces a query keeps: its rarest (a pasted paragraph 
 
 def word_pieces(clauses: list[Clause]) -> list[Piece]:
     """The words of a query partial matching counts: the required lexicon pieces of its word
-    clauses (phrases and exclusions stay whole; stops never count)."""
-    return [p for c in clauses if c.kind == "word" for p in c.words if is_required(p)]
+    and phrase clauses (exclusions stay whole; stops never count)."""
+    return [p for c in clauses if c.kind != "not" for p in c.words if is_required(p)]
 
 
 def limit_words(clauses: list[Clause], lexicon: dict[str, LexiconEntry]) -> None:
-    """Keep at most MAX_WORDS required pieces in the word and phrase clauses: the rarest by
-    the lexicon's cost (a piece no surface covers costs UNCOVERED_COST), ties in query order;
-    the others become stops. Done before any term is read, so a query reads the postings of
-    at most MAX_WORDS words (and the prefix terms of its last)."""
+    """Keep at most MAX_WORDS distinct required pieces (by surface; a repeated word is one)
+    in the word and phrase clauses: the rarest by the lexicon's cost (a piece no surface
+    covers costs UNCOVERED_COST), ties in query order; the others become stops. Done before
+    any term is read, so a query reads the postings of at most MAX_WORDS words (and the
+    prefix terms of its last)."""
     pieces = [p for c in clauses if c.kind != "not" for p in c.pieces if is_required(p)]
-    if len(pieces) <= MAX_WORDS:
+    surfaces = list(dict.fromkeys(p.surface for p in pieces))
+    if len(surfaces) <= MAX_WORDS:
         return
-    cost = [lexicon[p.surface].cost if p.surface in lexicon else UNCOVERED_COST for p in pieces]
-    kept = set(sorted(range(len(pieces)), key=lambda i: -cost[i])[:MAX_WORDS])
-    for i, piece in enumerate(pieces):
-        if i not in kept:
+    cost = {s: lexicon[s].cost if s in lexicon else UNCOVERED_COST for s in surfaces}
+    kept = set(sorted(surfaces, key=lambda s: -cost[s])[:MAX_WORDS])
+    for piece in pieces:
+        if piece.surface not in kept:
             piece.terms, piece.prefix_terms, piece.grams, piece.fallback = [], [], [], False
             piece.dropped = True
 

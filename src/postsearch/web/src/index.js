@@ -99,10 +99,13 @@ export class Index extends Shards {
   }
 
   /** With adjacency: a word clause gets the n-grams of its text (a post with them all has
-   * it as typed), and the pieces of word and phrase clauses those of their spelling. */
+   * it as typed), and the required pieces of word and phrase clauses those of their
+   * spelling (stops and dropped words are never looked up: their n-grams are not read). */
   spell(clause) {
     if (clause.kind === 'word' && clause.pieces.some(isRequired)) clause.grams = sampled(gramsOf(clause.text));
-    if (clause.kind !== 'not') for (const piece of [...clause.pieces, ...clause.words]) piece.spelled = spelled(piece);
+    if (clause.kind !== 'not') {
+      for (const piece of [...clause.pieces, ...clause.words]) piece.spelled = isRequired(piece) ? spelled(piece) : [];
+    }
   }
 
   /** Every tag (tags, categories, topics) with its number of posts, most used first. */
@@ -171,34 +174,39 @@ export class Index extends Shards {
       let wordPosts;
       [pool, wordPosts] = await this.partialMatches(clauses, words, matched, wanted, since, until);
       const partial = await this.partiallyOrdered(pool, words, wordPosts, limit - shown.length, sort);
-      hits.push(...(await this.hits(partial, needlesFor([...pieces, ...words], this.terms), words, wordPosts)));
+      const needles = needlesFor([...pieces, ...words], this.terms);
+      hits.push(...(await this.hits(partial, needles, [words, wordPosts, clauses.filter((c) => c.kind === 'phrase')])));
     }
     return { query, total: matched.length + pool.length, complete: matched.length, hits, bytesRead: this.bytesRead };
   }
 
-  /** The hits of these `[score, post]` (their text bundles read); with the words, each says
-   * which of them its post lacks. */
-  async hits(order, needles, words = null, wordPosts = null) {
+  /** The hits of these `[score, post]` (their text bundles read); for partial matches (the
+   * words, their posts, the phrases), each says what its post lacks. */
+  async hits(order, needles, partial = null) {
     await this.ensureTexts(order.map(([, post]) => post));
     return order.map(([score, post]) => {
       const hit = this.hit(post, score, needles);
-      if (words !== null && wordPosts !== null) hit.missing = missingWords(post, words, wordPosts);
+      if (partial !== null) {
+        const [words, wordPosts, phrases] = partial;
+        const [fields, terms, grams] = [this.fieldCount, this.terms, this.grams];
+        const lost = phrases.filter((c) => !clauseMatches(c, post, fields, terms, grams));
+        hit.missing = missingWords(post, words, wordPosts, phrases, lost);
+      }
       return hit;
     });
   }
 
   /** Posts with some of the query's words but not the whole query, that pass its
-   * phrases, exclusions and filters, by id; and the posts of each word. */
+   * exclusions and filters, by id; and the posts of each word. A phrase counts as its words
+   * here (the hit says when it lacks the phrase in sequence). */
   async partialMatches(clauses, words, matched, wanted, since, until) {
     await this.ensureGrams(sortedSet(words.flatMap((w) => w.spelled)));
     const wordPosts = words.map((w) => postsWith(w, this.terms, this.grams));
     const done = new Set(matched);
-    let pool = new Set();
+    const pool = new Set();
     for (const found of wordPosts) for (const post of found) if (!done.has(post)) pool.add(post);
-    for (const clause of clauses) {
-      if (clause.kind === 'phrase') pool = intersection(pool, clausePosts(clause, this.terms, this.grams) ?? new Set()); // phrases are never partial
-    }
-    return [await this.matching(pool, clauses, words, wanted, since, until), wordPosts];
+    const unquoted = clauses.filter((c) => c.kind !== 'phrase');
+    return [await this.matching(pool, unquoted, words, wanted, since, until), wordPosts];
   }
 
   /** The partial matches to show: the first `room` by score x coordination²
@@ -264,9 +272,13 @@ export class Index extends Shards {
   }
 }
 
-/** The words of the query a post lacks, as typed, each once, in query order. */
-export function missingWords(post, words, wordPosts) {
-  return [...new Set(words.filter((_, i) => !wordPosts[i].has(post)).map((word) => word.surface))];
+/** What of the query a post lacks, each once, in query order: the words of its word
+ * clauses, as typed, then each phrase it lacks in sequence, quoted (a phrase's own words are
+ * not listed apart). */
+export function missingWords(post, words, wordPosts, phrases, lost) {
+  const quoted = new Set(phrases.flatMap((c) => c.words));
+  const lacking = words.filter((w, i) => !wordPosts[i].has(post) && !quoted.has(w)).map((w) => w.surface);
+  return [...new Set([...lacking, ...lost.map((c) => `"${c.text}"`)])];
 }
 
 /** Open an index folder written by `postsearch index` (or `postsearch.build`), given its

@@ -20,22 +20,24 @@ export function neededPieces(clauses) {
 export const MAX_WORDS = 16; // required pieces a query keeps: its rarest (a pasted paragraph costs a bounded number)
 
 /** The words of a query partial matching counts: the required lexicon pieces of its word
- * clauses (phrases and exclusions stay whole; stops never count). */
+ * and phrase clauses (exclusions stay whole; stops never count). */
 export function wordPieces(clauses) {
-  return clauses.filter((c) => c.kind === 'word').flatMap((c) => c.words.filter(isRequired));
+  return clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.words.filter(isRequired));
 }
 
-/** Keep at most MAX_WORDS required pieces in the word and phrase clauses: the rarest by the
- * lexicon's cost (a piece no surface covers costs UNCOVERED_COST), ties in query order; the
- * others become stops, before any term is read (match.py). */
+/** Keep at most MAX_WORDS distinct required pieces (by surface; a repeated word is one) in
+ * the word and phrase clauses: the rarest by the lexicon's cost (a piece no surface covers
+ * costs UNCOVERED_COST), ties in query order; the others become stops, before any term is
+ * read (match.py). */
 export function limitWords(clauses, lexicon) {
   const pieces = clauses.filter((c) => c.kind !== 'not').flatMap((c) => c.pieces.filter(isRequired));
-  if (pieces.length <= MAX_WORDS) return;
-  const cost = pieces.map((p) => (lexicon.has(p.surface) ? lexicon.get(p.surface).cost : UNCOVERED_COST));
-  const kept = new Set(pieces.map((_, i) => i).sort((a, b) => cost[b] - cost[a]).slice(0, MAX_WORDS)); // stable
-  pieces.forEach((piece, i) => {
-    if (!kept.has(i)) Object.assign(piece, { terms: [], prefixTerms: [], grams: [], fallback: false, dropped: true });
-  });
+  const surfaces = [...new Set(pieces.map((p) => p.surface))];
+  if (surfaces.length <= MAX_WORDS) return;
+  const cost = new Map(surfaces.map((s) => [s, lexicon.has(s) ? lexicon.get(s).cost : UNCOVERED_COST]));
+  const kept = new Set([...surfaces].sort((a, b) => cost.get(b) - cost.get(a)).slice(0, MAX_WORDS)); // stable
+  for (const piece of pieces) {
+    if (!kept.has(piece.surface)) Object.assign(piece, { terms: [], prefixTerms: [], grams: [], fallback: false, dropped: true });
+  }
 }
 
 /** Posts that have every one of these n-grams (none: no posts). */
