@@ -177,6 +177,9 @@ def main() -> None:
                 f"warm latency, Chromium: p50 {statistics.median(ms):.2f} ms, p95 {percentile_rounded(ms, 95):.2f} ms"
             )
             print(f"  answers identical to Python: {same}/{len(rows)}")
+            for b, r in zip(browser, rows, strict=True):
+                if b["paths"] != r["paths"]:
+                    print(f"    differs: {r['query']!r}: Python {r['paths']}, Chromium {b['paths']}")
         print(f"{'type':<12} {'queries':>7} {'MRR@10':>7} {'s@1':>6} {'s@10':>6} {'zero':>6}")
         known = [r for r in rows if r["type"] != known_items.QUESTION]
         asked = [r for r in rows if r["type"] == known_items.QUESTION]
