@@ -49,14 +49,17 @@ def site_snapshot(src: Path, out: Path, options: SiteOptions | None = None) -> d
 
 def site_options(args: argparse.Namespace) -> SiteOptions:
     """What `index` reads, from its arguments (the build and `--watch` alike)."""
-    from .posts import DEFAULT_INCLUDE, SiteOptions
+    from .posts import DEFAULT_INCLUDE, SiteOptions, built_site
 
-    return SiteOptions(
+    options = SiteOptions(
         include=tuple(args.include) if args.include else DEFAULT_INCLUDE,
         exclude=tuple(args.exclude or ()),
         url_template=args.url_template,
         follow_symlinks=args.follow_symlinks,
     )
+    if not args.html:
+        return options
+    return built_site(options, base_url=args.base_url, title_from=args.title_from, lang=args.lang)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -274,6 +277,16 @@ def add_index_command(sub: argparse._SubParsersAction) -> None:
         "--include", action="append", help="glob of post files (repeatable; default *.md *.markdown *.mdx *.html)"
     )
     i.add_argument("--exclude", action="append", help="glob of files to leave out (repeatable)")
+    i.add_argument(
+        "--html",
+        action="store_true",
+        help="SRC is a generator's built site: index its HTML pages' content (Pagefind's data-pagefind-* understood)",
+    )
+    i.add_argument("--base-url", default="/", help="with --html: the URL SRC is served at (default /)")
+    i.add_argument(
+        "--title-from", choices=["h1", "title"], default="h1", help="with --html: a page's title (default: first h1)"
+    )
+    i.add_argument("--lang", help="with --html: only pages whose <html lang> is this language (e.g. ja)")
     i.add_argument("--url-template", help="URL of every post, e.g. '/{year}/{month}/{day}/{slug}/' (also {dir} {path})")
     i.add_argument(
         "--anchors",

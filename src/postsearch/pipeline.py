@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .analysis import Analyzer
+from .builtpages import any_marks_body
 from .cache import RecordCache, UnsafeCache, open_cache
 from .format import WriteSummary, encode_rows, write_index
 from .index import IndexBuilder, PostRecord, analyze_post
@@ -133,9 +134,7 @@ def build_key(salt: str, options: SiteOptions, anchors: str) -> str:
     digest = hashlib.sha256(salt.encode())
     for module in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(module.read_bytes())
-    digest.update(
-        repr((options.include, options.exclude, options.exclude_dirs, options.url_template, anchors)).encode()
-    )
+    digest.update(repr({**{k: v for k, v in options.__dict__.items() if k != "skip"}, "anchors": anchors}).encode())
     return digest.hexdigest()
 
 
@@ -185,6 +184,9 @@ def build_site(
     if options.url_template is not None:
         check_url_template(options.url_template)
     check_output(out, src)  # before anything is touched: OUT must be empty or an index
+    if options.built:  # a built site is deployed as it is: no cache inside it unless asked
+        options = SiteOptions(**{**options.__dict__, "require_body": any_marks_body(walk_site(src, options)[0])})
+        cache = None if cache is True else cache
     warnings: list[tuple[str, str]] = []
     folder = cache_folder(src, cache, warnings)
     records = RecordCache(folder, analysis_salt())

@@ -37,6 +37,23 @@ class SiteOptions:
     url_template: str | None = None
     skip: tuple[Path, ...] = ()
     follow_symlinks: bool = False  # read links to outside the site and walk linked folders
+    built: bool = False  # SRC is a generator's built HTML (builtpages.py), not its sources
+    base_url: str = "/"  # built pages: the URL the folder is served at
+    title_from: str = "h1"  # built pages: "h1" (the content's first <h1>, else <title>) or "title"
+    lang: str | None = None  # built pages: only pages whose <html lang> is this language
+    require_body: bool = False  # built pages: some page marks its content, so pages must
+
+
+BUILT_INCLUDE = ("*.html", "*.htm")
+BUILT_EXCLUDE_DIRS = ("node_modules",)
+
+
+def built_site(options: SiteOptions, **changes: Any) -> SiteOptions:
+    """Options for reading a built site: its HTML pages, every folder but node_modules."""
+    include = options.include if options.include != DEFAULT_INCLUDE else BUILT_INCLUDE
+    return SiteOptions(
+        **{**options.__dict__, "built": True, "include": include, "exclude_dirs": BUILT_EXCLUDE_DIRS, **changes}
+    )
 
 
 @dataclass
@@ -79,6 +96,10 @@ def read_posts(src: Path, options: SiteOptions | None = None) -> Iterator[Post |
     skipped (links out of the site, special files) are left out: `walk_site` says which."""
     options = options or SiteOptions()
     posts, drafts, _ = walk_site(src, options)
+    if options.built:
+        from .builtpages import any_marks_body  # it imports this module's types
+
+        options = SiteOptions(**{**options.__dict__, "require_body": any_marks_body(posts)})
     for path in posts:
         yield read_post(path, path.relative_to(src).as_posix(), options)
     for path in drafts:
@@ -105,6 +126,10 @@ def parse_post(path: Path, rel: str, options: SiteOptions) -> Post | Draft | Fai
     except UnicodeDecodeError as e:
         return Failure(rel, f"not UTF-8 (byte {e.start}: {raw[e.start : e.start + 1]!r})")
     text = clean_control_chars(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if options.built:
+        from .builtpages import page_post  # it imports this module's types
+
+        return page_post(rel, text, options)
     try:
         meta, body = split_front_matter(text)
     except FrontMatterTooLarge as e:

@@ -1,0 +1,115 @@
+"""A generator's built HTML as the site (`postsearch index public/ --html`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import postsearch
+from postsearch.builtpages import page_url
+from postsearch.posts import Draft, Post, SiteOptions, built_site, read_posts
+
+SITES = Path(__file__).parent / "sites"
+BUILT = SITES / "built"
+PAGEFIND = SITES / "built-pagefind"
+
+
+def built_index(tmp_path: Path, site: Path = BUILT, **options: object) -> postsearch.Index:
+    out = tmp_path / "out"
+    postsearch.build(site, out, options=built_site(SiteOptions(), **options), cache=False, jobs=1)
+    return postsearch.open_index(out)
+
+
+def strict(index: postsearch.Index, query: str) -> list[str]:
+    return [h.path for h in index.search(query, partial=False).hits]
+
+
+def test_only_the_content_is_indexed(tmp_path):
+    index = built_index(tmp_path)
+    assert strict(index, "竹林") == ["posts/kyoto/index.html"]
+    assert strict(index, "保津川") == ["posts/kyoto/index.html"]
+    for furniture in ("案内板専用語", "足元専用語", "脇道専用語", "台本専用語", "広告欄専用語"):
+        assert strict(index, furniture) == [], furniture  # nav, footer, aside, script, ignored
+    assert strict(index, "嵐山観光協会") == ["posts/kyoto/index.html"]  # data-pagefind-index-attrs
+
+
+def test_urls_titles_dates_tags_and_anchors(tmp_path):
+    index = built_index(tmp_path)
+    kyoto = index.search("保津川").hits[0]
+    assert (kyoto.url, kyoto.title) == ("/posts/kyoto/", "雨の嵐山を歩く")  # the h1, not <title>
+    assert kyoto.date.startswith("2024-06-15") and kyoto.tags == ["京都", "散歩"]  # article:* metas
+    assert kyoto.anchor == "togetsukyo"  # the heading's own id
+    hokkaido = index.search("熊鈴").hits[0]
+    assert hokkaido.url == "/posts/hokkaido.html"
+    assert hokkaido.date == "2023-08-02" and hokkaido.tags == ["北海道", "ドライブ"]  # JSON-LD
+    assert hokkaido.anchor == "shiretoko"
+    assert index.search("覚え書き").hits[0].url == "/"
+
+
+def test_pages_that_opt_out_and_other_languages(tmp_path):
+    results = {p.path: p for p in read_posts(BUILT, built_site(SiteOptions()))}
+    assert isinstance(results["noindex.html"], Draft) and "noindex" in results["noindex.html"].reason
+    assert isinstance(results["private.html"], Draft)
+    assert isinstance(results["en/about/index.html"], Post)  # every language by default
+    only_ja = {p.path: p for p in read_posts(BUILT, built_site(SiteOptions(), lang="ja"))}
+    assert isinstance(only_ja["en/about/index.html"], Draft) and "lang en" in only_ja["en/about/index.html"].reason
+    assert isinstance(only_ja["posts/kyoto/index.html"], Post)  # ja-JP is ja
+    index = built_index(tmp_path)
+    assert strict(index, "非掲載専用語") == [] and strict(index, "非公開専用語") == []
+    assert strict(index, "weekends") == ["en/about/index.html"]  # Latin words indexed as such
+
+
+def test_title_from_the_title_element(tmp_path):
+    index = built_index(tmp_path, title_from="title")
+    assert index.search("保津川").hits[0].title == "雨の嵐山を歩く | 旅の記録"
+
+
+def test_base_url(tmp_path):
+    index = built_index(tmp_path, base_url="/blog/")
+    assert index.search("保津川").hits[0].url == "/blog/posts/kyoto/"
+    assert page_url("a/b/index.html", "https://example.com/docs") == "https://example.com/docs/a/b/"
+    assert page_url("index.html", "/") == "/" and page_url("a/b.html", "") == "/a/b.html"
+
+
+def test_pagefind_attributes(tmp_path):
+    index = built_index(tmp_path, PAGEFIND)
+    hit = index.search("重複").hits[0]
+    assert (hit.path, hit.title, hit.date) == ("guide.html", "写真の整理手順", "2022-11-20")
+    assert hit.tags == ["写真", "手順書"]  # data-pagefind-filter tag and category
+    assert strict(index, "写真展") == []  # a page without data-pagefind-body
+    assert strict(index, "目次専用語") == [] and strict(index, "印刷用注記専用語") == []
+
+
+def test_cli_indexes_a_built_site_with_the_index_inside_it(tmp_path):
+    public = tmp_path / "public"
+    shutil.copytree(BUILT, public)
+    for _ in range(2):  # the second build must not read the first one's pages (demo.html)
+        done = subprocess.run(
+            [sys.executable, "-m", "postsearch", "index", str(public), "--html", "-o", str(public / "search")],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "indexed 4 posts" in done.stdout and "0 failed" in done.stdout
+    assert not (public / ".postsearch-cache").exists()  # nothing of ours deployed with the site
+    q = subprocess.run(
+        [sys.executable, "-m", "postsearch", "query", str(public / "search"), "竹林", "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(q.stdout)["hits"][0]["url"] == "/posts/kyoto/"
+
+
+@pytest.mark.parametrize("markup", ["<html><body>", "", "<p>unclosed <b>tags", "\x00<main>本文</main>"])
+def test_odd_pages_never_fail_the_build(tmp_path, markup):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "odd.html").write_text(markup, encoding="utf-8")
+    (site / "ok.html").write_text("<main><h1>正常</h1><p>普通のページです。</p></main>", encoding="utf-8")
+    report = postsearch.build(site, tmp_path / "out", options=built_site(SiteOptions()), cache=False, jobs=1)
+    assert not report.failures and postsearch.open_index(tmp_path / "out").search("普通").hits
