@@ -113,3 +113,21 @@ def test_odd_pages_never_fail_the_build(tmp_path, markup):
     (site / "ok.html").write_text("<main><h1>正常</h1><p>普通のページです。</p></main>", encoding="utf-8")
     report = postsearch.build(site, tmp_path / "out", options=built_site(SiteOptions()), cache=False, jobs=1)
     assert not report.failures and postsearch.open_index(tmp_path / "out").search("普通").hits
+
+
+def test_two_posts_at_one_url_are_reported_naming_both(tmp_path):
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "a" / "index.html").write_text("<main><p>一つ目の記事です。</p></main>", encoding="utf-8")
+    (site / "a.html").write_text("<main><p>二つ目の記事です。</p></main>", encoding="utf-8")
+    (site / "b").mkdir()
+    (site / "b" / "index.html").write_text("<main><p>別の住所の記事です。</p></main>", encoding="utf-8")
+    options = built_site(SiteOptions(), base_url="/")
+    report = postsearch.build(site, tmp_path / "out", options=options, cache=False, jobs=1)
+    assert report.warnings == []  # /a/, /a.html and /b/ differ
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "one.md").write_text("---\ntitle: 一\npermalink: /same/\n---\n本文その一。\n", encoding="utf-8")
+    (src / "two.md").write_text("---\ntitle: 二\npermalink: /same/\n---\n本文その二。\n", encoding="utf-8")
+    report = postsearch.build(src, tmp_path / "out2", cache=False, jobs=1)
+    assert report.warnings == [("two.md", "same URL /same/ as one.md")]

@@ -408,3 +408,13 @@ def test_site_snapshot_survives_symlink_loops(tmp_path):
 def test_title_search_is_linear_in_the_body(tmp_path, body, title):
     item = read_post(write(tmp_path, "p.md", body), "p.md", SiteOptions())
     assert isinstance(item, Post) and item.title == title
+
+
+def test_yaml_front_matter_may_end_with_the_document_end_marker(tmp_path):
+    item = read_post(
+        write(tmp_path, "p.md", "---\ntitle: 終わりの印\ntags: [a]\n...\n本文です。\n"), "p.md", SiteOptions()
+    )
+    assert isinstance(item, Post) and (item.title, item.tags) == ("終わりの印", ["a"])
+    assert item.body.strip() == "本文です。"
+    unclosed = read_post(write(tmp_path, "q.md", "---\ntitle: 閉じない\n本文\n"), "q.md", SiteOptions())
+    assert isinstance(unclosed, Failure) and "never closed" in unclosed.reason

@@ -117,7 +117,20 @@ def check_expanded_size(root: yaml.Node) -> None:
 
 
 class YamlHandler(YAMLHandler):
-    """`---` front matter, loaded with FrontMatterLoader."""
+    """`---` front matter, loaded with FrontMatterLoader, closed by `---` or by YAML's
+    document end marker `...` (which Jekyll accepts)."""
+
+    CLOSING = re.compile(r"^(?:-{3,}|\.{3})\s*$", re.MULTILINE)
+
+    def split(self, text: str) -> tuple[str, str]:
+        opening = self.FM_BOUNDARY.match(text)
+        if opening is None:
+            raise ValueError("no front matter")
+        rest = text[opening.end() :]
+        closing = self.CLOSING.search(rest)
+        if closing is None:
+            raise ValueError("front matter is never closed (no --- or ... line)")
+        return rest[: closing.start()], rest[closing.end() :]
 
     def load(self, fm: str, **kwargs: object) -> Any:
         loader = FrontMatterLoader(fm)  # a safe loader: no tag constructs objects or runs code

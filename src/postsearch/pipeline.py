@@ -308,6 +308,19 @@ def report_of(files: list[FileOutcome]) -> BuildReport:
     return report
 
 
+def shared_urls(posts: list[PostRecord]) -> list[tuple[str, str]]:
+    """A warning for each post whose URL an earlier post (by path) has: two files of the
+    site published at one address means the URLs postsearch gives are not the site's."""
+    first: dict[str, str] = {}
+    warnings = []
+    for post in posts:
+        if post.url in first:
+            warnings.append((post.path, f"same URL {post.url} as {first[post.url]}"))
+        else:
+            first[post.url] = post.path
+    return warnings
+
+
 def full_build(site: Site, jobs: int, out: Path, key: str) -> BuildReport:
     """Read and analyze every post (the cache spares the analysis of unchanged ones) and
     write the whole index."""
@@ -327,6 +340,7 @@ def full_build(site: Site, jobs: int, out: Path, key: str) -> BuildReport:
     report = report_of(files)
     report.cached = site.records.hits
     rows = encode_rows(builder)
+    report.warnings += shared_urls(rows.posts)
     report.written = write_index(rows, out, src=site.src)
     if site.records.folder is not None:
         save_build(site.records.folder, SavedBuild(key, files, rows, str(out.resolve()), report.written.stamps))
@@ -344,6 +358,7 @@ def update_build(site: Site, saved: SavedBuild, changed: list[int], out: Path) -
     except (ValueError, TypeError, KeyError, IndexError, RecursionError):
         return None
     report = report_of(saved.files)
+    report.warnings += shared_urls(saved.rows.posts)
     report.patched = True
     site.records.used.update(f.detail for f in saved.files if f.kind == "post")  # kept at the prune
     report.cached = report.posts - sum(1 for i in changed if saved.files[i].kind == "post")
