@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from . import __version__
 from .writer import UnsafeOutput
 
 if TYPE_CHECKING:
@@ -64,6 +65,13 @@ def site_options(args: argparse.Namespace) -> SiteOptions:
 
 def cmd_index(args: argparse.Namespace) -> int:
     """Build the index and print the summary; with --watch, again whenever the site changes."""
+    from .config import ConfigError, apply_config
+
+    try:
+        apply_config(args, parser().parse_args(["index", str(args.src), "-o", str(args.out)]))
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_ERROR
     before = site_snapshot(args.src, args.out, site_options(args)) if args.watch and args.src.is_dir() else {}
     status = index_once(args)
     if not args.watch or status == EXIT_ERROR:
@@ -257,6 +265,7 @@ def positive_seconds(text: str) -> float:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="postsearch", description="Japanese full-text search for static sites.")
+    p.add_argument("--version", action="version", version=f"postsearch {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     add_index_command(sub)
     add_query_command(sub)
@@ -281,6 +290,9 @@ def add_index_command(sub: argparse._SubParsersAction) -> None:
         "--html",
         action="store_true",
         help="SRC is a generator's built site: index its HTML pages' content (Pagefind's data-pagefind-* understood)",
+    )
+    i.add_argument(
+        "--config", type=Path, help="options file (default SRC/postsearch.toml or SRC/pyproject.toml [tool.postsearch])"
     )
     i.add_argument("--base-url", default="/", help="with --html: the URL SRC is served at (default /)")
     i.add_argument(
