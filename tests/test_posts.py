@@ -418,3 +418,15 @@ def test_yaml_front_matter_may_end_with_the_document_end_marker(tmp_path):
     assert item.body.strip() == "本文です。"
     unclosed = read_post(write(tmp_path, "q.md", "---\ntitle: 閉じない\n本文\n"), "q.md", SiteOptions())
     assert isinstance(unclosed, Failure) and "never closed" in unclosed.reason
+
+
+def test_template_folders_at_the_top_are_never_posts(tmp_path):
+    site = tmp_path / "site"
+    for rel in (
+        "_layouts/default.html", "_includes/head.html", "_includes_custom/footer.html",
+        "layouts/_default/single.html", "themes/t/layouts/index.html", "archetypes/default.md",
+        "scaffolds/post.md", "_posts/2024-01-02-real.md", "content/docs/layouts/guide.md",
+    ):  # fmt: skip
+        write(site, rel, "---\ntitle: x\n---\n本文\n")
+    found = sorted(p.path for p in read_posts(site))
+    assert found == ["_posts/2024-01-02-real.md", "content/docs/layouts/guide.md"]

@@ -25,6 +25,17 @@ MAX_POST_BYTES = 32 * 1024 * 1024
 """A post file's size: a disk image or a log named `.md` is not read into memory."""
 
 
+TEMPLATE_DIRS = frozenset(
+    {
+        "_layouts", "_includes", "_includes_custom", "_sass", "_data", "_plugins",  # Jekyll, Octopress
+        "layouts", "archetypes", "themes", "assets", "data", "i18n",  # Hugo (and Hexo's themes)
+        "scaffolds",  # Hexo
+    }
+)  # fmt: skip
+"""Top-level folders of a site's sources that hold templates, styles and data, never posts:
+a template fragment in the results is a bug (a post folder deeper down may have these names)."""
+
+
 def walk_site(src: Path, options: SiteOptions) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
     """Post files, draft files (in `_drafts/`), each sorted by path, and the files and
     folders skipped with a warning (relative path, reason). Hidden folders, dependency and
@@ -45,6 +56,8 @@ def walk_site(src: Path, options: SiteOptions) -> tuple[list[Path], list[Path], 
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if is_folder(entry):
                 if entry.name in options.exclude_dirs and entry.name != "_drafts":
+                    continue
+                if not rel_dir and not options.built and entry.name in TEMPLATE_DIRS:
                     continue
                 if os.path.abspath(entry.path) in skip:
                     continue
