@@ -282,6 +282,8 @@ def test_random_variant_sites_patch_to_cold_builds(posts, edit) -> None:
         posts[k % len(posts)] = body
         write(posts)
         index = rebuild(site, out, cold)
-        for normalized, variant in [("サーバー", "サーバ"), ("アマゾン", "Amazon"), ("引っ越し", "引越し")]:
+        # 引越し stays in the words (patched = cold bytes) but not here: before 、 or に Sudachi
+        # reads it as the verb 引越す (normalized 引っ越す), so the noun 引っ越し is not in the post
+        for normalized, variant in [("サーバー", "サーバ"), ("アマゾン", "Amazon")]:
             having = {f"p{n}.md" for n, b in enumerate(posts) if normalized in b or variant in b}
             assert set(paths(index, normalized)) == having, (normalized, posts)

@@ -55,11 +55,7 @@ def walk_site(src: Path, options: SiteOptions) -> tuple[list[Path], list[Path], 
         for entry in listing(folder, rel_dir, skipped):
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if is_folder(entry):
-                if entry.name in options.exclude_dirs and entry.name != "_drafts":
-                    continue
-                if not rel_dir and not options.built and entry.name in TEMPLATE_DIRS:
-                    continue
-                if os.path.abspath(entry.path) in skip:
+                if is_left_out(entry, rel_dir, options) or os.path.abspath(entry.path) in skip:
                     continue
                 real, problem = folder_link(entry, root, real_dir, walked, options.follow_symlinks)
                 if problem:
@@ -79,6 +75,14 @@ def walk_site(src: Path, options: SiteOptions) -> tuple[list[Path], list[Path], 
     posts = [p for rel, p in found if "_drafts" not in rel.split("/")[:-1]]
     drafts = [p for rel, p in found if "_drafts" in rel.split("/")[:-1]]
     return posts, drafts, skipped
+
+
+def is_left_out(entry: os.DirEntry[str], rel_dir: str, options: SiteOptions) -> bool:
+    """A folder never walked: output and dependency folders, and a source site's template
+    folders at its top."""
+    if entry.name in options.exclude_dirs and entry.name != "_drafts":
+        return True
+    return not rel_dir and not options.built and entry.name in TEMPLATE_DIRS
 
 
 def listing(folder: str, rel_dir: str, skipped: list[tuple[str, str]]) -> list[os.DirEntry[str]]:
