@@ -4,19 +4,25 @@
     postsearch.build("site", "public/search")
     hits = postsearch.open_index("public/search").search("新幹線 京都", limit=10).hits
 
+A generator's plugin can index the pages it holds instead: `postsearch.build_pages([Page(...)], out)`.
+
 Build time uses SudachiPy; querying reads only the JSON files the build wrote.
 """
 
 from .query import Hit, Index, SearchResult, open_index
 
-__all__ = ["Hit", "Index", "SearchResult", "build", "open_index"]
+__all__ = ["Hit", "Index", "Page", "SearchResult", "build", "build_pages", "open_index"]
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """`build` is imported on first use, so querying never loads SudachiPy."""
+    """`build` and `build_pages` are imported on first use, so querying never loads SudachiPy."""
     if name == "build":
         from .pipeline import build
 
         return build
+    if name in ("Page", "build_pages"):
+        from . import pages
+
+        return getattr(pages, name)
     raise AttributeError(name)
