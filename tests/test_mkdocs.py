@@ -1,0 +1,66 @@
+"""The MkDocs plugin, with the real MkDocs (default theme and mkdocs-material), searched in Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import postsearch
+
+from .test_browser import WATCH, browser, serve  # noqa: F401 (browser: a fixture)
+
+SITE = Path(__file__).parent / "sites" / "mkdocs"
+
+
+def mkdocs_build(tmp_path: Path, theme: str | None) -> Path:
+    site = tmp_path / "src"
+    shutil.copytree(SITE, site)
+    if theme:
+        with (site / "mkdocs.yml").open("a", encoding="utf-8") as f:
+            f.write(f"theme:\n  name: {theme}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site / "mkdocs.yml"), "-d", str(tmp_path / "site")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    return tmp_path / "site"
+
+
+@pytest.mark.parametrize("theme", [None, "material"])
+def test_mkdocs_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, browser: Any, theme: str | None) -> None:  # noqa: F811
+    built = mkdocs_build(tmp_path, theme)
+    index = postsearch.open_index(built / "postsearch")
+    hit = index.search("予備の電球").hits[0]
+    assert (hit.url, hit.title, hit.date, hit.tags) == ("/lamp/", "灯火の点検", "2024-05-01", ["点検", "灯火"])
+    anchor = hit.anchor
+    assert f'id="{anchor}"' in (built / "lamp" / "index.html").read_text(encoding="utf-8")  # MkDocs' own ids
+    # only the pages' content: the home page's navigation lists 灯火の点検, its content does not
+    assert [h.url for h in index.search("灯火", partial=False).hits] == ["/lamp/"]
+    server = serve(built, {})
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(WATCH)
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
+        page.locator("input[role=combobox]").fill("予備の電球")
+        page.wait_for_function("() => window.__searches.length > 0")
+        link = page.locator(".postsearch-results a").first
+        assert (link.get_attribute("href") or "").endswith(f"/lamp/#{anchor}")
+        link.click()
+        page.wait_for_url(f"**/lamp/#{anchor}")
+        assert "予備の電球" in page.locator(f"[id='{anchor}']").inner_text()
+        # the default theme loads highlight.js and Bootstrap from a CDN, offline here
+        assert [e for e in errors if "hljs" not in e and "backdrop" not in e] == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
