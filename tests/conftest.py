@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +41,20 @@ def parity_file(example_index: Path, tmp_path_factory: pytest.TempPathFactory) -
     out = tmp_path_factory.mktemp("parity") / "parity.json"
     make_parity(example_index, ROOT / "tests" / "parity_queries.txt", out)
     return out
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's) for every browser test of the session."""
+    from benchmarks.chromium import CHROMIUM, CHROMIUM_ARGS  # Chromium's path and flags, kept in one place
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the browser tests need Playwright: pip install playwright (never `playwright install`)")
+    if not Path(CHROMIUM).is_file() or not shutil.which(CHROMIUM):
+        pytest.fail(f"the browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -12,7 +12,6 @@ import functools
 import http.server
 import json
 import math
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +19,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-
-from benchmarks.chromium import CHROMIUM, CHROMIUM_ARGS  # Chromium's path and flags, kept in one place
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -62,20 +59,6 @@ def site(example_index: Path, parity_file: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("the browser tests need Playwright: pip install playwright (never `playwright install`)")
-    if not Path(CHROMIUM).is_file() or not shutil.which(CHROMIUM):
-        pytest.fail(f"the browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 import postsearch
 
-from .test_browser import WATCH, browser, serve  # noqa: F401 (browser: a fixture)
+from .test_browser import WATCH, serve
 
 SITE = Path(__file__).parent / "sites" / "mkdocs"
 
@@ -33,7 +33,7 @@ def mkdocs_build(tmp_path: Path, theme: str | None) -> Path:
 
 
 @pytest.mark.parametrize("theme", [None, "material"])
-def test_mkdocs_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, browser: Any, theme: str | None) -> None:  # noqa: F811
+def test_mkdocs_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, browser: Any, theme: str | None) -> None:
     built = mkdocs_build(tmp_path, theme)
     index = postsearch.open_index(built / "postsearch")
     hit = index.search("予備の電球").hits[0]

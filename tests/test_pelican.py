@@ -1,0 +1,53 @@
+"""The Pelican plugin, with the real Pelican, searched in Chromium through the pages it wrote."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import postsearch
+
+from .test_browser import WATCH, serve
+
+SITE = Path(__file__).parent / "sites" / "pelican"
+
+
+def test_pelican_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, browser: Any) -> None:
+    site = tmp_path / "src"
+    shutil.copytree(SITE, site)
+    done = subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", str(tmp_path / "out"), "-q"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "out"
+    index = postsearch.open_index(out / "postsearch")
+    hit = index.search("発電機").hits[0]
+    assert (hit.title, hit.date, hit.tags) == ("嵐の夜の記録", "2024-09-12T21:00:00+09:00", ["嵐", "灯火", "日誌"])
+    assert (out / hit.url.lstrip("/")).is_file()  # a page Pelican wrote
+    assert [h.title for h in index.search("交代勤務").hits] == ["この日誌について"]  # pages too
+    assert index.search("下書き専用語", partial=False).hits == []  # never a draft
+    assert index.search("灯台守の日誌", partial=False).hits == []  # the site's name is in the theme, not a post
+    server = serve(out, {})
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(WATCH)
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
+        page.locator("input[role=combobox]").fill("発電機")
+        page.wait_for_function("() => window.__searches.length > 0")
+        page.locator(".postsearch-results a").first.click()
+        page.wait_for_load_state()
+        assert "予備の発電機" in page.content() and errors == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
