@@ -2,11 +2,13 @@
 
 A built page is read as a browser shows it, with selectolax (lexbor, a compiled HTML5
 parser), then cut down to its content: the element marked `data-postsearch-body` or
-`data-pagefind-body` (several are joined), else `<main>`, else `<article>`, else `<body>`;
+`data-pagefind-body` (several are joined), else `<main>`, else the `role="main"` landmark
+(Sphinx's themes), else `<article>`, else `<body>`;
 inside it, navigation and page furniture (`nav`, `header`, `footer`, `aside`, `script`,
-`style`, `template`, `noscript`, `svg`, `form`) and anything marked `data-postsearch-ignore` /
+`style`, `template`, `noscript`, `svg`, `form`, `role="navigation"`, permalink marks, Sphinx's
+toctree) and anything marked `data-postsearch-ignore` /
 `data-pagefind-ignore` are dropped. What is left becomes an HTML post, so headings with an
-`id` give the section anchors, as for HTML posts in source mode.
+`id` (or whose section has one, as docutils writes them) give the section anchors.
 
 Pagefind's attributes are read so a Pagefind site switches by changing one command:
 `data-pagefind-body` (when any page has one, pages without it are skipped, as Pagefind does),
@@ -35,7 +37,11 @@ from .posts import Draft, Post, SiteOptions, normalize_date
 
 BODY = "[data-postsearch-body], [data-pagefind-body]"
 IGNORE = "[data-postsearch-ignore], [data-pagefind-ignore]"
-FURNITURE = "nav, header, footer, aside, script, style, template, noscript, svg, form"
+FURNITURE = (
+    "nav, header, footer, aside, script, style, template, noscript, svg, form, [role=navigation],"
+    " .headerlink, .toctree-wrapper"  # permalink marks (Sphinx, MkDocs), Sphinx's table of contents
+)
+HEADINGS = "h1, h2, h3, h4, h5, h6"
 TAG_FILTERS = ("tag", "tags", "category", "categories")
 BODY_MARKERS = (b"data-postsearch-body", b"data-pagefind-body")
 
@@ -65,7 +71,9 @@ def page_post(rel: str, html: str, options: SiteOptions) -> Post | Draft:
     bodies = tree.css(BODY)
     if options.require_body and not bodies:
         return Draft(rel, "no data-pagefind-body (other pages mark their content)")
-    content = bodies or [first_of(tree, "main", "article", "body")]
+    content = bodies or [first_of(tree, "main", "[role=main]", "article", "body")]
+    for mark in tree.css(".headerlink"):  # not part of a title
+        mark.decompose()
     marks = page_marks(tree)
     title = marks.get("title") or page_title(tree, content, options.title_from) or Path(rel).stem
     date = normalize_date(marks.get("date") or page_date(tree, content))
@@ -190,6 +198,10 @@ def content_html(node: LexborNode) -> str:
     `data-*-index-attrs` become text beside their element."""
     for furniture in node.css(f"{FURNITURE}, {IGNORE}"):
         furniture.decompose()
+    for heading in node.css(HEADINGS):
+        anchor = section_id(heading)
+        if anchor:
+            heading.attrs["id"] = anchor
     for prefix in ("pagefind", "postsearch"):
         for marked in node.css(f"[data-{prefix}-index-attrs]"):
             names = (marked.attributes.get(f"data-{prefix}-index-attrs") or "").split(",")
@@ -198,6 +210,17 @@ def content_html(node: LexborNode) -> str:
             if text:
                 marked.insert_after(f" {text} ")
     return node.html or ""
+
+
+def section_id(heading: LexborNode) -> str | None:
+    """The id a heading without one takes from the section it opens (docutils writes
+    `<section id="x"><h2>`)."""
+    parent = heading.parent
+    if heading.attributes.get("id") or parent is None or parent.tag not in ("section", "div"):
+        return None
+    if parent.css_first(HEADINGS) != heading:
+        return None
+    return parent.attributes.get("id")
 
 
 def page_url(rel: str, base_url: str) -> str:

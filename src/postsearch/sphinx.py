@@ -1,0 +1,68 @@
+"""Sphinx extension: `extensions = ["postsearch.sphinx"]` in conf.py.
+
+When an HTML build finishes (`build-finished`), the pages the builder wrote are indexed as a
+built site (builtpages.py: each page's `role="main"` content, its docutils section ids as
+anchors, its `<title>`), never Sphinx's generated pages (`genindex`, `search`, `py-modindex`)
+or `_static`/`_sources`, into `OUTDIR/_postsearch/`. The built output, not the pages rendered
+in this run, so an incremental build that rewrites a few pages still indexes all of them.
+Every HTML page gets postsearch's box at the top of its `<body>` (ui.js and ui.css linked
+from the index folder), the search page included, whatever the theme; Sphinx's own search
+page and sidebar box stay as they are.
+
+Settings: `postsearch_folder` (default "_postsearch"), `postsearch_box` (default True).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def base(app: Any) -> str:
+    """The site's path on its host (`/` unless html_baseurl has one), ending in `/`."""
+    path = urlsplit(app.config.html_baseurl or "").path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def add_box(page_html: str, folder: str) -> str:
+    """The page with the box's stylesheet and module in <head> and the box atop <body>."""
+    if "<post-search" in page_html:
+        return page_html
+    link = f'<link rel="stylesheet" href="{folder}ui.css">\n<script type="module" src="{folder}ui.js"></script>\n'
+    page_html = page_html.replace("</head>", link + "</head>", 1)
+    return _BODY.sub(lambda m: f'{m[0]}\n<post-search index-url="{folder}"></post-search>', page_html, count=1)
+
+
+GENERATED = ("genindex.html", "search.html", "py-modindex.html", "_static/*", "_sources/*", "_images/*")
+
+
+def finish(app: Any, exception: Exception | None) -> None:
+    """Index the pages written and put the box on each."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from .pipeline import build
+    from .posts import SiteOptions, built_site
+
+    out = Path(app.outdir)
+    name = app.config.postsearch_folder
+    options = built_site(SiteOptions(exclude=GENERATED), base_url=base(app), title_from="h1")
+    build(out, out / name, options=options, cache=False)
+    if not app.config.postsearch_box:
+        return
+    folder = html.escape(base(app) + name + "/")
+    for path in sorted(out.rglob("*.html")):
+        if not path.is_relative_to(out / name):
+            path.write_text(add_box(path.read_text(encoding="utf-8"), folder), encoding="utf-8")
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Sphinx's entry: settings and events."""
+    app.add_config_value("postsearch_folder", "_postsearch", "html")
+    app.add_config_value("postsearch_box", True, "html")
+    app.connect("build-finished", finish)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": False}
