@@ -38,11 +38,14 @@ SLUGGERS: dict[str, Callable[[str], str]] = {
     "hugo": slug_github,
     "kramdown": slug_kramdown,
     "markdown-it-anchor": slug_markdown_it_anchor,
+    "none": lambda text: "",  # built pages: a heading without an id has no anchor to link to
 }
 
 
 def unique_anchor(anchor: str, seen: dict[str, int]) -> str:
-    """Repeated headings get `-1`, `-2`, ... as the generators do."""
+    """Repeated headings get `-1`, `-2`, ... as the generators do (no anchor stays none)."""
+    if not anchor:
+        return ""
     if anchor not in seen:
         seen[anchor] = 0
         return anchor

@@ -187,6 +187,7 @@ def build_site(
     if options.built:  # a built site is deployed as it is: no cache inside it unless asked
         options = SiteOptions(**{**options.__dict__, "require_body": any_marks_body(walk_site(src, options)[0])})
         cache = None if cache is True else cache
+        anchors = "none"  # the pages' own ids are the anchors: a heading without one has none
     warnings: list[tuple[str, str]] = []
     folder = cache_folder(src, cache, warnings)
     records = RecordCache(folder, analysis_salt())

@@ -1,0 +1,84 @@
+"""Real generators (Hugo and Jekyll from Debian, Eleventy from npm) build small sites whose
+layouts carry the box as the README's recipes say; `postsearch index OUT --html` indexes what
+they wrote, and Chromium searches it through a page the generator produced."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+import postsearch
+
+from .test_browser import WATCH, serve
+
+SITES = Path(__file__).parent / "sites"
+ELEVENTY = SITES / "eleventy" / "node_modules" / ".bin" / "eleventy"
+
+# generator, its command (SRC and OUT filled in), a query, the URL and anchor of its answer,
+# the words of the layout (navigation, footer) that must not be indexed
+GENERATORS = {
+    "hugo": (["hugo", "--quiet", "-s", "{src}", "-d", "{out}"], "カモメ", "/posts/ferry/", "甲板から", "航路図専用語"),
+    "jekyll": (
+        ["jekyll", "build", "--quiet", "-s", "{src}", "-d", "{out}"],
+        "雷鳥",
+        "/2024/07/20/snow-valley.html",
+        "山小屋の夕食",
+        "登山道案内専用語",
+    ),
+    "eleventy": ([str(ELEVENTY), "--quiet", "--output={out}"], "アオサギ", "/posts/heron/", "", "流域地図専用語"),
+}
+
+
+def generate(name: str, tmp_path: Path) -> Path:
+    command = GENERATORS[name][0]
+    if not shutil.which(command[0]):
+        pytest.fail(f"{name} is not installed (scripts/test.sh installs it)")
+    src, out = tmp_path / "src", tmp_path / "site"
+    shutil.copytree(SITES / name, src, ignore=shutil.ignore_patterns("node_modules"))
+    done = subprocess.run([c.format(src=src, out=out) for c in command], cwd=src, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    index = subprocess.run(
+        [sys.executable, "-m", "postsearch", "index", str(out), "--html", "-o", str(out / "search")],
+        capture_output=True,
+        text=True,
+    )
+    assert index.returncode == 0, index.stderr
+    return out
+
+
+@pytest.mark.parametrize("name", list(GENERATORS))
+def test_generator_site_is_indexed_and_searched_in_chromium(name: str, tmp_path: Path, browser: Any) -> None:
+    _, query, url, anchor, layout_word = GENERATORS[name]
+    out = generate(name, tmp_path)
+    index = postsearch.open_index(out / "search")
+    for hit in index.search("").hits + index.search("の").hits:  # every URL is a page it wrote
+        page = out / hit.url.lstrip("/")
+        assert (page / "index.html" if hit.url.endswith("/") else page).is_file(), hit.url
+    hit = index.search(query).hits[0]
+    assert (hit.url, hit.anchor) == (url, anchor)
+    assert index.search(layout_word, partial=False).hits == []  # navigation and footer left out
+    server = serve(out, {})
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(WATCH)
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
+        page.locator("input[role=combobox]").fill(query)
+        page.wait_for_function("() => window.__searches.length > 0")
+        page.locator(".postsearch-results a").first.click()
+        target = url + (f"#{anchor}" if anchor else "")
+        page.wait_for_url(lambda address: unquote(address).endswith(target))
+        assert query in page.locator("main").inner_text() and errors == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
