@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import pytest
 
 import postsearch
+from postsearch.posts import Post, read_posts
 
 from .test_browser import WATCH, serve
 
@@ -23,7 +24,13 @@ ELEVENTY = SITES / "eleventy" / "node_modules" / ".bin" / "eleventy"
 # generator, its command (SRC and OUT filled in), a query, the URL and anchor of its answer,
 # the words of the layout (navigation, footer) that must not be indexed
 GENERATORS = {
-    "hugo": (["hugo", "--quiet", "-s", "{src}", "-d", "{out}"], "カモメ", "/posts/ferry/", "甲板から", "航路図専用語"),
+    "hugo": (
+        ["hugo", "--quiet", "-s", "{src}", "-d", "{out}"],
+        "カモメ",
+        "/2024/02/ferry/",
+        "甲板から",
+        "航路図専用語",
+    ),
     "jekyll": (
         ["jekyll", "build", "--quiet", "-s", "{src}", "-d", "{out}"],
         "雷鳥",
@@ -33,6 +40,12 @@ GENERATORS = {
     ),
     "eleventy": ([str(ELEVENTY), "--quiet", "--output={out}"], "アオサギ", "/posts/heron/", "", "流域地図専用語"),
 }
+
+
+def written(out: Path, url: str) -> bool:
+    """Whether the generator wrote the page at this URL."""
+    page = out / unquote(url).lstrip("/")
+    return (page / "index.html" if url.endswith("/") else page).is_file()
 
 
 def generate(name: str, tmp_path: Path) -> Path:
@@ -58,8 +71,7 @@ def test_generator_site_is_indexed_and_searched_in_chromium(name: str, tmp_path:
     out = generate(name, tmp_path)
     index = postsearch.open_index(out / "search")
     for hit in index.search("").hits + index.search("の").hits:  # every URL is a page it wrote
-        page = out / hit.url.lstrip("/")
-        assert (page / "index.html" if hit.url.endswith("/") else page).is_file(), hit.url
+        assert written(out, hit.url), hit.url
     hit = index.search(query).hits[0]
     assert (hit.url, hit.anchor) == (url, anchor)
     assert index.search(layout_word, partial=False).hits == []  # navigation and footer left out
@@ -82,3 +94,21 @@ def test_generator_site_is_indexed_and_searched_in_chromium(name: str, tmp_path:
         context.close()
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("name", ["hugo", "jekyll"])
+def test_source_mode_gives_the_urls_the_generator_wrote(name: str, tmp_path: Path) -> None:
+    """Read from the sources with the site's config (permalinks, categories, collections,
+    placeholders in front matter), every post's URL is a page the generator wrote, and
+    templates, excluded folders and collections that are not output are no posts."""
+    out = generate(name, tmp_path)
+    posts = [p for p in read_posts(SITES / name) if isinstance(p, Post)]
+    assert len(posts) >= 2
+    for post in posts:
+        assert written(out, post.url), (post.path, post.url)
+    paths = {p.path for p in posts}
+    assert not any(p.startswith(("layouts/", "_layouts/", "_includes", "_memos/", "drafts-notes/")) for p in paths)
+    if name == "jekyll":
+        urls = {p.path: p.url for p in posts}
+        assert urls["travel/_posts/2023-05-03-pass.md"] == "/travel/hiking/notes/2023/05/03/pass.html"
+        assert urls["guide.md"] == "/manual/guide/" and urls["_recipes/stew.md"] == "/recipes/stew/"

@@ -430,3 +430,21 @@ def test_template_folders_at_the_top_are_never_posts(tmp_path):
         write(site, rel, "---\ntitle: x\n---\n本文\n")
     found = sorted(p.path for p in read_posts(site))
     assert found == ["_posts/2024-01-02-real.md", "content/docs/layouts/guide.md"]
+
+
+def test_hexo_permalink_from_its_config(tmp_path):
+    site = tmp_path / "blog"
+    write(site, "_config.yml", "title: 日記\npermalink: :year/:i_month/:title/\n")
+    write(site, "source/_posts/2024-03-09-harbor.md", "---\ntitle: 港\ndate: 2024-03-09 10:00:00\n---\n本文\n")
+    write(site, "source/about/index.md", "---\ntitle: 紹介\n---\n本文\n")
+    urls = {p.path: p.url for p in read_posts(site) if isinstance(p, Post)}
+    assert urls["source/_posts/2024-03-09-harbor.md"] == "/2024/3/harbor/"
+
+
+def test_placeholders_in_a_front_matter_permalink_are_filled_in(tmp_path):
+    site = tmp_path / "site"
+    write(site, "_config.yml", "title: x\n")
+    write(site, "_posts/2024-01-02-new-year.md", "---\ntitle: 新年\npermalink: /:year/:title/\n---\n本文\n")
+    write(site, "_layouts/default.html", "<html>{{ content }}</html>")
+    (post,) = [p for p in read_posts(site) if isinstance(p, Post)]
+    assert post.url == "/2024/new-year/"  # not /:year/:title/, as it was published literally

@@ -28,7 +28,7 @@ from .builtpages import any_marks_body
 from .cache import RecordCache, UnsafeCache, open_cache
 from .format import WriteSummary, encode_rows, write_index
 from .index import IndexBuilder, PostRecord, analyze_post
-from .posts import Draft, Failure, Post, SiteOptions, check_url_template, one_line, read_post
+from .posts import Draft, Failure, Post, SiteOptions, check_url_template, one_line, read_post, ruled
 from .saved import FileOutcome, SavedBuild, load_build, save_build
 from .sitefiles import show_path, walk_site
 from .update import changed_files, file_digest, replace_post
@@ -179,7 +179,7 @@ def build_site(
     started: float,
 ) -> BuildReport:
     """build(), with its arguments checked."""
-    options = options or SiteOptions()
+    options = ruled(src, options or SiteOptions())
     options = SiteOptions(**{**options.__dict__, "skip": (*options.skip, out)})
     if options.url_template is not None:
         check_url_template(options.url_template)

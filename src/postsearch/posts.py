@@ -22,6 +22,7 @@ from typing import Any
 
 from .frontmatter import FrontMatterTooLarge, split_front_matter
 from .sitefiles import is_utf8, read_source, show_path, walk_site
+from .siterules import NO_RULES, SiteRules, rule_url, site_rules
 
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.mdx", "*.html", "*.htm")
 DEFAULT_EXCLUDE_DIRS = ("_drafts", "_site", "node_modules", "public", "resources", "vendor")
@@ -42,6 +43,15 @@ class SiteOptions:
     title_from: str = "h1"  # built pages: "h1" (the content's first <h1>, else <title>) or "title"
     lang: str | None = None  # built pages: only pages whose <html lang> is this language
     require_body: bool = False  # built pages: some page marks its content, so pages must
+    rules: SiteRules = NO_RULES  # the generator's config (siterules.py), read by `ruled`
+
+
+def ruled(src: Path, options: SiteOptions) -> SiteOptions:
+    """Options with the rules of the generator whose config is at `src` (a built site has none)."""
+    if options.built:
+        return options
+    rules = site_rules(src)
+    return SiteOptions(**{**options.__dict__, "rules": rules, "exclude": (*options.exclude, *rules.skipped)})
 
 
 BUILT_INCLUDE = ("*.html", "*.htm")
@@ -94,7 +104,7 @@ def find_post_files(src: Path, options: SiteOptions) -> list[Path]:
 def read_posts(src: Path, options: SiteOptions | None = None) -> Iterator[Post | Draft | Failure]:
     """Read every post file of a site. The one public entry of this stage. The files the walk
     skipped (links out of the site, special files) are left out: `walk_site` says which."""
-    options = options or SiteOptions()
+    options = ruled(src, options or SiteOptions())
     posts, drafts, _ = walk_site(src, options)
     if options.built:
         from .builtpages import any_marks_body  # it imports this module's types
@@ -147,7 +157,7 @@ def parse_post(path: Path, rel: str, options: SiteOptions) -> Post | Draft | Fai
     date = post_date(meta, rel, warnings)
     return Post(
         path=rel,
-        url=post_url(meta, rel, date, options.url_template),
+        url=post_url(meta, rel, date, options.url_template, options.rules),
         title=post_title(meta, body, rel),
         date=date,
         tags=post_tags(meta),
@@ -346,15 +356,24 @@ def check_url_template(template: str) -> None:
             raise ValueError(f"--url-template {template!r}: unknown placeholder {{{name}}} (use {known})")
 
 
-def post_url(meta: dict[str, Any], rel: str, date: str | None, template: str | None) -> str:
-    """The URL a generator would give the post: explicit `permalink`/`url` first. Never
+def post_url(
+    meta: dict[str, Any], rel: str, date: str | None, template: str | None, rules: SiteRules = NO_RULES
+) -> str:
+    """The URL a generator would give the post: explicit `permalink`/`url` first (its
+    placeholders filled in), then `--url-template`, then the generator's rules. Never
     protocol-relative (`//evil.example`), whatever the front matter or file names say."""
     explicit = get_key(meta, "permalink", "url")
+    slug = str(get_key(meta, "slug") or slug_from_path(rel))
     if isinstance(explicit, str) and explicit.strip():
         url = explicit.strip()
         if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
             return url  # absolute (or hostile, like javascript:) URLs are kept; the UI vets them
-        return site_path("/" + url)
+        filled = rule_url(rules, {**meta, "permalink": url}, rel, date, slug) if ":" in url else None
+        return site_path(filled or "/" + url)
+    if template is None:
+        by_rules = rule_url(rules, meta, rel, date, slug)
+        if by_rules:
+            return site_path(by_rules)
     return site_path(derived_url(meta, rel, date, template))
 
 
