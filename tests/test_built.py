@@ -131,3 +131,38 @@ def test_two_posts_at_one_url_are_reported_naming_both(tmp_path):
     (src / "two.md").write_text("---\ntitle: 二\npermalink: /same/\n---\n本文その二。\n", encoding="utf-8")
     report = postsearch.build(src, tmp_path / "out2", cache=False, jobs=1)
     assert report.warnings == [("two.md", "same URL /same/ as one.md")]
+
+
+LAYOUTS = SITES / "layouts"
+
+
+@pytest.mark.parametrize(
+    ("generator", "query", "url", "title", "anchor", "layout_words"),
+    [
+        ("hexo", "鯵", "/2024/01/02/harbor/", "港の朝", "市場", ["帳面目次専用語", "側欄専用語", "署名専用語"]),
+        (
+            "docusaurus",
+            "記憶装置",
+            "/docs/install/",
+            "インストール",
+            "requirements",
+            ["上部帯専用語", "目録専用語", "道標専用語", "編集案内専用語", "頁送り専用語", "末尾専用語"],
+        ),
+        (
+            "astro",
+            "鉄塔",
+            "/guides/setup/",
+            "初期設定",
+            "ファインダー",
+            ["看板専用語", "索引欄専用語", "更新表示専用語"],
+        ),
+    ],
+)
+def test_output_folders_laid_out_as_other_generators_write_them(
+    tmp_path, generator, query, url, title, anchor, layout_words
+):
+    index = built_index(tmp_path, LAYOUTS / generator)
+    hit = index.search(query).hits[0]
+    assert (hit.url, hit.title, hit.anchor) == (url, title, anchor)
+    for word in layout_words:  # navigation, sidebars, breadcrumbs, footers: not content
+        assert strict(index, word) == [], word
