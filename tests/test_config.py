@@ -67,3 +67,13 @@ def test_a_bad_file_is_an_error_naming_it_and_the_key(site, tmp_path, text, mess
 def test_version():
     done = run("--version")
     assert done.returncode == 0 and done.stdout.strip() == f"postsearch {postsearch.__version__}"
+
+
+def test_verbose_says_what_the_build_decided(site, tmp_path):
+    (site / "postsearch.toml").write_text("html = true\n", encoding="utf-8")
+    done = run("index", str(site), "-o", str(tmp_path / "out"), "--verbose")
+    assert done.returncode == 0
+    assert f"postsearch.config: options from {site / 'postsearch.toml'}" in done.stderr
+    assert "postsearch.build: full build of" in done.stderr and "cache: off" in done.stderr
+    quiet = run("index", str(site), "-o", str(tmp_path / "out2"))
+    assert "postsearch.build" not in quiet.stderr

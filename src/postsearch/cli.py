@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import dataclasses
 import json
+import logging
 import os
 import sys
 import time
@@ -67,6 +68,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     """Build the index and print the summary; with --watch, again whenever the site changes."""
     from .config import ConfigError, apply_config
 
+    if args.verbose:  # diagnostics go through logging (the "postsearch" logger), to stderr
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stderr)
     try:
         apply_config(args, parser().parse_args(["index", str(args.src), "-o", str(args.out)]))
     except ConfigError as e:
@@ -309,6 +312,9 @@ def add_index_command(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--cache", type=Path, help="cache folder for analyzed posts (default SRC/.postsearch-cache)")
     i.add_argument("--no-cache", action="store_true", help="analyze every post again")
     i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    i.add_argument(
+        "-v", "--verbose", action="store_true", help="say what the build decided (config, rules, cache) on stderr"
+    )
     i.add_argument(
         "--follow-symlinks",
         action="store_true",

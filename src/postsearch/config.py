@@ -10,6 +10,7 @@ data, read with the standard library's tomllib, never executed.
 from __future__ import annotations
 
 import argparse
+import logging
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ def apply_config(args: argparse.Namespace, defaults: argparse.Namespace) -> Path
     if found is None:
         return None
     path, table = found
+    logging.getLogger("postsearch.config").info("options from %s", path)
     for dest, value in checked(path, table).items():
         if getattr(args, dest) == getattr(defaults, dest):
             setattr(args, dest, value)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import multiprocessing
 import os
 import time
@@ -35,6 +36,7 @@ from .update import changed_files, file_digest, replace_post
 from .writer import check_output
 
 ProgressFn = Callable[[int, int, str], None]
+log = logging.getLogger("postsearch.build")
 CACHE_DIR = ".postsearch-cache"
 BATCH = 256  # posts read ahead of analysis
 
@@ -190,6 +192,7 @@ def build_site(
         anchors = "none"  # the pages' own ids are the anchors: a heading without one has none
     warnings: list[tuple[str, str]] = []
     folder = cache_folder(src, cache, warnings)
+    log.info("site rules: %s; cache: %s", options.rules.generator or "none (conventions)", folder or "off")
     records = RecordCache(folder, analysis_salt())
     key = build_key(records.salt, options, anchors)
     saved = load_build(folder, key)
@@ -197,8 +200,10 @@ def build_site(
     changed = changed_files(saved, site.paths, site.digests) if saved else None
     report = None
     if saved is not None and changed is not None and len(changed) <= max(32, len(site.paths) // 20):
+        log.info("patching the last build: %d changed files", len(changed))
         report = update_build(site, saved, changed, out)
     if report is None:
+        log.info("full build of %d files", len(site.files))
         report = full_build(site, jobs or os.cpu_count() or 1, out, key)
     report.drafts += [Draft(rel, "in _drafts/") for rel in site.draft_paths]
     report.warnings.extend(site.skipped)  # links out of the site, special files
