@@ -48,10 +48,13 @@ def test_sphinx_pages_carry_the_box_in_chromium(tmp_path: Path, browser: Any) ->
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.add_init_script(WATCH)
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/search.html")
-        page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
-        page.locator("input[role=combobox]").fill("霧笛")
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        sidebar = page.locator("form.search input[name=q]")  # the theme's own search box
+        sidebar.fill("霧笛")
+        sidebar.press("Enter")  # to search.html?q=霧笛, where postsearch's box answers it
+        page.wait_for_url("**/search.html?q=*")
         page.wait_for_function("() => window.__searches.length > 0")
+        assert page.locator("input[role=combobox]").input_value() == "霧笛"
         page.locator(".postsearch-results a").first.click()
         page.wait_for_url("**/fog.html#id2")
         assert "霧笛の準備" in page.locator("[id='id2']").inner_text() and errors == []

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,3 +96,19 @@ def build_pages(
     report.warnings += shared_urls(rows.posts)
     report.written = write_index(rows, Path(out))
     return report
+
+
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def add_box(page_html: str, folder: str, searching: bool = False) -> str:
+    """A page a generator wrote, with postsearch's box: its stylesheet and module in <head>,
+    the box atop <body> (`folder`: the index's URL, HTML-escaped). On a search page
+    (`searching`) the box answers the page's `?q=`, what a theme's search form sends."""
+    if "<post-search" in page_html:
+        return page_html
+    link = f'<link rel="stylesheet" href="{folder}ui.css">\n<script type="module" src="{folder}ui.js"></script>\n'
+    page_html = page_html.replace("</head>", link + "</head>", 1)
+    param = ' query-param="q"' if searching else ""
+    box = f'<post-search index-url="{folder}"{param}></post-search>'
+    return _BODY.sub(lambda m: f"{m[0]}\n{box}", page_html, count=1)

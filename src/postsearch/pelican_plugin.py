@@ -20,10 +20,9 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 
-from .pages import Page, build_pages
+from .pages import Page, add_box, build_pages
 
 _pages: list[Page] = []
-_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 
 
 def base(settings: dict[str, Any]) -> str:
@@ -56,15 +55,6 @@ def collect(generators: list[Any]) -> None:
         settings = generator.settings
         for item in [*getattr(generator, "articles", []), *getattr(generator, "pages", [])]:
             _pages.append(as_page(item, settings))
-
-
-def add_box(page_html: str, folder: str) -> str:
-    """The page with the box's stylesheet and module in <head> and the box atop <body>."""
-    if "<post-search" in page_html:
-        return page_html
-    link = f'<link rel="stylesheet" href="{folder}ui.css">\n<script type="module" src="{folder}ui.js"></script>\n'
-    page_html = page_html.replace("</head>", link + "</head>", 1)
-    return _BODY.sub(lambda m: f'{m[0]}\n<post-search index-url="{folder}"></post-search>', page_html, count=1)
 
 
 def write(pelican: Any) -> None:

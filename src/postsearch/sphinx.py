@@ -6,8 +6,9 @@ anchors, its `<title>`), never Sphinx's generated pages (`genindex`, `search`, `
 or `_static`/`_sources`, into `OUTDIR/_postsearch/`. The built output, not the pages rendered
 in this run, so an incremental build that rewrites a few pages still indexes all of them.
 Every HTML page gets postsearch's box at the top of its `<body>` (ui.js and ui.css linked
-from the index folder), the search page included, whatever the theme; Sphinx's own search
-page and sidebar box stay as they are.
+from the index folder), whatever the theme; on the search page the box answers `?q=`, so the
+theme's sidebar search box (a form sent to search.html) gets postsearch's answers there, above
+Sphinx's own.
 
 Settings: `postsearch_folder` (default "_postsearch"), `postsearch_box` (default True).
 """
@@ -15,27 +16,17 @@ Settings: `postsearch_folder` (default "_postsearch"), `postsearch_box` (default
 from __future__ import annotations
 
 import html
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+from .pages import add_box
 
 
 def base(app: Any) -> str:
     """The site's path on its host (`/` unless html_baseurl has one), ending in `/`."""
     path = urlsplit(app.config.html_baseurl or "").path or "/"
     return path if path.endswith("/") else path + "/"
-
-
-def add_box(page_html: str, folder: str) -> str:
-    """The page with the box's stylesheet and module in <head> and the box atop <body>."""
-    if "<post-search" in page_html:
-        return page_html
-    link = f'<link rel="stylesheet" href="{folder}ui.css">\n<script type="module" src="{folder}ui.js"></script>\n'
-    page_html = page_html.replace("</head>", link + "</head>", 1)
-    return _BODY.sub(lambda m: f'{m[0]}\n<post-search index-url="{folder}"></post-search>', page_html, count=1)
 
 
 GENERATED = ("genindex.html", "search.html", "py-modindex.html", "_static/*", "_sources/*", "_images/*")
@@ -57,7 +48,8 @@ def finish(app: Any, exception: Exception | None) -> None:
     folder = html.escape(base(app) + name + "/")
     for path in sorted(out.rglob("*.html")):
         if not path.is_relative_to(out / name):
-            path.write_text(add_box(path.read_text(encoding="utf-8"), folder), encoding="utf-8")
+            searching = path.relative_to(out).as_posix() in ("search.html", "search/index.html")
+            path.write_text(add_box(path.read_text(encoding="utf-8"), folder, searching), encoding="utf-8")
 
 
 def setup(app: Any) -> dict[str, Any]:

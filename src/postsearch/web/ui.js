@@ -292,7 +292,7 @@ export function mount(element, options = {}) {
   };
 }
 
-/** <post-search index-url limit debounce-ms placeholder label>: `mount` as an element. */
+/** <post-search index-url limit debounce-ms placeholder label query-param>: `mount` as an element. */
 class PostSearchElement extends (globalThis.HTMLElement ?? class {}) {
   connectedCallback() {
     if (this.box) return;
@@ -310,6 +310,9 @@ class PostSearchElement extends (globalThis.HTMLElement ?? class {}) {
     if (this.hasAttribute('index-url')) options.indexUrl = new URL(attr('index-url'), document.baseURI);
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
     this.box = mount(this, options);
+    // query-param="q": the page's ?q= fills the box and runs (a search page a form sends to)
+    const asked = this.hasAttribute('query-param') && new URLSearchParams(location.search).get(attr('query-param') || 'q');
+    if (asked) this.box.search(asked.slice(0, MAX_QUERY_CHARS));
   }
 
   disconnectedCallback() {
