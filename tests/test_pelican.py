@@ -30,6 +30,7 @@ def test_pelican_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, brow
     hit = index.search("発電機").hits[0]
     assert (hit.title, hit.date, hit.tags) == ("嵐の夜の記録", "2024-09-12T21:00:00+09:00", ["嵐", "灯火", "日誌"])
     assert (out / hit.url.lstrip("/")).is_file()  # a page Pelican wrote
+    assert hit.anchor == ""  # its headings have no ids (no toc extension): no anchor made up
     assert [h.title for h in index.search("交代勤務").hits] == ["この日誌について"]  # pages too
     assert index.search("下書き専用語", partial=False).hits == []  # never a draft
     assert index.search("灯台守の日誌", partial=False).hits == []  # the site's name is in the theme, not a post

@@ -62,7 +62,7 @@ def write(pelican: Any) -> None:
     settings = pelican.settings
     name = settings.get("POSTSEARCH_FOLDER", "postsearch")
     output = Path(settings["OUTPUT_PATH"])
-    build_pages(_pages, output / name)
+    build_pages(_pages, output / name, anchors="none")  # the pages' own heading ids, never invented ones
     if not settings.get("POSTSEARCH_BOX", True):
         return
     folder = html.escape(base(settings) + name + "/")
