@@ -166,3 +166,16 @@ def test_output_folders_laid_out_as_other_generators_write_them(
     assert (hit.url, hit.title, hit.anchor) == (url, title, anchor)
     for word in layout_words:  # navigation, sidebars, breadcrumbs, footers: not content
         assert strict(index, word) == [], word
+
+
+def test_hostile_json_ld_is_left_out(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    deep = "[" * 100_000 + "]" * 100_000
+    (site / "a.html").write_text(
+        f'<html lang="ja"><head><script type="application/ld+json">{deep}</script></head>'
+        "<body><main><h1>深い入れ子</h1><p>本文は普通に読める。</p></main></body></html>",
+        encoding="utf-8",
+    )
+    report = postsearch.build(site, tmp_path / "out", options=built_site(SiteOptions()), cache=False, jobs=1)
+    assert report.posts == 1 and not report.failures

@@ -77,3 +77,21 @@ def test_verbose_says_what_the_build_decided(site, tmp_path):
     assert "postsearch.build: full build of" in done.stderr and "cache: off" in done.stderr
     quiet = run("index", str(site), "-o", str(tmp_path / "out2"))
     assert "postsearch.build" not in quiet.stderr
+
+
+def test_a_config_file_that_is_a_link_is_never_read(site, tmp_path):
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text("html = true\n", encoding="utf-8")
+    (site / "postsearch.toml").symlink_to(outside)
+    done = run("index", str(site), "-o", str(tmp_path / "out"))
+    assert done.returncode == 2 and "a link" in done.stderr and not (tmp_path / "out").exists()
+
+
+def test_site_rules_never_follow_a_link_out_of_the_site(tmp_path):
+    from postsearch.siterules import site_rules
+
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (tmp_path / "outside.yml").write_text("permalink: /leak/:title/\n", encoding="utf-8")
+    (site / "_config.yml").symlink_to(tmp_path / "outside.yml")
+    assert site_rules(site).permalink == "/:categories/:year/:month/:day/:title:output_ext"  # Jekyll's default

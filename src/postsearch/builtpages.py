@@ -34,6 +34,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .posts import Draft, Post, SiteOptions, normalize_date
+from .sitefiles import read_source
 
 BODY = "[data-postsearch-body], [data-pagefind-body]"
 IGNORE = "[data-postsearch-ignore], [data-pagefind-ignore]"
@@ -46,14 +47,12 @@ TAG_FILTERS = ("tag", "tags", "category", "categories")
 BODY_MARKERS = (b"data-postsearch-body", b"data-pagefind-body")
 
 
-def any_marks_body(files: list[Path]) -> bool:
-    """Whether some page marks its content (then pages without a mark are skipped)."""
+def any_marks_body(src: Path, files: list[Path], follow: bool) -> bool:
+    """Whether some page marks its content (then pages without a mark are skipped). Read as
+    read_post reads them (sitefiles.read_source: regular files inside the site, bounded)."""
     for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue  # read_post reports it
-        if any(marker in data for marker in BODY_MARKERS):
+        data = read_source(path, path.relative_to(src).as_posix(), follow)
+        if isinstance(data, bytes) and any(marker in data for marker in BODY_MARKERS):
             return True
     return False
 
@@ -156,7 +155,7 @@ def json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     for script in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(script.text())
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested past the parser's depth
             continue
         items = data if isinstance(data, list) else [data]
         for item in items:

@@ -32,6 +32,9 @@ KINDS = {int: "an integer", list: "a list of strings", str: "a string", bool: "t
 CHOICES = {"anchors": ("github", "hugo", "kramdown", "markdown-it-anchor"), "title-from": ("h1", "title")}
 
 
+MAX_CONFIG_BYTES = 256 * 1024
+
+
 class ConfigError(ValueError):
     """A config file postsearch cannot use; the message names the file and the key."""
 
@@ -45,6 +48,10 @@ def find_config(site: Path, explicit: Path | None) -> tuple[Path, dict[str, Any]
             if explicit:
                 raise ConfigError(f"{path}: no such file")
             continue
+        if not explicit and (path.is_symlink() or path.stat().st_size > MAX_CONFIG_BYTES):
+            raise ConfigError(
+                f"{path}: not read (a link, or over {MAX_CONFIG_BYTES} bytes; the site's files stay inside it)"
+            )
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:

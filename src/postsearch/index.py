@@ -240,3 +240,16 @@ def forms_of(surfaces: Counter[tuple[str, str, int]], only: set[str] | None = No
         if term and surface != term and (only is None or term in only):
             found[term].add(surface)
     return {t: sorted(s) for t, s in found.items()}
+
+
+def shared_urls(posts: list[PostRecord]) -> list[tuple[str, str]]:
+    """A warning for each post whose URL an earlier post (by path) has: two files of the
+    site published at one address means the URLs postsearch gives are not the site's."""
+    first: dict[str, str] = {}
+    warnings = []
+    for post in posts:
+        if post.url in first:
+            warnings.append((post.path, f"same URL {post.url} as {first[post.url]}"))
+        else:
+            first[post.url] = post.path
+    return warnings

@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .index import IndexBuilder, PostRecord
-from .pipeline import BuildReport, LazyPool, analyze_all, shared_urls
+from .index import IndexBuilder, PostRecord, shared_urls
+from .pipeline import BuildReport, LazyPool, analyze_all
 from .posts import Draft, Failure, Post, clean_control_chars, normalize_date, site_path
 
 

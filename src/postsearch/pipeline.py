@@ -28,7 +28,7 @@ from .analysis import Analyzer
 from .builtpages import any_marks_body
 from .cache import RecordCache, UnsafeCache, open_cache
 from .format import WriteSummary, encode_rows, write_index
-from .index import IndexBuilder, PostRecord, analyze_post
+from .index import IndexBuilder, PostRecord, analyze_post, shared_urls
 from .posts import Draft, Failure, Post, SiteOptions, check_url_template, one_line, read_post, ruled
 from .saved import FileOutcome, SavedBuild, load_build, save_build
 from .sitefiles import show_path, walk_site
@@ -187,7 +187,12 @@ def build_site(
         check_url_template(options.url_template)
     check_output(out, src)  # before anything is touched: OUT must be empty or an index
     if options.built:  # a built site is deployed as it is: no cache inside it unless asked
-        options = SiteOptions(**{**options.__dict__, "require_body": any_marks_body(walk_site(src, options)[0])})
+        options = SiteOptions(
+            **{
+                **options.__dict__,
+                "require_body": any_marks_body(src, walk_site(src, options)[0], options.follow_symlinks),
+            }
+        )
         cache = None if cache is True else cache
         anchors = "none"  # the pages' own ids are the anchors: a heading without one has none
     warnings: list[tuple[str, str]] = []
@@ -312,19 +317,6 @@ def report_of(files: list[FileOutcome]) -> BuildReport:
         else:
             report.failures.append(reported)
     return report
-
-
-def shared_urls(posts: list[PostRecord]) -> list[tuple[str, str]]:
-    """A warning for each post whose URL an earlier post (by path) has: two files of the
-    site published at one address means the URLs postsearch gives are not the site's."""
-    first: dict[str, str] = {}
-    warnings = []
-    for post in posts:
-        if post.url in first:
-            warnings.append((post.path, f"same URL {post.url} as {first[post.url]}"))
-        else:
-            first[post.url] = post.path
-    return warnings
 
 
 def full_build(site: Site, jobs: int, out: Path, key: str) -> BuildReport:

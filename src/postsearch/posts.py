@@ -109,7 +109,9 @@ def read_posts(src: Path, options: SiteOptions | None = None) -> Iterator[Post |
     if options.built:
         from .builtpages import any_marks_body  # it imports this module's types
 
-        options = SiteOptions(**{**options.__dict__, "require_body": any_marks_body(posts)})
+        options = SiteOptions(
+            **{**options.__dict__, "require_body": any_marks_body(src, posts, options.follow_symlinks)}
+        )
     for path in posts:
         yield read_post(path, path.relative_to(src).as_posix(), options)
     for path in drafts:

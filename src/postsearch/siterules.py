@@ -52,9 +52,10 @@ NO_RULES = SiteRules()
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    """A config file's mapping ({} when it is not one, too large or unreadable)."""
+    """A config file's mapping ({} when it is not one, a link, too large or unreadable: the
+    site is untrusted, and a link could lead out of it)."""
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
             return {}
         text = path.read_text(encoding="utf-8-sig")
         if path.suffix == ".toml":
@@ -65,7 +66,7 @@ def read_config(path: Path) -> dict[str, Any]:
             from .frontmatter import YamlHandler
 
             data = YamlHandler().load(text)
-    except (OSError, ValueError, UnicodeDecodeError, tomllib.TOMLDecodeError, Exception):
+    except Exception:  # any parser's error (YAML, TOML, JSON, a bomb the loader refused): no rules
         return {}
     return data if isinstance(data, dict) else {}
 
