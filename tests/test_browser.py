@@ -8,6 +8,7 @@ downloaded browser). Missing either fails the tests: CI installs them (scripts/t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -391,3 +392,29 @@ def test_partial_matches_say_which_words_are_missing(page: Any) -> None:
     options = page.locator(".postsearch-option")
     assert options.nth(0).locator(".postsearch-missing").count() == 0
     assert options.nth(2).locator(".postsearch-missing s").all_text_contents() in (["新幹線"], ["京都"])
+
+
+@contextlib.contextmanager
+def site_page(browser: Any, folder: Path, path: str = "/") -> Iterator[tuple[Any, list[str]]]:
+    """A page of a site a generator wrote, served from `folder` and opened in Chromium with its
+    searches recorded (WATCH), and the errors its scripts raise."""
+    server = serve(folder, {})
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(WATCH)
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}{path}")
+        yield page, errors
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
+def search_on(page: Any, query: str) -> None:
+    """Type into the page's postsearch box once it is there, and wait for its answer."""
+    page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
+    page.locator("input[role=combobox]").fill(query)
+    page.wait_for_function("() => window.__searches.length > 0")

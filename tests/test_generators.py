@@ -16,7 +16,7 @@ import pytest
 import postsearch
 from postsearch.posts import Post, read_posts
 
-from .test_browser import WATCH, serve
+from .test_browser import search_on, site_page
 
 SITES = Path(__file__).parent / "sites"
 ELEVENTY = SITES / "eleventy" / "node_modules" / ".bin" / "eleventy"
@@ -75,25 +75,12 @@ def test_generator_site_is_indexed_and_searched_in_chromium(name: str, tmp_path:
     hit = index.search(query).hits[0]
     assert (hit.url, hit.anchor) == (url, anchor)
     assert index.search(layout_word, partial=False).hits == []  # navigation and footer left out
-    server = serve(out, {})
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.add_init_script(WATCH)
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
-        page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
-        page.locator("input[role=combobox]").fill(query)
-        page.wait_for_function("() => window.__searches.length > 0")
+    with site_page(browser, out) as (page, errors):
+        search_on(page, query)
         page.locator(".postsearch-results a").first.click()
         target = url + (f"#{anchor}" if anchor else "")
         page.wait_for_url(lambda address: unquote(address).endswith(target))
         assert query in page.locator("main").inner_text() and errors == []
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("name", ["hugo", "jekyll"])

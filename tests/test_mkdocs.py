@@ -12,7 +12,7 @@ import pytest
 
 import postsearch
 
-from .test_browser import WATCH, serve
+from .test_browser import search_on, site_page
 
 SITE = Path(__file__).parent / "sites" / "mkdocs"
 
@@ -42,17 +42,8 @@ def test_mkdocs_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, brows
     assert f'id="{anchor}"' in (built / "lamp" / "index.html").read_text(encoding="utf-8")  # MkDocs' own ids
     # only the pages' content: the home page's navigation lists 灯火の点検, its content does not
     assert [h.url for h in index.search("灯火", partial=False).hits] == ["/lamp/"]
-    server = serve(built, {})
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.add_init_script(WATCH)
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
-        page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
-        page.locator("input[role=combobox]").fill("予備の電球")
-        page.wait_for_function("() => window.__searches.length > 0")
+    with site_page(browser, built) as (page, errors):
+        search_on(page, "予備の電球")
         link = page.locator(".postsearch-results a").first
         assert (link.get_attribute("href") or "").endswith(f"/lamp/#{anchor}")
         link.click()
@@ -60,7 +51,3 @@ def test_mkdocs_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, brows
         assert "予備の電球" in page.locator(f"[id='{anchor}']").inner_text()
         # the default theme loads highlight.js and Bootstrap from a CDN, offline here
         assert [e for e in errors if "hljs" not in e and "backdrop" not in e] == []
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()

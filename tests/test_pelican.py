@@ -10,7 +10,7 @@ from typing import Any
 
 import postsearch
 
-from .test_browser import WATCH, serve
+from .test_browser import search_on, site_page
 
 SITE = Path(__file__).parent / "sites" / "pelican"
 
@@ -34,21 +34,8 @@ def test_pelican_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, brow
     assert [h.title for h in index.search("交代勤務").hits] == ["この日誌について"]  # pages too
     assert index.search("下書き専用語", partial=False).hits == []  # never a draft
     assert index.search("灯台守の日誌", partial=False).hits == []  # the site's name is in the theme, not a post
-    server = serve(out, {})
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.add_init_script(WATCH)
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
-        page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
-        page.locator("input[role=combobox]").fill("発電機")
-        page.wait_for_function("() => window.__searches.length > 0")
+    with site_page(browser, out) as (page, errors):
+        search_on(page, "発電機")
         page.locator(".postsearch-results a").first.click()
         page.wait_for_load_state()
         assert "予備の発電機" in page.content() and errors == []
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()

@@ -10,7 +10,7 @@ from typing import Any
 
 import postsearch
 
-from .test_browser import WATCH, serve
+from .test_browser import site_page
 
 PROJECT = Path(__file__).parent / "sites" / "sphinx"
 
@@ -41,14 +41,7 @@ def test_sphinx_html_is_indexed_with_section_anchors(tmp_path: Path) -> None:
 
 def test_sphinx_pages_carry_the_box_in_chromium(tmp_path: Path, browser: Any) -> None:
     out = sphinx_build(tmp_path, "html")
-    server = serve(out, {})
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.add_init_script(WATCH)
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+    with site_page(browser, out, "/index.html") as (page, errors):
         sidebar = page.locator("form.search input[name=q]")  # the theme's own search box
         sidebar.fill("霧笛")
         sidebar.press("Enter")  # to search.html?q=霧笛, where postsearch's box answers it
@@ -58,7 +51,3 @@ def test_sphinx_pages_carry_the_box_in_chromium(tmp_path: Path, browser: Any) ->
         page.locator(".postsearch-results a").first.click()
         page.wait_for_url("**/fog.html#id2")
         assert "霧笛の準備" in page.locator("[id='id2']").inner_text() and errors == []
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
