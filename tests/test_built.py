@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import postsearch
-from postsearch.builtpages import page_url
-from postsearch.posts import Draft, Post, SiteOptions, built_site, read_posts
+from postsearch.builtpages import built_site, page_url
+from postsearch.posts import Draft, Post, SiteOptions, read_posts
 
 SITES = Path(__file__).parent / "sites"
 BUILT = SITES / "built"
@@ -179,3 +179,56 @@ def test_hostile_json_ld_is_left_out(tmp_path):
     )
     report = postsearch.build(site, tmp_path / "out", options=built_site(SiteOptions()), cache=False, jobs=1)
     assert report.posts == 1 and not report.failures
+
+
+def node_paths(index_dir: Path, query: str) -> list[str]:
+    """The JavaScript reader's answer (postsearch.js written next to the index, in Node)."""
+    script = (
+        "const { openIndex } = await import(process.argv[1] + '/postsearch.js');"
+        "const { readFile } = await import('node:fs/promises');"
+        "const index = await openIndex(process.argv[1], { load: (n) => readFile(process.argv[1] + '/' + n) });"
+        "const r = await index.search(process.argv[2], 10);"
+        "console.log(JSON.stringify(r.hits.map((h) => [h.path, h.score])));"
+    )
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script, str(index_dir), query], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_weighted_pages_rank_higher_in_both_readers(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    body = "<h1>{}</h1><p>灯台の点検では、レンズの曇りと回転装置の油を確かめる。</p>"
+    (site / "a.html").write_text(f"<main>{body.format('点検その一')}</main>", encoding="utf-8")
+    (site / "b.html").write_text(f'<main data-pagefind-weight="3">{body.format("点検その二")}</main>', encoding="utf-8")
+    (site / "c.html").write_text(
+        f'<html><head><meta name="postsearch:weight" content="0.5"></head><body><main>{body.format("点検その三")}</main>',
+        encoding="utf-8",
+    )
+    index = built_index(tmp_path, site)
+    hits = index.search("レンズの曇り").hits
+    assert [h.path for h in hits] == ["b.html", "a.html", "c.html"]
+    assert hits[0].score == pytest.approx(3 * hits[1].score) and hits[2].score == pytest.approx(hits[1].score / 2)
+    assert node_paths(tmp_path / "out", "レンズの曇り") == [[h.path, h.score] for h in hits]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert manifest["boosts"] == [[1, 3.0], [2, 0.5]]
+
+
+def test_weights_from_front_matter_and_pages(tmp_path):
+    from postsearch import Page, build_pages
+
+    site = tmp_path / "src"
+    site.mkdir()
+    (site / "one.md").write_text("---\ntitle: 一\n---\n港の朝市で鯵を買った。\n", encoding="utf-8")
+    (site / "two.md").write_text(
+        "---\ntitle: 二\npostsearch_weight: 2\n---\n港の朝市で鯵を買った。\n", encoding="utf-8"
+    )
+    postsearch.build(site, tmp_path / "out", cache=False, jobs=1)
+    assert [h.path for h in postsearch.open_index(tmp_path / "out").search("鯵").hits] == ["two.md", "one.md"]
+    pages = [Page("/a/", "a", text="港の朝市で鯵を買った。"), Page("/b/", "b", text="港の朝市で鯵を買った。", weight=4)]
+    build_pages(pages, tmp_path / "pages", jobs=1)
+    assert [h.url for h in postsearch.open_index(tmp_path / "pages").search("鯵").hits] == ["/b/", "/a/"]
+    unweighted = json.loads((tmp_path / "pages" / "manifest.json").read_text("utf-8"))
+    assert "boosts" in unweighted and unweighted["boosts"] == [[1, 4.0]]

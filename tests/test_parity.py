@@ -175,8 +175,9 @@ def test_strip_comments_keeps_literals(source: str, stripped: str) -> None:
 
 def test_runtime_size_budgets() -> None:
     """What a page downloads before its first query stays small (gzip -9). postsearch.js was
-    15,309 bytes, hand-written, when it became generated (issue 11); its budget keeps the
-    3 KiB that stripping comments saved, and leaves room to grow."""
-    for name, budget in (("postsearch.js", 12 * 1024), ("ui.js", 10 * 1024)):
+    15,309 bytes, hand-written, when it became generated (issue 11, then 11,892 bytes under a
+    12 KiB budget); partial matches (issue 12) and page weights (issue 13) took it to about
+    12,350, so its budget is 12.5 KiB, still 2.5 KiB under the old one."""
+    for name, budget in (("postsearch.js", 12 * 1024 + 512), ("ui.js", 10 * 1024)):
         size = len(gzip.compress((WEB / name).read_bytes(), compresslevel=9))
         assert size <= budget, f"{name}: {size} bytes gzipped, budget {budget}"

@@ -14,7 +14,8 @@ Pagefind's attributes are read so a Pagefind site switches by changing one comma
 `data-pagefind-body` (when any page has one, pages without it are skipped, as Pagefind does),
 `-ignore`, `-meta` (`title`, `date`), `-filter` (tag, tags, category, categories → tags),
 `-sort` (`date`), `-index-attrs`. Each has a `data-postsearch-*` twin. Per-element
-`data-pagefind-weight` is not used (the index weighs fields, not elements).
+`data-pagefind-weight` is not used; on the content's element (or as a
+`<meta name="postsearch:weight">`) it weighs the whole page.
 
 Metadata: the title from `data-*-meta="title"`, else the first `<h1>` of the content, else
 `<title>` (`title_from="title"` prefers `<title>`); the date from `data-*-sort`/`-meta` date,
@@ -33,7 +34,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .posts import Draft, Post, SiteOptions, normalize_date
+from .posts import DEFAULT_INCLUDE, Draft, Post, SiteOptions, as_weight, normalize_date
 from .sitefiles import read_source
 
 BODY = "[data-postsearch-body], [data-pagefind-body]"
@@ -45,6 +46,18 @@ FURNITURE = (
 HEADINGS = "h1, h2, h3, h4, h5, h6"
 TAG_FILTERS = ("tag", "tags", "category", "categories")
 BODY_MARKERS = (b"data-postsearch-body", b"data-pagefind-body")
+
+
+BUILT_INCLUDE = ("*.html", "*.htm")
+BUILT_EXCLUDE_DIRS = ("node_modules",)
+
+
+def built_site(options: SiteOptions, **changes: Any) -> SiteOptions:
+    """Options for reading a built site: its HTML pages, every folder but node_modules."""
+    include = options.include if options.include != DEFAULT_INCLUDE else BUILT_INCLUDE
+    return SiteOptions(
+        **{**options.__dict__, "built": True, "include": include, "exclude_dirs": BUILT_EXCLUDE_DIRS, **changes}
+    )
 
 
 def any_marks_body(src: Path, files: list[Path], follow: bool) -> bool:
@@ -85,7 +98,19 @@ def page_post(rel: str, html: str, options: SiteOptions) -> Post | Draft:
         tags=tags,
         body="\n".join(content_html(node) for node in content if node is not None),
         markup="html",
+        weight=page_weight(tree, content),
     )
+
+
+def page_weight(tree: LexborHTMLParser, content: list[LexborNode | None]) -> float:
+    """`data-postsearch-weight` / `data-pagefind-weight` on the content's element, or a
+    `<meta name="postsearch:weight">`: the page's scores are multiplied by it (0.1 to 10)."""
+    for node in content:
+        for name in ("data-postsearch-weight", "data-pagefind-weight"):
+            if node is not None and node.attributes.get(name):
+                return as_weight(node.attributes.get(name))
+    meta = tree.css_first('meta[name="postsearch:weight"]')
+    return as_weight(meta.attributes.get("content")) if meta is not None else 1.0
 
 
 def language_matches(lang: str, wanted: str) -> bool:

@@ -34,7 +34,7 @@ from .core import FIELDS
 from .index import PostRecord
 from .posts import Post
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: a record keeps the post's weight
 MARKER = "postsearch-cache.json"
 TAG = "CACHEDIR.TAG"
 TAG_TEXT = (
@@ -204,6 +204,7 @@ def encode_record(record: PostRecord) -> bytes:
         record.postings,
         record.grams,
         [[s, t, w, c] for (s, t, w), c in record.surfaces.items()],
+        record.weight,
     ]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
@@ -216,8 +217,9 @@ def decode_record(data: bytes) -> PostRecord:
         row = json.loads(data)
     except (ValueError, RecursionError) as e:
         raise Invalid("not JSON") from e
-    need(type(row) is list and len(row) == 12 and row[0] == CACHE_VERSION, "a record of this version")
-    _, path, url, title, date, tags, text, headings, lengths, postings, grams, surfaces = row
+    need(type(row) is list and len(row) == 13 and row[0] == CACHE_VERSION, "a record of this version")
+    _, path, url, title, date, tags, text, headings, lengths, postings, grams, surfaces, weight = row
+    need(type(weight) in (int, float) and 0.1 <= weight <= 10, "a weight")
     need(all(type(x) is str for x in (path, url, title, text)), "strings")
     need(len(ints(lengths)) == len(FIELDS), "a length per field")
     return PostRecord(
@@ -232,6 +234,7 @@ def decode_record(data: bytes) -> PostRecord:
         postings=decode_postings(postings),
         grams=strs(grams),
         surfaces=decode_surfaces(surfaces),
+        weight=float(weight),
     )
 
 
@@ -271,6 +274,7 @@ class RecordCache:
     def key(self, post: Post, anchors: str) -> str:
         """The key of what a post's analysis depends on (any strings, even lone surrogates)."""
         fields = [self.salt, anchors, post.path, post.url, post.title, post.date, post.tags, post.markup, post.body]
+        fields += [post.weight] if post.weight != 1 else []  # (unweighted posts keep their keys)
         blob = json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")
         return hashlib.sha256(blob).hexdigest()
 

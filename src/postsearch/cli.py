@@ -51,7 +51,8 @@ def site_snapshot(src: Path, out: Path, options: SiteOptions | None = None) -> d
 
 def site_options(args: argparse.Namespace) -> SiteOptions:
     """What `index` reads, from its arguments (the build and `--watch` alike)."""
-    from .posts import DEFAULT_INCLUDE, SiteOptions, built_site
+    from .builtpages import built_site
+    from .posts import DEFAULT_INCLUDE, SiteOptions
 
     options = SiteOptions(
         include=tuple(args.include) if args.include else DEFAULT_INCLUDE,

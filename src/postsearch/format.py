@@ -263,6 +263,9 @@ def index_files(rows: IndexRows, manifest: dict[str, Any]) -> Iterator[tuple[str
             "texts": bundle_deltas,
         }
     )
+    boosts = [[post_id, p.weight] for post_id, p in enumerate(posts) if p.weight != 1]
+    if boosts:  # only weighted sites carry it: every other index stays as it was
+        manifest["boosts"] = boosts
 
 
 def web_files() -> dict[str, bytes]:

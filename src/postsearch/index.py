@@ -35,6 +35,7 @@ class PostRecord:
     postings: dict[str, list[tuple[int, list[int]]]]  # term -> [(field, positions)]
     grams: list[str]  # kana/kanji bigrams and trigrams anywhere in the post (search.grams_of)
     surfaces: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (surface, term, width) -> count
+    weight: float = 1.0  # the post's scores are multiplied by this (Post.weight)
 
 
 def field_texts(text: PostText) -> list[str]:
@@ -69,6 +70,7 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
         lengths=[0] * len(FIELDS),
         postings={},
         grams=post_grams(fold("\n".join([text.title, text.tags, text.text]))),
+        weight=post.weight,
     )
     for field_no, value in enumerate(field_texts(text)):
         if value:

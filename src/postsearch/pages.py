@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .index import IndexBuilder, PostRecord, shared_urls
 from .pipeline import BuildReport, LazyPool, analyze_all
-from .posts import Draft, Failure, Post, clean_control_chars, normalize_date, site_path
+from .posts import Draft, Failure, Post, as_weight, clean_control_chars, normalize_date, site_path
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Page:
     tags: list[str] = field(default_factory=list)
     path: str | None = None  # how the page is named in reports and hits (default: url)
     draft: bool = False  # never indexed (counted as a draft)
+    weight: float = 1.0  # its scores are multiplied by this (0.1 to 10)
 
 
 def page_post(page: Page) -> Post | Draft | Failure:
@@ -65,6 +66,7 @@ def page_post(page: Page) -> Post | Draft | Failure:
         tags=[str(t) for t in page.tags],
         body=clean_control_chars(body),
         markup=markup,
+        weight=as_weight(page.weight),
     )
 
 

@@ -54,18 +54,6 @@ def ruled(src: Path, options: SiteOptions) -> SiteOptions:
     return SiteOptions(**{**options.__dict__, "rules": rules, "exclude": (*options.exclude, *rules.skipped)})
 
 
-BUILT_INCLUDE = ("*.html", "*.htm")
-BUILT_EXCLUDE_DIRS = ("node_modules",)
-
-
-def built_site(options: SiteOptions, **changes: Any) -> SiteOptions:
-    """Options for reading a built site: its HTML pages, every folder but node_modules."""
-    include = options.include if options.include != DEFAULT_INCLUDE else BUILT_INCLUDE
-    return SiteOptions(
-        **{**options.__dict__, "built": True, "include": include, "exclude_dirs": BUILT_EXCLUDE_DIRS, **changes}
-    )
-
-
 @dataclass
 class Post:
     """One published post, ready for text extraction."""
@@ -78,6 +66,7 @@ class Post:
     body: str
     markup: str  # "markdown" or "html"
     warnings: list[str] = field(default_factory=list)
+    weight: float = 1.0  # its scores are multiplied by this (front matter `postsearch_weight`)
 
 
 @dataclass(frozen=True)
@@ -166,7 +155,17 @@ def parse_post(path: Path, rel: str, options: SiteOptions) -> Post | Draft | Fai
         body=body,
         markup=markup,
         warnings=warnings,
+        weight=as_weight(meta.get("postsearch_weight")),
     )
+
+
+def as_weight(value: Any) -> float:
+    """A page weight: a number from 0.1 to 10 (anything else, or none, is 1)."""
+    try:
+        weight = float(value) if value is not None and not isinstance(value, bool) else 1.0
+    except (TypeError, ValueError):
+        return 1.0
+    return min(10.0, max(0.1, weight)) if weight == weight else 1.0
 
 
 def one_line(e: Exception) -> str:

@@ -119,7 +119,7 @@ def encode_build(saved: SavedBuild) -> bytes:
         "key": saved.key,
         "out": saved.out,
         "files": [encode_outcome(f) for f in saved.files],
-        "posts": [[p.path, p.url, p.title, p.date, p.tags, p.lengths] for p in rows.posts],
+        "posts": [[p.path, p.url, p.title, p.date, p.tags, p.lengths, p.weight] for p in rows.posts],
         "surfaces": [[s, t, w, c] for (s, t, w), c in rows.surfaces.items()],
         "scale": rows.scale,
         "grams": [len(rows.grams.files), rows.grams.size, rows.grams.budget],
@@ -208,11 +208,12 @@ def sorted_rows(keys: list[str], blob: bytes, ends: bytes) -> SortedRows:
 
 def decode_post(row: Any) -> PostRecord:
     """A post's metadata (index.metadata) from the saved build."""
-    need(type(row) is list and len(row) == 6, "a post")
-    path, url, title, date, tags, lengths = row
+    need(type(row) is list and len(row) == 7, "a post")
+    path, url, title, date, tags, lengths, weight = row
+    need(type(weight) in (int, float) and 0.1 <= weight <= 10, "a post's weight")
     need(type(path) is str and type(url) is str and type(title) is str, "a post's strings")
     need(len(ints(lengths)) == len(FIELDS), "a length per field")
-    return PostRecord(path, url, title, opt_str(date), strs(tags), "", [], lengths, {}, [])
+    return PostRecord(path, url, title, opt_str(date), strs(tags), "", [], lengths, {}, [], weight=float(weight))
 
 
 def decode_stamps(value: Any) -> dict[str, Stamp]:

@@ -36,8 +36,9 @@ def finish(app: Any, exception: Exception | None) -> None:
     """Index the pages written and put the box on each."""
     if exception is not None or app.builder.format != "html":
         return
+    from .builtpages import built_site
     from .pipeline import build
-    from .posts import SiteOptions, built_site
+    from .posts import SiteOptions
 
     out = Path(app.outdir)
     name = app.config.postsearch_folder

@@ -28,6 +28,7 @@ test('scores: terms, then prefix terms at PREFIX_WEIGHT, spelling only as n-gram
       ['京都府', decodePostings([1, 1, 1], 1)], // post 1
     ]),
     grams: new Map([['京都', new Set([0, 1, 2])]]),
+    boosts: new Map([[1, 2]]), // post 1 weighs twice
   };
   const piece = { surface: '京都', terms: ['京都'], prefixTerms: ['京都府'], grams: [], spelled: ['京都'] };
   const totals = scores([0, 1, 2], [piece], index);
@@ -35,7 +36,7 @@ test('scores: terms, then prefix terms at PREFIX_WEIGHT, spelling only as n-gram
   const two = idf(4, 2) * ((2 * 2.2) / (2 + 1.2));
   const prefix = PREFIX_WEIGHT * idf(4, 1) * ((1 * 2.2) / (1 + 1.2));
   assert.equal(totals.get(0), one);
-  assert.equal(totals.get(1), two + prefix);
+  assert.equal(totals.get(1), (two + prefix) * 2); // weighted twice (manifest boosts)
   assert.equal(totals.get(2), 2 * idf(4, 3)); // by its spelling only: weights[GRAM_FIELD] × idf
 });
 

@@ -77,7 +77,8 @@ def scores(posts: list[int], pieces: list[Piece], index: Shards) -> dict[int, fl
     """Each post's score: Σ over pieces, then their terms and prefix terms (in that fixed
     order), of w x term_score, w 1 for a term and PREFIX_WEIGHT for a prefix term; a piece a
     post has by its spelling only scores as n-grams. Worked out term by term over the posts
-    that have the term, so a frequent word costs one addition per post."""
+    that have the term, so a frequent word costs one addition per post. A weighted page's
+    total is then multiplied by its weight."""
     totals = dict.fromkeys(posts, 0.0)
     for piece in pieces:
         if piece.grams:
@@ -103,6 +104,8 @@ def scores(posts: list[int], pieces: list[Piece], index: Shards) -> dict[int, fl
                 list((posts_with_grams(piece.spelled, index.grams) & totals.keys()) - scored),
                 itertools.repeat(value),
             )
+    for post in sorted(index.boosts.keys() & totals.keys()):  # weighted pages (manifest `boosts`)
+        totals[post] *= index.boosts[post]
     return totals
 
 

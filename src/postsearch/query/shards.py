@@ -59,6 +59,10 @@ def check_manifest(m: Any) -> None:
         and bool(BUILD.fullmatch(str(m.get("build"))))
         and len(m["weights"]) == len(m["fields"])
         and len(m["fieldTotals"]) == len(m["fields"])
+        and all(  # weighted pages, optional: [post id, weight] pairs
+            isinstance(b, list) and len(b) == 2 and type(b[0]) is int and type(b[1]) in (int, float)
+            for b in m.get("boosts", [])
+        )
     )
     if not ok:
         raise CorruptIndex("manifest.json: keys or file names not those of an index")
@@ -109,6 +113,7 @@ class Shards:
         self.k1: float = manifest["k1"]
         self.b: float = manifest["b"]
         self.post_count: int = manifest["postCount"]
+        self.boosts: dict[int, float] = {post: weight for post, weight in manifest.get("boosts", [])}
         self.averages = [(t / self.post_count if self.post_count else 0) or 1 for t in manifest["fieldTotals"]]
         self.lengths = decode_lengths(self.load_file(manifest["lengths"]))
         self.lexicon = Lexicon()

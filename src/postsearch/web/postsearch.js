@@ -119,7 +119,7 @@ addTo(totals,common,(post)=>weight*entry.scores.get(post));for(const post of com
 }
 if(piece.spelled.length&&scored.size<totals.size){const value=gramScore(piece.spelled,index);const only=[...intersection(postsWithGrams(piece.spelled,index.grams),totals)].filter((p)=>!scored.has(p));addTo(totals,only,()=>value);}
 }
-return totals;}
+for(const[post,weight]of index.boosts)if(totals.has(post))totals.set(post,totals.get(post)*weight);return totals;}
 function ranked(posts,totals,clauses,grams,limit){const adjacent=new Map();for(const c of clauses){if(c.kind!=='word'||!c.grams.length)continue;for(const post of intersection(postsWithGrams(c.grams,grams),totals)){adjacent.set(post,(adjacent.get(post)??0)+ 1);}
 }
 const order=[];const tiers=[...new Set([0,...adjacent.values()])].sort((a,b)=>b - a);for(const n of tiers){const room=limit===null?null:limit - order.length;if(room!==null&&room<=0)break;let tier=posts;let values=totals;if(n===0){if(adjacent.size)tier=posts.filter((post)=>!adjacent.has(post));}else{tier=[...adjacent.keys()].filter((p)=>tiers.length===2||adjacent.get(p)===n).sort((a,b)=>a - b);values=new Map(tier.map((post)=>[post,totals.get(post)*(1 + ADJACENCY*n)]));}
@@ -163,10 +163,11 @@ typed(INTS,Number.isInteger)&&
 typed(NUMBERS,(v)=>typeof v==='number')&&
 names&&
 m.weights.length===m.fields.length&&
-m.fieldTotals.length===m.fields.length;if(!ok)throw new CorruptIndex('manifest.json: keys or file names not those of an index');}
+m.fieldTotals.length===m.fields.length&&
+(m.boosts??[]).every((b)=>Array.isArray(b)&&b.length===2&&Number.isInteger(b[0])&&typeof b[1]==='number');if(!ok)throw new CorruptIndex('manifest.json: keys or file names not those of an index');}
 function distinct(numbers){return[...new Set(numbers)].sort((a,b)=>a - b);}
 class Shards{constructor(load){this.loadBytes=load;this.bytesRead=0;}
-async open(){const manifest=await this.loadJson('manifest.json');checkManifest(manifest);this.manifest=manifest;this.build=manifest.build;this.fields=manifest.fields;this.fieldCount=this.fields.length;this.weights=manifest.weights;this.k1=manifest.k1;this.b=manifest.b;this.postCount=manifest.postCount;this.averages=manifest.fieldTotals.map((t)=>(this.postCount?t / this.postCount:0)||1);this.lengths=decodeLengths(await this.loadFile(manifest.lengths));this.lexicon=new Map();this.longest=0;this.lexiconLoaded=new Map();this.lexiconSurfaces=new Map();this.surfacesOf=(c)=>this.lexiconSurfaces.get(shardOf(c,this.manifest.lexicon))??[];this.terms=new Map();this.termShardsLoaded=new Map();this.grams=new Map();this.gramShardsLoaded=new Map();this.positionShardsLoaded=new Map();this.tagsLoaded=new Map();this.datesLoaded=new Map();this.tagPosts=null;this.tagCounts=[];this.dates=null;this.texts=new Map();this.textBundles=new Map();return this;}
+async open(){const manifest=await this.loadJson('manifest.json');checkManifest(manifest);this.manifest=manifest;this.build=manifest.build;this.fields=manifest.fields;this.fieldCount=this.fields.length;this.weights=manifest.weights;this.k1=manifest.k1;this.b=manifest.b;this.postCount=manifest.postCount;this.boosts=new Map(manifest.boosts??[]);this.averages=manifest.fieldTotals.map((t)=>(this.postCount?t / this.postCount:0)||1);this.lengths=decodeLengths(await this.loadFile(manifest.lengths));this.lexicon=new Map();this.longest=0;this.lexiconLoaded=new Map();this.lexiconSurfaces=new Map();this.surfacesOf=(c)=>this.lexiconSurfaces.get(shardOf(c,this.manifest.lexicon))??[];this.terms=new Map();this.termShardsLoaded=new Map();this.grams=new Map();this.gramShardsLoaded=new Map();this.positionShardsLoaded=new Map();this.tagsLoaded=new Map();this.datesLoaded=new Map();this.tagPosts=null;this.tagCounts=[];this.dates=null;this.texts=new Map();this.textBundles=new Map();return this;}
 async loadJson(name){const data=await this.loadBytes(name);const bytes=data instanceof Uint8Array?data:new Uint8Array(data);this.bytesRead +=bytes.byteLength;try{return JSON.parse(new TextDecoder().decode(bytes));}catch(e){throw new CorruptIndex(`${name}: not valid JSON (${e.message}): build the index again`);}
 }
 async loadFile(name){const build=this.build;let data;try{data=await this.loadJson(`${build}/${name}`);}catch(e){if(e instanceof CorruptIndex)throw e;if(build!==this.build||(await this.rebuilt()))throw new IndexChanged(build);throw new CorruptIndex(`${build}/${name}: cannot read it (${e.message})`);}

@@ -53,7 +53,8 @@ export function addTo(totals, posts, value) {
 /** Each post's score (a Map): Σ over pieces, then their terms and prefix terms (in that
  * fixed order), of w x termScore, w 1 for a term and PREFIX_WEIGHT for a prefix term; a
  * piece a post has by its spelling only scores as n-grams. Worked out term by term over the
- * posts that have the term, so a frequent word costs one addition per post. */
+ * posts that have the term, so a frequent word costs one addition per post. A weighted
+ * page's total is then multiplied by its weight. */
 export function scores(posts, pieces, index) {
   const totals = new Map(posts.map((post) => [post, 0.0]));
   for (const piece of pieces) {
@@ -86,6 +87,7 @@ export function scores(posts, pieces, index) {
       addTo(totals, only, () => value);
     }
   }
+  for (const [post, weight] of index.boosts) if (totals.has(post)) totals.set(post, totals.get(post) * weight); // weighted pages
   return totals;
 }
 

@@ -31,7 +31,8 @@ export function checkManifest(m) {
     typed(NUMBERS, (v) => typeof v === 'number') &&
     names &&
     m.weights.length === m.fields.length &&
-    m.fieldTotals.length === m.fields.length;
+    m.fieldTotals.length === m.fields.length &&
+    (m.boosts ?? []).every((b) => Array.isArray(b) && b.length === 2 && Number.isInteger(b[0]) && typeof b[1] === 'number'); // weighted pages, optional
   if (!ok) throw new CorruptIndex('manifest.json: keys or file names not those of an index');
 }
 
@@ -61,6 +62,7 @@ export class Shards {
     this.k1 = manifest.k1;
     this.b = manifest.b;
     this.postCount = manifest.postCount;
+    this.boosts = new Map(manifest.boosts ?? []); // weighted pages: post id -> weight
     this.averages = manifest.fieldTotals.map((t) => (this.postCount ? t / this.postCount : 0) || 1);
     this.lengths = decodeLengths(await this.loadFile(manifest.lengths));
     this.lexicon = new Map();
