@@ -39,3 +39,20 @@ def test_pelican_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, brow
         page.locator(".postsearch-results a").first.click()
         page.wait_for_load_state()
         assert "予備の発電機" in page.content() and errors == []
+
+
+def test_pelican_finds_the_plugin_by_itself(tmp_path: Path) -> None:
+    """postsearch installs `pelican/plugins/postsearch/` (src/pelican/...), a namespace plugin
+    Pelican loads by itself when PLUGINS is not set."""
+    site = tmp_path / "src"
+    shutil.copytree(SITE, site)
+    conf = (site / "pelicanconf.py").read_text(encoding="utf-8")
+    (site / "pelicanconf.py").write_text(conf.replace('PLUGINS = ["postsearch.pelican_plugin"]', ""), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", str(tmp_path / "out"), "-q"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert postsearch.open_index(tmp_path / "out" / "postsearch").search("発電機").hits

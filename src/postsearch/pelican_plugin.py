@@ -1,4 +1,6 @@
-"""Pelican plugin: `PLUGINS = ["postsearch.pelican_plugin"]` in pelicanconf.py.
+"""Pelican plugin: found by Pelican by itself (the namespace plugin `pelican.plugins.postsearch`,
+src/pelican/plugins/postsearch, installed with postsearch) when PLUGINS is not set; or
+`PLUGINS = ["postsearch"]` / `["postsearch.pelican_plugin"]` in pelicanconf.py.
 
 When every generator is done (`all_generators_finalized`), the published articles and pages
 (Pelican's own objects: URL, title, date, tags and category, and the HTML their Markdown or
