@@ -17,13 +17,12 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
-from .pages import Page, build_pages
+from .pages import Page, build_pages, site_base
 
 
 class PostsearchConfig(Config):
@@ -43,8 +42,7 @@ class PostsearchPlugin(BasePlugin[PostsearchConfig]):
 
     def base(self, config: Any) -> str:
         """The site's path on its host (`/` unless site_url has one), ending in `/`."""
-        path = urlsplit(config.get("site_url") or "").path or "/"
-        return path if path.endswith("/") else path + "/"
+        return site_base(config.get("site_url"))
 
     def on_page_content(self, content: str, page: Any, config: Any, files: Any) -> str:
         meta = page.meta or {}

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .index import IndexBuilder, PostRecord, shared_urls
 from .pipeline import BuildReport, LazyPool, analyze_all
@@ -45,7 +46,7 @@ class Page:
     weight: float = 1.0  # its scores are multiplied by this (0.1 to 10)
 
 
-def page_post(page: Page) -> Post | Draft | Failure:
+def post_of(page: Page) -> Post | Draft | Failure:
     """The page as a post, or why it cannot be one. Plain text becomes escaped paragraphs."""
     path = page.path or page.url
     given = [k for k in ("markdown", "html", "text") if getattr(page, k) is not None]
@@ -77,7 +78,7 @@ def build_pages(
     `build`). A page that cannot be read or analyzed is a failure in the report, never fatal."""
     from .format import encode_rows, write_index
 
-    items = sorted((page_post(p) for p in pages), key=lambda item: item.path)
+    items = sorted((post_of(p) for p in pages), key=lambda item: item.path)
     posts = [item for item in items if isinstance(item, Post)]
     report = BuildReport(
         drafts=[i for i in items if isinstance(i, Draft)], failures=[i for i in items if isinstance(i, Failure)]
@@ -98,6 +99,13 @@ def build_pages(
     report.warnings += shared_urls(rows.posts)
     report.written = write_index(rows, Path(out))
     return report
+
+
+def site_base(url: str | None) -> str:
+    """The path a site is served at, from its configured URL (`/` when it has none), ending
+    in `/`: what the plugins put before page URLs and the index folder."""
+    path = urlsplit(url or "").path or "/"
+    return path if path.endswith("/") else path + "/"
 
 
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)

@@ -18,19 +18,17 @@ import html
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pelican import signals
 
-from .pages import Page, add_box, build_pages
+from .pages import Page, add_box, build_pages, site_base
 
 _pages: list[Page] = []
 
 
 def base(settings: dict[str, Any]) -> str:
     """The site's path on its host (`/` unless SITEURL has one), ending in `/`."""
-    path = urlsplit(settings.get("SITEURL") or "").path or "/"
-    return path if path.endswith("/") else path + "/"
+    return site_base(settings.get("SITEURL"))
 
 
 def as_page(item: Any, settings: dict[str, Any]) -> Page:

@@ -18,15 +18,13 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from .pages import add_box
+from .pages import add_box, site_base
 
 
 def base(app: Any) -> str:
     """The site's path on its host (`/` unless html_baseurl has one), ending in `/`."""
-    path = urlsplit(app.config.html_baseurl or "").path or "/"
-    return path if path.endswith("/") else path + "/"
+    return site_base(app.config.html_baseurl)
 
 
 GENERATED = ("genindex.html", "search.html", "py-modindex.html", "_static/*", "_sources/*", "_images/*")
