@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postsearch.query.excerpt import escape_html, excerpt, section_at
+from postsearch.query.excerpt import MAX_SECTIONS, escape_html, excerpt, section_at, sections
 
 
 def test_excerpt_escapes_and_marks():
@@ -28,3 +28,39 @@ def test_section_of_the_match():
     assert section_at(text, headings, text.index("新幹線")) == ("usage", "使い方")
     assert section_at(text, headings, 5) == ("intro", "はじめに")
     assert section_at(text, headings, -1) == (None, None)
+
+
+# A post with five sections: the matches fall in 2 (twice), 3 (once), 4 (three times) and 5
+# (once); the untitled intro (no anchor) and a heading without an anchor never link.
+SECTIONED = (
+    "前置きに新幹線の話。\n"  # 0: before any heading
+    "出発\n東京駅で新幹線の切符を買い、新幹線に乗った。\n"
+    "車内\n🚄車内で駅弁を食べた。新幹線は速い。\n"
+    "到着\n新大阪駅に着いた。新幹線を降りて、新幹線の写真と新幹線の動画を撮った。\n"
+    "帰り\n帰りも新幹線だった。\n"
+    "付録\n新幹線の時刻表。\n"
+)
+
+
+def sectioned_headings(text: str = SECTIONED) -> list:
+    flat: list = []
+    for title, anchor in [("出発", "depart"), ("車内", "train"), ("到着", "arrive"), ("帰り", "back"), ("付録", None)]:
+        flat += [text.index(title + "\n"), anchor]
+    return flat
+
+
+def test_sections_are_the_best_three_in_page_order():
+    got = sections(SECTIONED, sectioned_headings(), ["新幹線"])
+    assert MAX_SECTIONS == 3
+    # most matches: 到着 (3), 出発 (2), then 車内 and 帰り (1 each): the earlier wins the tie
+    assert [s["anchor"] for s in got] == ["depart", "train", "arrive"]
+    assert [s["title"] for s in got] == ["出発", "車内", "到着"]
+    assert got[0]["excerpt"] == "東京駅で<mark>新幹線</mark>の切符を買い、<mark>新幹線</mark>に乗った。 "
+    assert got[1]["excerpt"].startswith("🚄車内で")  # the heading line is the title, not the excerpt
+
+
+def test_sections_need_an_anchor_and_a_match():
+    assert sections(SECTIONED, sectioned_headings(), ["飛行機"]) == []
+    assert sections(SECTIONED, [], ["新幹線"]) == []
+    only_appendix = sections(SECTIONED, sectioned_headings(), ["時刻表"])
+    assert only_appendix == []  # 付録 has no anchor to link to

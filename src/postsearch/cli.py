@@ -25,6 +25,7 @@ from .writer import UnsafeOutput
 
 if TYPE_CHECKING:
     from .posts import SiteOptions
+    from .query import Hit
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -185,13 +186,22 @@ def cmd_query(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     console.print(summary_line(args.query, result.total, result.complete))
     for rank, hit in enumerate(result.hits, 1):
-        console.print(f"\n[bold]{rank}. {escape_markup(hit.title)}[/bold]  [dim]{hit.score:.3f}[/dim]")
-        url = hit.url + (f"#{hit.anchor}" if hit.anchor else "")
-        console.print(f"   {escape_markup(url)}  [dim]{hit.date or ''} {escape_markup(' '.join(hit.tags))}[/dim]")
-        console.print("   " + excerpt_markup(hit.excerpt))
-        if hit.missing:  # a partial match: as web search engines say it
-            console.print(f"   [dim]missing: {escape_markup(', '.join(hit.missing))}[/dim]")
+        print_hit(console, rank, hit)
     return EXIT_OK
+
+
+def print_hit(console: Console, rank: int, hit: Hit) -> None:
+    """One hit as the box shows it: title, link, excerpt, what it lacks, its best sections."""
+    console.print(f"\n[bold]{rank}. {escape_markup(hit.title)}[/bold]  [dim]{hit.score:.3f}[/dim]")
+    url = hit.url + (f"#{hit.anchor}" if hit.anchor else "")
+    console.print(f"   {escape_markup(url)}  [dim]{hit.date or ''} {escape_markup(' '.join(hit.tags))}[/dim]")
+    console.print("   " + excerpt_markup(hit.excerpt))
+    if hit.missing:  # a partial match: as web search engines say it
+        console.print(f"   [dim]missing: {escape_markup(', '.join(hit.missing))}[/dim]")
+    if len(hit.sections) > 1:  # several sections match: each, as the box lists them
+        for part in hit.sections:
+            console.print(f"     § {escape_markup(part['title'])}  [dim]#{escape_markup(part['anchor'])}[/dim]")
+            console.print("       " + excerpt_markup(part["excerpt"]))
 
 
 def summary_line(query: str, total: int, complete: int) -> str:
@@ -336,7 +346,7 @@ def add_query_command(sub: argparse._SubParsersAction) -> None:
     q.add_argument(
         "--json",
         action="store_true",
-        help="print JSON: {query, total, hits: [{url, title, date, tags, score, excerpt, path, anchor, section}]}",
+        help="print JSON: {query, total, hits: [{url, title, date, tags, score, excerpt, path, anchor, section, missing, sections}]}",
     )
     q.add_argument("--tag", action="append", help="only posts with this tag or category (repeatable)")
     q.add_argument("--since", help="only posts dated on or after YYYY-MM-DD")

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-WEB_FILES = ("postsearch.js", "ui.js", "ui.css", "demo.html")
+WEB_FILES = ("postsearch.js", "ui.js", "highlight.js", "ui.css", "demo.html")
 MANIFEST = "manifest.json"
 # Every name an index folder of any version holds: the runtime, the manifest, the data files
 # (at the top up to version 4, in the build folder since version 5) and the build folders.

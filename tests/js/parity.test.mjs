@@ -55,7 +55,7 @@ test('answers every parity query exactly as search.py', async () => {
     }
     expected.hits.forEach((want, i) => {
       const hit = got.hits[i];
-      for (const key of ['path', 'url', 'title', 'date', 'tags', 'excerpt', 'anchor', 'section', 'missing']) {
+      for (const key of ['path', 'url', 'title', 'date', 'tags', 'excerpt', 'anchor', 'section', 'missing', 'sections']) {
         try {
           assert.deepEqual(hit[key], want[key]);
         } catch {

@@ -13,6 +13,7 @@ from .decode import TermEntry
 from .parse import Piece
 
 EXCERPT_CHARS = 120
+MAX_SECTIONS = 3  # a hit's sections shown under its title, as Pagefind's sub-results
 
 
 def escape_html(text: str) -> str:
@@ -98,6 +99,33 @@ def section_at(text: str, headings: list[Any], at: int) -> tuple[str | None, str
         end = text.find("\n", headings[k])
         title = text[headings[k] : end if end >= 0 else len(text)]
     return anchor, title
+
+
+def sections(text: str, headings: list[Any], needles: list[str]) -> list[dict[str, str]]:
+    """The MAX_SECTIONS sections (headings with an anchor) holding the most matches, in page
+    order, each with its anchor, title and own excerpt: in a long post, the other places a
+    reader may want to jump to. Ties go to the earlier section."""
+    spans = mark_spans(text, needles)
+    starts = headings[0::2]
+    counts = [0] * len(starts)
+    k = -1
+    for s, _ in spans:  # spans rise, so the section they fall in only moves on
+        while k + 1 < len(starts) and starts[k + 1] <= s:
+            k += 1
+        if k >= 0:
+            counts[k] += 1
+    best = sorted((-n, k) for k, n in enumerate(counts) if n and headings[2 * k + 1])[:MAX_SECTIONS]
+    return [section_of(text, headings, k, needles) for k in sorted(k for _, k in best)]
+
+
+def section_of(text: str, headings: list[Any], k: int, needles: list[str]) -> dict[str, str]:
+    """Section k's anchor, title (its heading line) and the excerpt of what follows it."""
+    start = headings[2 * k]
+    end = headings[2 * k + 2] if 2 * k + 2 < len(headings) else len(text)
+    line = text.find("\n", start, end)
+    title_end = line if line >= 0 else end
+    shown, _ = excerpt(text[title_end + 1 : end], needles)
+    return {"anchor": headings[2 * k + 1], "title": text[start:title_end], "excerpt": shown}
 
 
 def needles_for(pieces: list[Piece], terms: dict[str, TermEntry]) -> list[str]:

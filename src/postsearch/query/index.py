@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import fold, grams_of, shard_of
-from .excerpt import excerpt, needles_for, section_at
+from .excerpt import excerpt, needles_for, section_at, sections
 from .match import clause_matches, clause_posts, is_required, limit_words, needed_pieces, posts_with, word_pieces
 from .parse import Clause, Piece, fallback_pieces, parse_query, piece_starts, prefix_terms, sampled, segment, spelled
 from .rank import coordinations, partially_ranked, ranked, scores
@@ -37,6 +37,7 @@ class Hit:
     anchor: str | None = None  # the heading whose section matched: link to url#anchor
     section: str | None = None  # that heading's text
     missing: list[str] = field(default_factory=list)  # a partial match: the query's words it lacks
+    sections: list[dict[str, str]] = field(default_factory=list)  # its best sections: anchor, title, excerpt
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class Hit:
             "anchor": self.anchor,
             "section": self.section,
             "missing": self.missing,
+            "sections": self.sections,
         }
 
 
@@ -314,7 +316,8 @@ class Index(Shards):
         url, title, date, tags, path, text, headings = self.texts[post]
         shown, cluster = excerpt(text, needles)
         anchor, section = section_at(text, headings, cluster)
-        return Hit(url, title, date, tags, score_, shown, path, anchor, section)
+        parts = sections(text, headings, needles)
+        return Hit(url, title, date, tags, score_, shown, path, anchor, section, [], parts)
 
 
 def missing_words(

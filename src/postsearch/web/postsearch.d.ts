@@ -47,6 +47,8 @@ export interface Hit {
   section: string | null;
   /** For a partial match, the query's words this post lacks (as typed); empty otherwise. */
   missing: string[];
+  /** Up to three sections with the most matches, in page order: link each to `url#anchor`. */
+  sections: { anchor: string; title: string; excerpt: string }[];
 }
 
 /** Ranked hits, how many posts matched in all, and the bytes this index has read so far. */

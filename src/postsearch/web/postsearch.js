@@ -128,7 +128,7 @@ return order;}
 function coordinations(posts,wordPosts,postCount){const weights=wordPosts.map((found)=>idf(postCount,found.size));const total=weights.reduce((sum,weight)=>sum + weight,0);const shares=new Map();for(const post of posts){let have=0.0;weights.forEach((weight,i)=>{if(wordPosts[i].has(post))have +=weight;});shares.set(post,total?have / total:0.0);}
 return shares;}
 function partiallyRanked(posts,totals,shares,limit){const values=new Map(posts.map((post)=>[post,totals.get(post)*shares.get(post)*shares.get(post)]));const best=[...posts].sort((a,b)=>values.get(b)- values.get(a));return best.slice(0,limit??best.length).map((post)=>[values.get(post),post]);}
-const EXCERPT_CHARS=120;const FOLDED=new Map();function escapeHtml(text){return text
+const EXCERPT_CHARS=120;const MAX_SECTIONS=3;const FOLDED=new Map();function escapeHtml(text){return text
 .replaceAll('&','&amp;')
 .replaceAll('<','&lt;')
 .replaceAll('>','&gt;')
@@ -147,6 +147,16 @@ const end=Math.min(chars.length,start + size);const out=start>0?['…']:[];let c
 out.push(escapeHtml(cut(cursor,end)));if(end<chars.length)out.push('…');return[out.join('').replaceAll('\n',' ').replaceAll('\t',' '),cluster];}
 function sectionAt(text,headings,at){const chars=byCodePoint(text);let[anchor,title]=[null,null];for(let k=0;k<headings.length;k +=2){if(at<0||headings[k]>at)break;anchor=headings[k + 1];let end=chars.indexOf('\n',headings[k]);if(end<0)end=chars.length;title=[...chars.slice(headings[k],end)].join('');}
 return[anchor,title];}
+function sections(text,headings,needles){const spans=markSpans(text,needles);const starts=headings.filter((_,i)=>i%2===0);const counts=starts.map(()=>0);let k=-1;for(const[s]of spans){while(k + 1<starts.length&&starts[k + 1]<=s)k++;if(k>=0)counts[k]++;}
+const best=counts
+.map((n,k)=>[-n,k])
+.filter(([n,k])=>n&&headings[2*k + 1])
+.sort(byKeys)
+.slice(0,MAX_SECTIONS);return best
+.map(([,k])=>k)
+.sort((a,b)=>a - b)
+.map((k)=>sectionOf(text,headings,k,needles));}
+function sectionOf(text,headings,k,needles){const chars=byCodePoint(text);const start=headings[2*k];const end=2*k + 2<headings.length?headings[2*k + 2]:chars.length;const line=chars.indexOf('\n',start);const titleEnd=line>=0&&line<end?line:end;const cut=(from,to)=>[...chars.slice(from,to)].join('');const[shown]=excerpt(cut(titleEnd + 1,end),needles);return{anchor:headings[2*k + 1],title:cut(start,titleEnd),excerpt:shown};}
 function needlesFor(pieces,terms){const found=[];const seen=new Set();const add=(s)=>{if(!seen.has(s)){seen.add(s);found.push(s);}
 };for(const piece of pieces){for(const s of[piece.surface,...piece.terms])add(s);for(const term of piece.terms){const entry=terms.get(term);for(const form of entry!==undefined?entry.forms:[])add(form);}
 }
@@ -232,9 +242,9 @@ phrases.every((c)=>clauseMatches(c,post,fields,terms,grams))&&
 return matched;}
 async ordered(matched,pieces,clauses,limit,sort){const totals=scores(matched,pieces,this);const order=ranked(matched,totals,clauses,this.grams,sort==='date'?null:Math.max(0,limit));return sort==='date'?this.byDate(order):order;}
 async byDate(order){await this.ensureDates();const dates=this.dates;return[...order].sort((a,b)=>compare(dates[b[1]]??'',dates[a[1]]??''));}
-hit(post,score,needles){const[url,title,date,tags,path,text,headings]=this.texts.get(post);const[shown,cluster]=excerpt(text,needles);const[anchor,section]=sectionAt(text,headings,cluster);return{url,title,date,tags,score,excerpt:shown,path,anchor,section,missing:[]};}
+hit(post,score,needles){const[url,title,date,tags,path,text,headings]=this.texts.get(post);const[shown,cluster]=excerpt(text,needles);const[anchor,section]=sectionAt(text,headings,cluster);const parts=sections(text,headings,needles);return{url,title,date,tags,score,excerpt:shown,path,anchor,section,missing:[],sections:parts};}
 }
 function missingWords(post,words,wordPosts,phrases,lost){const quoted=new Set(phrases.flatMap((c)=>c.words));const lacking=words.filter((w,i)=>!wordPosts[i].has(post)&&!quoted.has(w)).map((w)=>w.surface);return[...new Set([...lacking,...lost.map((c)=>`"${c.text}"`)])];}
 async function openIndex(baseUrl,{fetch=globalThis.fetch,load}={}){if(!load){const base=new URL(String(baseUrl||'.').replace(/\/?$/,'/'),globalThis.location?.href);load=async(name)=>{const url=new URL(name,base);const response=await fetch(url,name==='manifest.json'?{cache:'no-cache'}:{});if(!response.ok)throw new Error(`${url}: HTTP ${response.status}`);return new Uint8Array(await response.arrayBuffer());};}
 const index=new Index(load);return index.open().catch((e)=>(e instanceof IndexChanged?index.open():Promise.reject(e)));}
-export{FORMAT,VERSION,PREFIX_SURFACES,PREFIX_WEIGHT,ADJACENCY,EXCERPT_CHARS,UNCOVERED_COST,UNCOVERED,KNOWN,PREFIX,GRAM_FIELD,MAX_QUERY_CHARS,UNICODE_VERSION,fold,isWordChar,isGramChar,gramsOf,gramShard,shardOf,compare,rangeShard,escapeHtml,decodeLexicon,decodeLengths,decodeIds,decodePostings,decodePositions,parseQuery,asciiClass,canCut,pieceStarts,longerSurfaces,prefixTerms,segment,lastPieceAsPrefix,isHiragana,splitWords,fallbackPieces,spelled,isRequired,neededPieces,postsWithGrams,postsWith,clausePosts,positionsOf,inSequence,clauseMatches,idf,bm25,gramScore,termScore,scores,ranked,markSpans,foldSameLength,excerpt,sectionAt,needlesFor,CorruptIndex,IndexChanged,checkManifest,Index,openIndex};
+export{FORMAT,VERSION,PREFIX_SURFACES,PREFIX_WEIGHT,ADJACENCY,EXCERPT_CHARS,UNCOVERED_COST,UNCOVERED,KNOWN,PREFIX,GRAM_FIELD,MAX_QUERY_CHARS,UNICODE_VERSION,fold,isWordChar,isGramChar,gramsOf,gramShard,shardOf,compare,rangeShard,escapeHtml,decodeLexicon,decodeLengths,decodeIds,decodePostings,decodePositions,parseQuery,asciiClass,canCut,pieceStarts,longerSurfaces,prefixTerms,segment,lastPieceAsPrefix,isHiragana,splitWords,fallbackPieces,spelled,isRequired,neededPieces,postsWithGrams,postsWith,clausePosts,positionsOf,inSequence,clauseMatches,idf,bm25,gramScore,termScore,scores,ranked,markSpans,foldSameLength,excerpt,sectionAt,sections,sectionOf,needlesFor,MAX_SECTIONS,CorruptIndex,IndexChanged,checkManifest,Index,openIndex};

@@ -4,6 +4,7 @@
 import { byCodePoint, byKeys, cpLength, PAIRS, lowerPerCodePoint } from './compat.js';
 
 export const EXCERPT_CHARS = 120;
+export const MAX_SECTIONS = 3; // a hit's sections shown under its title, as Pagefind's sub-results
 const FOLDED = new Map(); // texts folded once (Python: lru_cache): UNASSIGNED is slow on long posts
 
 /** Post text is untrusted: escape it before wrapping matches in <mark>. */
@@ -111,6 +112,42 @@ export function sectionAt(text, headings, at) {
     title = [...chars.slice(headings[k], end)].join('');
   }
   return [anchor, title];
+}
+
+/** The MAX_SECTIONS sections (headings with an anchor) holding the most matches, in page
+ * order, each with its anchor, title and own excerpt: in a long post, the other places a
+ * reader may want to jump to. Ties go to the earlier section. */
+export function sections(text, headings, needles) {
+  const spans = markSpans(text, needles);
+  const starts = headings.filter((_, i) => i % 2 === 0);
+  const counts = starts.map(() => 0);
+  let k = -1;
+  for (const [s] of spans) {
+    // spans rise, so the section they fall in only moves on
+    while (k + 1 < starts.length && starts[k + 1] <= s) k++;
+    if (k >= 0) counts[k]++;
+  }
+  const best = counts
+    .map((n, k) => [-n, k])
+    .filter(([n, k]) => n && headings[2 * k + 1])
+    .sort(byKeys)
+    .slice(0, MAX_SECTIONS);
+  return best
+    .map(([, k]) => k)
+    .sort((a, b) => a - b)
+    .map((k) => sectionOf(text, headings, k, needles));
+}
+
+/** Section k's anchor, title (its heading line) and the excerpt of what follows it. */
+export function sectionOf(text, headings, k, needles) {
+  const chars = byCodePoint(text);
+  const start = headings[2 * k];
+  const end = 2 * k + 2 < headings.length ? headings[2 * k + 2] : chars.length;
+  const line = chars.indexOf('\n', start);
+  const titleEnd = line >= 0 && line < end ? line : end;
+  const cut = (from, to) => [...chars.slice(from, to)].join('');
+  const [shown] = excerpt(cut(titleEnd + 1, end), needles);
+  return { anchor: headings[2 * k + 1], title: cut(start, titleEnd), excerpt: shown };
 }
 
 /** Every spelling to mark: the query's own surfaces, the terms and their other forms,

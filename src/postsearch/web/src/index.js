@@ -4,7 +4,7 @@
 
 import { byKeys, compare, intersection } from './compat.js';
 import { fold, gramsOf, shardOf } from './core.js';
-import { excerpt, needlesFor, sectionAt } from './excerpt.js';
+import { excerpt, needlesFor, sectionAt, sections } from './excerpt.js';
 import { clauseMatches, clausePosts, isRequired, limitWords, neededPieces, postsWith, wordPieces } from './match.js';
 import { fallbackPieces, parseQuery, pieceStarts, prefixTerms, sampled, segment, spelled } from './parse.js';
 import { coordinations, partiallyRanked, ranked, scores } from './rank.js';
@@ -14,11 +14,11 @@ export const MAX_QUERY_CHARS = 1000; // code points of a query that are read; th
 
 /**
  * One search result, as the CLI's --json gives it; anchor and section: the heading whose
- * section matched (link to url#anchor).
- * section matched (link to url#anchor); missing: for a partial match, the query's words it lacks.
+ * section matched (link to url#anchor); missing: for a partial match, the query's words it
+ * lacks; sections: its best sections (excerpt.sections), each to link to url#anchor.
  * @typedef {{url: string, title: string, date: string | null, tags: string[], score: number,
  *   excerpt: string, path: string, anchor: string | null, section: string | null,
- *   missing: string[]}} Hit
+ *   missing: string[], sections: {anchor: string, title: string, excerpt: string}[]}} Hit
  */
 
 /**
@@ -268,7 +268,8 @@ export class Index extends Shards {
     const [url, title, date, tags, path, text, headings] = this.texts.get(post);
     const [shown, cluster] = excerpt(text, needles);
     const [anchor, section] = sectionAt(text, headings, cluster);
-    return { url, title, date, tags, score, excerpt: shown, path, anchor, section, missing: [] };
+    const parts = sections(text, headings, needles);
+    return { url, title, date, tags, score, excerpt: shown, path, anchor, section, missing: [], sections: parts };
   }
 }
 
