@@ -27,5 +27,7 @@ fi
 
 # Eleventy, pinned by the test site's package-lock.json
 [ -x tests/sites/eleventy/node_modules/.bin/eleventy ] || npm ci --prefix tests/sites/eleventy --silent --no-audit --no-fund
+# axe-core, which the accessibility test runs in Chromium, pinned by tests/a11y/package-lock.json
+[ -f tests/a11y/node_modules/axe-core/axe.min.js ] || npm ci --prefix tests/a11y --silent --no-audit --no-fund
 
 python3 -m pytest "$@"

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from .browsing import WATCH, serve
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SITE = ROOT / "examples" / "site"
 
@@ -58,3 +60,27 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def site(example_index: Path, parity_file: Path) -> Iterator[str]:
+    """Base URL of the example index (with demo.html and the runtime), and /parity.json."""
+    server = serve(example_index, {"/parity.json": parity_file})
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser: Any, site: str) -> Iterator[Any]:
+    """The demo page, with CSP violations, page errors and searches recorded."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.add_init_script(WATCH)
+    page.goto(f"{site}/demo.html")
+    # Functions, not expression strings: Playwright evals those, which the page's CSP refuses.
+    page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
+    yield page
+    context.close()

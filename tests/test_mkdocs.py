@@ -12,7 +12,7 @@ import pytest
 
 import postsearch
 
-from .test_browser import search_on, site_page
+from .browsing import search_on, site_page
 
 SITE = Path(__file__).parent / "sites" / "mkdocs"
 

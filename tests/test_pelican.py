@@ -10,7 +10,7 @@ from typing import Any
 
 import postsearch
 
-from .test_browser import search_on, site_page
+from .browsing import search_on, site_page
 
 SITE = Path(__file__).parent / "sites" / "pelican"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import postsearch
 
-from .test_browser import site_page
+from .browsing import site_page
 
 PROJECT = Path(__file__).parent / "sites" / "sphinx"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -100,6 +101,8 @@ def is_post_file(name: str, rel: str, options: SiteOptions) -> bool:
     """Whether a file is one of the posts `options` include and do not exclude."""
     if not any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(rel, g) for g in options.include):
         return False
+    if options.rules.never and re.search(options.rules.never, rel):
+        return False  # the generator never publishes it (siterules: Jekyll's `_` names)
     return not any(fnmatch.fnmatch(rel, g) for g in options.exclude)
 
 

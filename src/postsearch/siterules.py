@@ -23,6 +23,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 MAX_CONFIG_BYTES = 256 * 1024
 
@@ -44,6 +45,7 @@ class SiteRules:
     permalink: str = ""  # Jekyll/Hexo: the posts' URL template
     collections: tuple[tuple[str, str], ...] = ()  # Jekyll: output collections, (name, permalink)
     skipped: tuple[str, ...] = ()  # globs of files that are never posts (templates, excluded)
+    never: str = ""  # a regular expression of relative paths that are never posts (Jekyll: `_` names)
     sections: tuple[tuple[str, str], ...] = ()  # Hugo: (section, permalink)
     content_dir: str = "content"  # Hugo
 
@@ -79,6 +81,8 @@ def site_rules(src: Path) -> SiteRules:
         return SiteRules("hexo", permalink=str(config.get("permalink") or HEXO_DEFAULT))
     if (src / "_config.yml").is_file() and any((src / d).is_dir() for d in ("_posts", "_layouts", "_includes")):
         return jekyll_rules(src, read_config(src / "_config.yml"))
+    if (src / "_posts").is_dir() and any((src / d).is_dir() for d in ("_layouts", "_includes")):
+        return jekyll_rules(src, {})  # a Jekyll site whose config is given elsewhere: the defaults
     for name in ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json"):
         if (src / name).is_file():
             return hugo_rules(read_config(src / name))
@@ -86,13 +90,16 @@ def site_rules(src: Path) -> SiteRules:
 
 
 def jekyll_rules(src: Path, config: dict[str, Any]) -> SiteRules:
-    """Jekyll's permalink, output collections and the folders that are never posts."""
+    """Jekyll's permalink, output collections and the files that are never posts: top folders
+    starting with `_` (templates, data, collections not output), `exclude`, any file or
+    folder below whose name starts with `_`, and files in `_posts` not named `YYYY-MM-DD-title`."""
     style = str(config.get("permalink") or "date")
     permalink = JEKYLL_STYLES.get(style, style)
     raw = config.get("collections") or {}
     collections = raw if isinstance(raw, dict) else {str(name): {} for name in raw if isinstance(raw, list)}
+    default = "/:collection/:path/" if permalink.endswith("/") else "/:collection/:path:output_ext"
     output = tuple(
-        (str(name), str((spec or {}).get("permalink") or "/:collection/:path:output_ext"))
+        (str(name), str((spec or {}).get("permalink") or default))
         for name, spec in sorted(collections.items())
         if isinstance(spec, dict) and spec.get("output")
     )
@@ -100,7 +107,8 @@ def jekyll_rules(src: Path, config: dict[str, Any]) -> SiteRules:
     underscored = sorted(p.name for p in src.iterdir() if p.is_dir() and p.name.startswith("_") and p.name not in kept)
     excluded = [str(e).strip("/") for e in config.get("exclude") or [] if isinstance(e, str)]
     skipped = (*(f"{d}/*" for d in underscored), *excluded, *(f"{e}/*" for e in excluded))
-    return SiteRules("jekyll", permalink=permalink, collections=output, skipped=skipped)
+    never = r"/_(?!posts/|drafts/)|(?:^|/)_posts/(?:.*/)?(?!\d+-\d+-\d+-)[^/]+$"
+    return SiteRules("jekyll", permalink=permalink, collections=output, skipped=skipped, never=never)
 
 
 def hugo_rules(config: dict[str, Any]) -> SiteRules:
@@ -112,12 +120,14 @@ def hugo_rules(config: dict[str, Any]) -> SiteRules:
     return SiteRules("hugo", sections=sections, content_dir=str(config.get("contentDir") or "content"))
 
 
-def expand(template: str, values: dict[str, str]) -> str:
+def expand(template: str, values: dict[str, str], escape: bool = False) -> str:
     """A `:name` template filled in (longest names first, so :i_month is not :i + month), with
-    repeated slashes collapsed and a leading slash."""
+    repeated slashes collapsed and a leading slash. `escape`: each value percent-encoded, as
+    Jekyll writes its URLs (`%`, `#`, spaces and non-ASCII; `+`, `(`, `@`... kept)."""
     names = sorted(values, key=len, reverse=True)
     pattern = re.compile(":(" + "|".join(re.escape(n) for n in names) + ")")
-    url = pattern.sub(lambda m: values[m[1]], template)
+    fill = (lambda v: quote(v, safe="/-._~!$&'()*+,;=:@")) if escape else (lambda v: v)
+    url = pattern.sub(lambda m: fill(values[m[1]]), template)
     return "/" + re.sub(r"/{2,}", "/", url).lstrip("/")
 
 
@@ -138,7 +148,8 @@ def date_values(date: str | None) -> dict[str, str]:
 
 
 def as_categories(meta: dict[str, Any], rel: str) -> list[str]:
-    """Jekyll's categories: the folders above `_posts`, then the front matter's."""
+    """Jekyll's categories, as its URLs spell them: the folders above `_posts`, then the front
+    matter's (a word list, a list, or a number), lower-cased, each once."""
     parts = PurePosixPath(rel).parts
     found = list(parts[: parts.index("_posts")]) if "_posts" in parts else []
     for key in ("categories", "category"):
@@ -146,8 +157,18 @@ def as_categories(meta: dict[str, Any], rel: str) -> list[str]:
         if isinstance(value, str):
             found += value.split()
         elif isinstance(value, list):
-            found += [str(v) for v in value]
-    return list(dict.fromkeys(found))
+            found += [str(v) for v in value if v is not None]
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            found.append(str(value))
+    return list(dict.fromkeys(c.lower() for c in found))
+
+
+def slugify(text: str, pretty: bool = False) -> str:
+    """Jekyll's slugify: runs of characters other than letters, digits (and, `pretty`, the
+    URL-safe `._~!$&'()+,;=@`) become `-`, trimmed; lower case unless `pretty` (`:title`)."""
+    keep = r"._~!$&'()+,;=@" if pretty else ""
+    slug = re.sub(r"(?:[^\w" + re.escape(keep) + r"]|_)+", "-", text).strip("-")
+    return slug if pretty else slug.lower()
 
 
 def rule_url(rules: SiteRules, meta: dict[str, Any], rel: str, date: str | None, slug: str) -> str | None:
@@ -159,7 +180,9 @@ def rule_url(rules: SiteRules, meta: dict[str, Any], rel: str, date: str | None,
     values["categories"] = "/".join(as_categories(meta, rel))
     explicit = meta.get("permalink")
     if isinstance(explicit, str) and ":" in explicit:  # placeholders (an absolute URL never gets here)
-        return expand(explicit, {**values, "collection": stem.parts[0].lstrip("_")})
+        values["collection"] = stem.parts[0].lstrip("_")
+        jekyll = rules.generator == "jekyll"
+        return expand(explicit, jekyll_values(values) if jekyll else values, escape=jekyll)
     if rules.generator == "jekyll":
         return jekyll_url(rules, rel, values)
     if rules.generator == "hexo" and "_posts" in stem.parts:
@@ -177,18 +200,26 @@ def urlized(title: str) -> str:
 
 def jekyll_url(rules: SiteRules, rel: str, values: dict[str, str]) -> str | None:
     """A post by the site's permalink, a collection document by its collection's, a page at
-    its path (pretty permalinks: as a folder)."""
+    its path (pretty permalinks: as a folder); the values percent-encoded, as Jekyll does."""
     parts = PurePosixPath(rel).parts
+    values = jekyll_values(values)
     if "_posts" in parts:
-        return expand(rules.permalink, values)
+        return expand(rules.permalink, values, escape=True)
     for name, permalink in rules.collections:
         if parts[0] == f"_{name}":
             inner = str(PurePosixPath(*parts[1:]).with_suffix(""))
-            return expand(permalink, {**values, "collection": name, "path": f"{name}/{inner}", "title": values["slug"]})
+            return expand(permalink, {**values, "collection": name, "path": inner}, escape=True)
     path = values["path"]
     if PurePosixPath(rel).name.startswith("index."):
-        return expand(f"/{path}/", values) if path != "." else "/"
-    return expand(f"/{path}/" if rules.permalink.endswith("/") else f"/{path}.html", values)
+        return expand(f"/{path}/", values, escape=True) if path != "." else "/"
+    return expand(f"/{path}/" if rules.permalink.endswith("/") else f"/{path}.html", values, escape=True)
+
+
+def jekyll_values(values: dict[str, str]) -> dict[str, str]:
+    """The placeholders as Jekyll fills them: `:title` keeps case and URL-safe punctuation,
+    `:slug` and `:name` are lower case."""
+    slug, name = slugify(values["slug"]), slugify(values["name"])
+    return {**values, "title": slugify(values["title"], pretty=True), "slug": slug, "name": name}
 
 
 def hugo_url(rules: SiteRules, rel: str, values: dict[str, str]) -> str | None:

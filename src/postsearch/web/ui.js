@@ -209,7 +209,7 @@ export function mount(element, options = {}) {
   const bar = el('div', 'postsearch-filters');
   const status = el('div', 'postsearch-status');
   const hint = el('p', 'postsearch-hint', t.hint);
-  const list = el('ul', 'postsearch-results');
+  const list = el('div', 'postsearch-results');
   const more = el('button', 'postsearch-more', t.more);
   const clear = el('button', 'postsearch-clear', t.clearRecent);
   const heading = el('div', 'postsearch-heading', t.recent); // over the list while it shows recent searches
@@ -274,21 +274,18 @@ export function mount(element, options = {}) {
     }
   };
 
+  // An option is the link itself (never a link inside an option: nothing interactive is nested
+  // in a listbox option), kept out of the Tab order: the arrows move through the options.
   const newOption = (className, href) => {
-    const item = el('li', className);
+    const item = el(typeof href === 'string' ? 'a' : 'div', className);
+    if (typeof href === 'string') {
+      item.href = href;
+      item.tabIndex = -1;
+    }
     item.id = `${id}-option-${hrefs.length}`;
     attrs(item, { role: 'option', 'aria-selected': 'false' });
     hrefs.push(href);
     return item;
-  };
-
-  const link = (href, className, text) => {
-    const node = el(href ? 'a' : 'span', className, text);
-    if (href) {
-      node.href = href;
-      node.tabIndex = -1; // focus stays in the box; arrows move through the options
-    }
-    return node;
   };
 
   /** A hit's option, and one more per section when several of its sections match. */
@@ -305,7 +302,7 @@ export function mount(element, options = {}) {
     for (const tag of hit.tags ?? []) meta.append(el('span', 'postsearch-tag', tag));
     const excerpt = el('p', 'postsearch-excerpt');
     excerpt.append(excerptNodes(hit.excerpt));
-    item.append(link(href, 'postsearch-title', hit.title || hit.url || hit.path), meta, excerpt);
+    item.append(el('span', 'postsearch-title', hit.title || hit.url || hit.path), meta, excerpt);
     if (hit.missing?.length) {
       // a partial match: the words of the query this post lacks, struck through (as web search does)
       const missing = el('p', 'postsearch-missing', t.missing);
@@ -321,7 +318,7 @@ export function mount(element, options = {}) {
     const item = newOption('postsearch-option postsearch-sub', href);
     const excerpt = el('p', 'postsearch-excerpt');
     excerpt.append(excerptNodes(part.excerpt));
-    item.append(link(href, 'postsearch-title', part.title), excerpt);
+    item.append(el('span', 'postsearch-title', part.title), excerpt);
     return item;
   };
 
@@ -470,9 +467,8 @@ export function mount(element, options = {}) {
   const onClick = (event) => {
     const item = event.target.closest('[role=option]');
     if (!item) return;
-    const i = [...list.children].indexOf(item);
-    if (event.target.closest('a')) recent.add(String(indexUrl), shown.query); // links navigate by themselves
-    else go(i);
+    if (item.localName === 'a') recent.add(String(indexUrl), shown.query); // a link goes by itself
+    else go([...list.children].indexOf(item));
   };
   list.addEventListener('click', onClick);
   more.addEventListener('click', () => search(shown.query, shown.count + limit));
