@@ -77,3 +77,10 @@ def search_on(page: Any, query: str) -> None:
     page.wait_for_function("() => customElements.get('post-search') && document.querySelector('[role=combobox]')")
     page.locator("input[role=combobox]").fill(query)
     page.wait_for_function("() => window.__searches.length > 0")
+
+
+def without_query(url: str) -> str:
+    """A result's link without its query (ui.js adds ?postsearch-highlight=...): what a test
+    compares with the page and #section it expects."""
+    before, _, fragment = url.partition("#")
+    return before.split("?")[0] + ("#" + fragment if fragment else "")

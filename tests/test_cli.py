@@ -24,7 +24,7 @@ def test_index_then_query_json(tmp_path):
     data = json.loads(q.stdout)
     assert data["query"] == "新幹線 京都" and data["total"] >= 1 and len(data["hits"]) <= 2
     assert set(data["hits"][0]) == {
-        "url", "title", "date", "tags", "score", "excerpt", "path", "anchor", "section", "missing"
+        "url", "title", "date", "tags", "score", "excerpt", "path", "anchor", "section", "missing", "sections"
     }  # fmt: skip
     assert data["hits"][0]["path"] == "_posts/2016-04-02-kyoto-day-trip.md"
     assert (out / "postsearch.js").is_file()  # the browser runtime is written next to the index

@@ -16,7 +16,7 @@ import pytest
 import postsearch
 from postsearch.posts import Post, read_posts
 
-from .browsing import search_on, site_page
+from .browsing import search_on, site_page, without_query
 
 SITES = Path(__file__).parent / "sites"
 ELEVENTY = SITES / "eleventy" / "node_modules" / ".bin" / "eleventy"
@@ -79,11 +79,7 @@ def test_generator_site_is_indexed_and_searched_in_chromium(name: str, tmp_path:
         search_on(page, query)
         page.locator(".postsearch-results a").first.click()
         target = url + (f"#{anchor}" if anchor else "")
-        page.wait_for_url(
-            lambda address: (
-                unquote(address.split("?")[0] + "#" + address.partition("#")[2]).rstrip("#").endswith(target)
-            )
-        )
+        page.wait_for_url(lambda address: unquote(without_query(address)).endswith(target))
         assert query in page.locator("main").inner_text() and errors == []
         # the page's own ui.js loads highlight.js, which marks the words the result matched
         page.wait_for_function("() => document.querySelector('main mark.postsearch-highlight')")

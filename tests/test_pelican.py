@@ -43,7 +43,8 @@ def test_pelican_site_is_indexed_and_searchable_in_chromium(tmp_path: Path, brow
         search_on(page, "発電機")
         page.locator(".postsearch-results a").first.click()
         page.wait_for_load_state()
-        assert "予備の発電機" in page.content() and errors == []
+        assert "予備の発電機" in page.locator("body").inner_text() and errors == []
+        assert page.locator("mark.postsearch-highlight").first.text_content() == "発電機"  # highlight.js
 
 
 def test_pelican_finds_the_plugin_by_itself(tmp_path: Path) -> None:

@@ -448,3 +448,57 @@ def test_placeholders_in_a_front_matter_permalink_are_filled_in(tmp_path):
     write(site, "_layouts/default.html", "<html>{{ content }}</html>")
     (post,) = [p for p in read_posts(site) if isinstance(p, Post)]
     assert post.url == "/2024/new-year/"  # not /:year/:title/, as it was published literally
+
+
+def test_jekyll_rules_as_jekyll_applies_them(tmp_path):
+    """What Jekyll's own test site showed postsearch getting wrong: collection paths, slugs,
+    percent-encoding, categories, and files Jekyll never publishes."""
+    site = tmp_path / "site"
+    write(
+        site,
+        "_config.yml",
+        "permalink: pretty\ncollections:\n  notes:\n    output: true\n  roles:\n    output: false\n",
+    )
+    posts = {
+        "_posts/2024-01-02-hash-#1.md": "---\ntitle: 番号\n---\n本文\n",
+        "_posts/2024-01-03-旅 の記録.md": "---\ntitle: 旅\ncategory: MixedCase\n---\n本文\n",
+        "_posts/2024-01-04-number.md": "---\ntitle: 数字\ncategory: 2013\n---\n本文\n",
+        "_posts/2024-01-05-slugged.md": "---\ntitle: 別名\nslug: Special Chars (+)\npermalink: /:slug/\n---\n本文\n",
+        "_posts/include_relative/params.html": "<p>部品</p>\n",  # no date in its name: no post
+        "_posts/2019-05-05.md": "---\ntitle: 日付だけ\n---\n本文\n",  # no title after the date: no post
+        "_notes/site/generate.md": "---\ntitle: 生成\n---\n本文\n",
+        "_notes/_hidden.md": "---\ntitle: 隠し\n---\n本文\n",
+        "_roles/admin.md": "---\ntitle: 役割\n---\n本文\n",
+        "gathering/_staff/jack.md": "---\ntitle: 係\n---\n本文\n",
+        "about.md": "---\ntitle: 紹介\n---\n本文\n",
+        "_posts/2018-10-12-trailing-dots...md": "---\ntitle: 点\n---\n本文\n",
+        "slashes.md": "---\ntitle: 斜線\npermalink: ///slashes///\n---\n本文\n",
+        "+/%# +.md": "---\ntitle: 記号\n---\n本文\n",
+    }
+    for rel, text in posts.items():
+        write(site, rel, text)
+    urls = {p.path: p.url for p in read_posts(site) if isinstance(p, Post)}
+    assert urls == {
+        "_posts/2024-01-02-hash-#1.md": "/2024/01/02/hash-1/",  # :title slugified
+        "_posts/2024-01-03-旅 の記録.md": "/mixedcase/2024/01/03/%E6%97%85-%E3%81%AE%E8%A8%98%E9%8C%B2/",
+        "_posts/2024-01-04-number.md": "/2013/2024/01/04/number/",  # a number is a category too
+        "_posts/2024-01-05-slugged.md": "/special-chars/",  # :slug is lower case, punctuation gone
+        "_notes/site/generate.md": "/notes/site/generate/",  # :path inside the collection, pretty
+        "about.md": "/about/",
+        "_posts/2018-10-12-trailing-dots...md": "/2018/10/12/trailing-dots/",  # trailing dots dropped
+        "slashes.md": "/slashes/",  # a literal permalink cleaned as Jekyll does
+        "+/%# +.md": "/+/%25%23%20+/",  # percent-encoded
+    }
+
+
+def test_a_jekyll_site_without_a_config_gets_jekyll_defaults(tmp_path):
+    site = tmp_path / "site"
+    write(site, "_layouts/default.html", "<html>{{ content }}</html>")
+    write(site, "_posts/2008-02-02-published.md", "---\ntitle: 公開\ncategories: [publish_test]\n---\n本文\n")
+    write(site, "_widgets/box.md", "---\ntitle: 部品\n---\n本文\n")
+    write(site, "info.md", "---\ntitle: 案内\n---\n本文\n")
+    urls = {p.path: p.url for p in read_posts(site) if isinstance(p, Post)}
+    assert urls == {
+        "_posts/2008-02-02-published.md": "/publish_test/2008/02/02/published.html",
+        "info.md": "/info.html",
+    }

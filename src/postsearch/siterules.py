@@ -209,17 +209,23 @@ def jekyll_url(rules: SiteRules, rel: str, values: dict[str, str]) -> str | None
         if parts[0] == f"_{name}":
             inner = str(PurePosixPath(*parts[1:]).with_suffix(""))
             return expand(permalink, {**values, "collection": name, "path": inner}, escape=True)
-    path = values["path"]
     if PurePosixPath(rel).name.startswith("index."):
-        return expand(f"/{path}/", values, escape=True) if path != "." else "/"
-    return expand(f"/{path}/" if rules.permalink.endswith("/") else f"/{path}.html", values, escape=True)
+        return expand("/:path/", values, escape=True) if values["path"] != "." else "/"
+    return expand("/:path/" if rules.permalink.endswith("/") else "/:path:output_ext", values, escape=True)
 
 
 def jekyll_values(values: dict[str, str]) -> dict[str, str]:
     """The placeholders as Jekyll fills them: `:title` keeps case and URL-safe punctuation,
     `:slug` and `:name` are lower case."""
-    slug, name = slugify(values["slug"]), slugify(values["name"])
-    return {**values, "title": slugify(values["title"], pretty=True), "slug": slug, "name": name}
+    title = values["title"].rstrip(".")  # Jekyll drops a file name's trailing dots
+    slug, name = slugify(values["slug"].rstrip(".")), slugify(values["name"])
+    return {**values, "title": slugify(title, pretty=True), "slug": slug, "name": name}
+
+
+def jekyll_literal(url: str) -> str:
+    """A permalink without placeholders as Jekyll cleans it: `..` and `./` gone, repeated
+    slashes collapsed."""
+    return re.sub(r"/{2,}", "/", url.replace("..", "/").replace("./", ""))
 
 
 def hugo_url(rules: SiteRules, rel: str, values: dict[str, str]) -> str | None:
