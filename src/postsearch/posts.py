@@ -22,7 +22,7 @@ from typing import Any
 
 from .frontmatter import FrontMatterTooLarge, split_front_matter
 from .sitefiles import is_utf8, read_source, show_path, walk_site
-from .siterules import NO_RULES, SiteRules, jekyll_literal, rule_url, site_rules
+from .siterules import NO_RULES, SiteRules, literal_url, rule_url, site_rules
 
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.mdx", "*.html", "*.htm")
 DEFAULT_EXCLUDE_DIRS = ("_drafts", "_site", "node_modules", "public", "resources", "vendor")
@@ -370,9 +370,7 @@ def post_url(
         if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
             return url  # absolute (or hostile, like javascript:) URLs are kept; the UI vets them
         filled = rule_url(rules, {**meta, "permalink": url}, rel, date, slug) if ":" in url else None
-        if not filled and rules.generator == "jekyll":
-            url = jekyll_literal(url)
-        return site_path(filled or "/" + url)
+        return site_path(filled or "/" + literal_url(rules, url))
     if template is None:
         by_rules = rule_url(rules, meta, rel, date, slug)
         if by_rules:

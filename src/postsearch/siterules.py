@@ -222,9 +222,11 @@ def jekyll_values(values: dict[str, str]) -> dict[str, str]:
     return {**values, "title": slugify(title, pretty=True), "slug": slug, "name": name}
 
 
-def jekyll_literal(url: str) -> str:
-    """A permalink without placeholders as Jekyll cleans it: `..` and `./` gone, repeated
-    slashes collapsed."""
+def literal_url(rules: SiteRules, url: str) -> str:
+    """A permalink without placeholders as the generator cleans it (Jekyll: `..` and `./`
+    gone, repeated slashes collapsed)."""
+    if rules.generator != "jekyll":
+        return url
     return re.sub(r"/{2,}", "/", url.replace("..", "/").replace("./", ""))
 
 
