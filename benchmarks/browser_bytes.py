@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from benchmarks.chromium import launch
 from benchmarks.common import arguments, folder_server, gzip_size, running
 
-RUNTIME = ("postsearch.js", "ui.js", "ui.css", "demo.html")
+RUNTIME = ("postsearch.js", "ui.js", "highlight.js", "ui.css", "demo.html")
 # Recorded before any page script runs: the answers the search box reports.
 WATCH = (
     "window.__results = [];"

@@ -14,7 +14,7 @@ then for every query:
 - opens the index afresh (an empty cache, like a first visit), asks for the first page the
   search box shows (5 hits, with their texts) and counts the files that reads, raw and
   gzip -6 (what a static host sends), with and without the browser runtime (postsearch.js +
-  ui.js + ui.css, gzip);
+  ui.js + highlight.js + ui.css, gzip);
 - runs it again on a warm index for latency (Python, time.perf_counter);
 - scores the rank of the target post: MRR@10, success@1, success@10, zero-result rate.
 With --browser the warm latency is also measured in headless Chromium (Debian's chromium
@@ -47,7 +47,7 @@ from benchmarks.common import (
 )
 from postsearch.search import Index
 
-RUNTIME = ("postsearch.js", "ui.js", "ui.css")
+RUNTIME = ("postsearch.js", "ui.js", "highlight.js", "ui.css")
 PAGE = 5  # hits the search box shows first (ui.js), like Pagefind's default UI
 LIMIT = 10
 

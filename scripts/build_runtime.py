@@ -35,7 +35,7 @@ PUBLIC = (
     "lastPieceAsPrefix", "isHiragana", "splitWords", "fallbackPieces", "spelled",
     "isRequired", "neededPieces", "postsWithGrams", "postsWith", "clausePosts", "positionsOf", "inSequence",
     "clauseMatches", "idf", "bm25", "gramScore", "termScore", "scores", "ranked",
-    "markSpans", "foldSameLength", "excerpt", "sectionAt", "sections", "sectionOf", "needlesFor", "MAX_SECTIONS",
+    "markSpans", "foldSameLength", "excerpt", "excerptIn", "sectionAt", "sections", "sectionOf", "needlesFor", "MAX_SECTIONS",
     "CorruptIndex", "IndexChanged", "checkManifest", "Index", "openIndex",
 )  # fmt: skip
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from postsearch.query.excerpt import MAX_SECTIONS, escape_html, excerpt, section_at, sections
+from postsearch.query.excerpt import (
+    MAX_SECTIONS,
+    escape_html,
+    excerpt,
+    excerpt_in,
+    mark_spans,
+    section_at,
+    sections,
+)
 
 
 def test_excerpt_escapes_and_marks():
@@ -50,7 +58,7 @@ def sectioned_headings(text: str = SECTIONED) -> list:
 
 
 def test_sections_are_the_best_three_in_page_order():
-    got = sections(SECTIONED, sectioned_headings(), ["新幹線"])
+    got = sections(SECTIONED, sectioned_headings(), mark_spans(SECTIONED, ["新幹線"]))
     assert MAX_SECTIONS == 3
     # most matches: 到着 (3), 出発 (2), then 車内 and 帰り (1 each): the earlier wins the tie
     assert [s["anchor"] for s in got] == ["depart", "train", "arrive"]
@@ -60,7 +68,19 @@ def test_sections_are_the_best_three_in_page_order():
 
 
 def test_sections_need_an_anchor_and_a_match():
-    assert sections(SECTIONED, sectioned_headings(), ["飛行機"]) == []
-    assert sections(SECTIONED, [], ["新幹線"]) == []
-    only_appendix = sections(SECTIONED, sectioned_headings(), ["時刻表"])
+    assert sections(SECTIONED, sectioned_headings(), mark_spans(SECTIONED, ["飛行機"])) == []
+    assert sections(SECTIONED, [], mark_spans(SECTIONED, ["新幹線"])) == []
+    only_appendix = sections(SECTIONED, sectioned_headings(), mark_spans(SECTIONED, ["時刻表"]))
     assert only_appendix == []  # 付録 has no anchor to link to
+
+
+def test_a_section_excerpt_is_the_excerpt_of_its_text():
+    """excerpt_in() over the whole text's spans gives what excerpt() gives on the section alone."""
+    text = SECTIONED * 3
+    headings = sectioned_headings(text)
+    for needles in (["新幹線"], ["新幹線", "駅"], ["写真", "新大阪駅"], ["帰り"]):
+        spans = mark_spans(text, needles)
+        for k in range(0, len(headings), 2):
+            end = headings[k + 2] if k + 2 < len(headings) else len(text)
+            body = text.index("\n", headings[k]) + 1
+            assert excerpt_in(text, spans, body, end)[0] == excerpt(text[body:end], needles)[0]

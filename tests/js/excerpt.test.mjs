@@ -8,6 +8,7 @@ import {
   excerpt,
   foldSameLength,
   needlesFor,
+  markSpans,
   sectionAt,
   sections,
 } from '../../src/postsearch/web/src/excerpt.js';
@@ -49,11 +50,11 @@ test('sections: the best three in page order, code points counted (as test_query
   const chars = Array.from(text).join('');
   const at = (title) => Array.from(text.slice(0, text.indexOf(title + '\n'))).length;
   const headings = [at('出発'), 'depart', at('車内'), 'train', at('到着'), 'arrive', at('帰り'), 'back', at('付録'), null];
-  const got = sections(chars, headings, ['新幹線']);
+  const got = sections(chars, headings, markSpans(chars, ['新幹線']));
   assert.deepEqual(got.map((s) => s.anchor), ['depart', 'train', 'arrive']);
   assert.deepEqual(got.map((s) => s.title), ['出発', '車内', '到着']);
   assert.equal(got[0].excerpt, '東京駅で<mark>新幹線</mark>の切符を買い、<mark>新幹線</mark>に乗った。 ');
   assert.ok(got[1].excerpt.startsWith('🚄車内で'));
-  assert.deepEqual(sections(text, headings, ['時刻表']), []);
-  assert.deepEqual(sections(text, [], ['新幹線']), []);
+  assert.deepEqual(sections(text, headings, markSpans(text, ['時刻表'])), []);
+  assert.deepEqual(sections(text, [], markSpans(text, ['新幹線'])), []);
 });

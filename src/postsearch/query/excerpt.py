@@ -57,9 +57,15 @@ def excerpt(text: str, needles: list[str]) -> tuple[str, int]:
     """EXCERPT_CHARS characters around the densest cluster of matches, escaped, with each
     match in <mark>, and where that cluster starts (-1 when nothing matches literally, and
     the excerpt is the start of the text)."""
-    spans = mark_spans(text, needles)
+    return excerpt_in(text, mark_spans(text, needles), 0, len(text))
+
+
+def excerpt_in(text: str, spans: list[tuple[int, int]], lo: int, hi: int) -> tuple[str, int]:
+    """`excerpt` of text[lo:hi] from the spans of the whole text (a section's excerpt needs
+    no second search: no match crosses a line, so none crosses a section's edge)."""
+    spans = [span for span in spans if lo <= span[0] and span[1] <= hi]
     size = EXCERPT_CHARS
-    start = 0
+    start = lo
     cluster = -1
     if spans:
         best, best_count, j = 0, 0, 0
@@ -72,9 +78,9 @@ def excerpt(text: str, needles: list[str]) -> tuple[str, int]:
         last = spans[best + best_count - 1][1] if best_count else spans[best][1]
         cluster = spans[best][0]
         slack = size - (last - spans[best][0])
-        start = max(0, min(spans[best][0] - slack // 2, len(text) - size))
-    end = min(len(text), start + size)
-    out = ["…"] if start > 0 else []
+        start = max(lo, min(spans[best][0] - slack // 2, hi - size))
+    end = min(hi, start + size)
+    out = ["…"] if start > lo else []
     cursor = start
     for s, e in spans:
         if s < start or e > end:
@@ -83,7 +89,7 @@ def excerpt(text: str, needles: list[str]) -> tuple[str, int]:
         out.append("<mark>" + escape_html(text[s:e]) + "</mark>")
         cursor = e
     out.append(escape_html(text[cursor:end]))
-    if end < len(text):
+    if end < hi:
         out.append("…")
     return "".join(out).replace("\n", " ").replace("\t", " "), cluster
 
@@ -101,11 +107,10 @@ def section_at(text: str, headings: list[Any], at: int) -> tuple[str | None, str
     return anchor, title
 
 
-def sections(text: str, headings: list[Any], needles: list[str]) -> list[dict[str, str]]:
-    """The MAX_SECTIONS sections (headings with an anchor) holding the most matches, in page
-    order, each with its anchor, title and own excerpt: in a long post, the other places a
-    reader may want to jump to. Ties go to the earlier section."""
-    spans = mark_spans(text, needles)
+def sections(text: str, headings: list[Any], spans: list[tuple[int, int]]) -> list[dict[str, str]]:
+    """The MAX_SECTIONS sections (headings with an anchor) holding the most matches (`spans`,
+    from mark_spans), in page order, each with its anchor, title and own excerpt: in a long
+    post, the other places a reader may want to jump to. Ties go to the earlier section."""
     starts = headings[0::2]
     counts = [0] * len(starts)
     k = -1
@@ -115,16 +120,16 @@ def sections(text: str, headings: list[Any], needles: list[str]) -> list[dict[st
         if k >= 0:
             counts[k] += 1
     best = sorted((-n, k) for k, n in enumerate(counts) if n and headings[2 * k + 1])[:MAX_SECTIONS]
-    return [section_of(text, headings, k, needles) for k in sorted(k for _, k in best)]
+    return [section_of(text, headings, k, spans) for k in sorted(k for _, k in best)]
 
 
-def section_of(text: str, headings: list[Any], k: int, needles: list[str]) -> dict[str, str]:
+def section_of(text: str, headings: list[Any], k: int, spans: list[tuple[int, int]]) -> dict[str, str]:
     """Section k's anchor, title (its heading line) and the excerpt of what follows it."""
     start = headings[2 * k]
     end = headings[2 * k + 2] if 2 * k + 2 < len(headings) else len(text)
     line = text.find("\n", start, end)
     title_end = line if line >= 0 else end
-    shown, _ = excerpt(text[title_end + 1 : end], needles)
+    shown, _ = excerpt_in(text, spans, min(title_end + 1, end), end)
     return {"anchor": headings[2 * k + 1], "title": text[start:title_end], "excerpt": shown}
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import fold, grams_of, shard_of
-from .excerpt import excerpt, needles_for, section_at, sections
+from .excerpt import excerpt_in, mark_spans, needles_for, section_at, sections
 from .match import clause_matches, clause_posts, is_required, limit_words, needed_pieces, posts_with, word_pieces
 from .parse import Clause, Piece, fallback_pieces, parse_query, piece_starts, prefix_terms, sampled, segment, spelled
 from .rank import coordinations, partially_ranked, ranked, scores
@@ -314,9 +314,10 @@ class Index(Shards):
     def hit(self, post: int, score_: float, needles: list[str]) -> Hit:
         """A hit's metadata, excerpt and section (its text bundle read)."""
         url, title, date, tags, path, text, headings = self.texts[post]
-        shown, cluster = excerpt(text, needles)
+        spans = mark_spans(text, needles)
+        shown, cluster = excerpt_in(text, spans, 0, len(text))
         anchor, section = section_at(text, headings, cluster)
-        parts = sections(text, headings, needles)
+        parts = sections(text, headings, spans)
         return Hit(url, title, date, tags, score_, shown, path, anchor, section, [], parts)
 
 

@@ -67,11 +67,17 @@ export function foldSameLength(text) {
  * match in <mark>, and where that cluster starts (-1 when nothing matches literally, and
  * the excerpt is the start of the text). */
 export function excerpt(text, needles) {
-  const spans = markSpans(text, needles);
+  return excerptIn(text, markSpans(text, needles), 0, cpLength(text));
+}
+
+/** `excerpt` of text[lo:hi] from the spans of the whole text (a section's excerpt needs
+ * no second search: no match crosses a line, so none crosses a section's edge). */
+export function excerptIn(text, spans, lo, hi) {
+  spans = spans.filter(([s, e]) => lo <= s && e <= hi);
   const chars = byCodePoint(text);
   const cut = (from, to) => [...chars.slice(from, to)].join('');
   const size = EXCERPT_CHARS;
-  let start = 0;
+  let start = lo;
   let cluster = -1;
   if (spans.length) {
     let [best, bestCount, j] = [0, 0, 0];
@@ -83,10 +89,10 @@ export function excerpt(text, needles) {
     const last = spans[bestCount ? best + bestCount - 1 : best][1];
     cluster = spans[best][0];
     const slack = size - (last - spans[best][0]);
-    start = Math.max(0, Math.min(spans[best][0] - Math.floor(slack / 2), chars.length - size));
+    start = Math.max(lo, Math.min(spans[best][0] - Math.floor(slack / 2), hi - size));
   }
-  const end = Math.min(chars.length, start + size);
-  const out = start > 0 ? ['…'] : [];
+  const end = Math.min(hi, start + size);
+  const out = start > lo ? ['…'] : [];
   let cursor = start;
   for (const [s, e] of spans) {
     if (s < start || e > end) continue;
@@ -95,7 +101,7 @@ export function excerpt(text, needles) {
     cursor = e;
   }
   out.push(escapeHtml(cut(cursor, end)));
-  if (end < chars.length) out.push('…');
+  if (end < hi) out.push('…');
   return [out.join('').replaceAll('\n', ' ').replaceAll('\t', ' '), cluster];
 }
 
@@ -114,11 +120,10 @@ export function sectionAt(text, headings, at) {
   return [anchor, title];
 }
 
-/** The MAX_SECTIONS sections (headings with an anchor) holding the most matches, in page
- * order, each with its anchor, title and own excerpt: in a long post, the other places a
- * reader may want to jump to. Ties go to the earlier section. */
-export function sections(text, headings, needles) {
-  const spans = markSpans(text, needles);
+/** The MAX_SECTIONS sections (headings with an anchor) holding the most matches (`spans`,
+ * from markSpans), in page order, each with its anchor, title and own excerpt: in a long
+ * post, the other places a reader may want to jump to. Ties go to the earlier section. */
+export function sections(text, headings, spans) {
   const starts = headings.filter((_, i) => i % 2 === 0);
   const counts = starts.map(() => 0);
   let k = -1;
@@ -135,19 +140,18 @@ export function sections(text, headings, needles) {
   return best
     .map(([, k]) => k)
     .sort((a, b) => a - b)
-    .map((k) => sectionOf(text, headings, k, needles));
+    .map((k) => sectionOf(text, headings, k, spans));
 }
 
 /** Section k's anchor, title (its heading line) and the excerpt of what follows it. */
-export function sectionOf(text, headings, k, needles) {
+export function sectionOf(text, headings, k, spans) {
   const chars = byCodePoint(text);
   const start = headings[2 * k];
   const end = 2 * k + 2 < headings.length ? headings[2 * k + 2] : chars.length;
   const line = chars.indexOf('\n', start);
   const titleEnd = line >= 0 && line < end ? line : end;
-  const cut = (from, to) => [...chars.slice(from, to)].join('');
-  const [shown] = excerpt(cut(titleEnd + 1, end), needles);
-  return { anchor: headings[2 * k + 1], title: cut(start, titleEnd), excerpt: shown };
+  const [shown] = excerptIn(text, spans, Math.min(titleEnd + 1, end), end);
+  return { anchor: headings[2 * k + 1], title: [...chars.slice(start, titleEnd)].join(''), excerpt: shown };
 }
 
 /** Every spelling to mark: the query's own surfaces, the terms and their other forms,

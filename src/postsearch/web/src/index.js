@@ -2,9 +2,9 @@
 // (mirrors query/index.py). Bounded work for any query: search() reads only the first
 // MAX_QUERY_CHARS code points of the raw query (a lone surrogate counts one).
 
-import { byKeys, compare, intersection } from './compat.js';
+import { byKeys, compare, cpLength, intersection } from './compat.js';
 import { fold, gramsOf, shardOf } from './core.js';
-import { excerpt, needlesFor, sectionAt, sections } from './excerpt.js';
+import { excerptIn, markSpans, needlesFor, sectionAt, sections } from './excerpt.js';
 import { clauseMatches, clausePosts, isRequired, limitWords, neededPieces, postsWith, wordPieces } from './match.js';
 import { fallbackPieces, parseQuery, pieceStarts, prefixTerms, sampled, segment, spelled } from './parse.js';
 import { coordinations, partiallyRanked, ranked, scores } from './rank.js';
@@ -266,9 +266,10 @@ export class Index extends Shards {
   /** A hit's metadata, excerpt and section (its text bundle read). */
   hit(post, score, needles) {
     const [url, title, date, tags, path, text, headings] = this.texts.get(post);
-    const [shown, cluster] = excerpt(text, needles);
+    const spans = markSpans(text, needles);
+    const [shown, cluster] = excerptIn(text, spans, 0, cpLength(text));
     const [anchor, section] = sectionAt(text, headings, cluster);
-    const parts = sections(text, headings, needles);
+    const parts = sections(text, headings, spans);
     return { url, title, date, tags, score, excerpt: shown, path, anchor, section, missing: [], sections: parts };
   }
 }
