@@ -45,3 +45,16 @@ def test_html_text_drafts_and_bad_pages(tmp_path):
     text = index.search("太字").hits[0]
     assert text.url == "/b/" and "&lt;b&gt;" in text.excerpt  # plain text stays text, escaped
     assert index.search("未公開", partial=False).hits == []
+
+
+def test_add_box_inline_search_page_or_modal():
+    from postsearch.pages import add_box
+
+    page = "<html><head><title>t</title></head><body class=x><p>本文</p></body></html>"
+    assert '<post-search index-url="/s/"></post-search>' in add_box(page, "/s/")
+    assert '<post-search index-url="/s/" query-param="q"></post-search>' in add_box(page, "/s/", searching=True)
+    modal = add_box(page, "/s/", modal=True)
+    assert '<body class=x>\n<post-search index-url="/s/" mode="modal"></post-search>' in modal
+    assert modal.count('src="/s/ui.js"') == 1 and add_box(modal, "/s/") == modal  # once only
+    # the search page keeps the inline box, which reads ?q=
+    assert 'query-param="q"' in add_box(page, "/s/", searching=True, modal=True)

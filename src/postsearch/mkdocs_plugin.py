@@ -7,9 +7,10 @@ postsearch's search box at the top of its content (`<post-search>`, with ui.js a
 linked from the index folder). Theme-independent: it works with the default theme and with
 mkdocs-material alike. Leave MkDocs' own `search` plugin out of the list to replace its box.
 
-Options (`plugins: [{postsearch: {folder: search, box: false}}]`): `folder`, where the index
+Options (`plugins: [{postsearch: {folder: search, box: modal}}]`): `folder`, where the index
 goes in the site (default `postsearch`); `box`, whether pages get the search box (default
-true); `placeholder`, the box's placeholder text.
+true; `modal`: a button that opens it, and ⌘K, Ctrl+K or /); `placeholder`, the box's
+placeholder text.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
-from .pages import Page, build_pages, site_base
+from .pages import Page, box_element, build_pages, site_base
 
 
 class PostsearchConfig(Config):
     folder = config_options.Type(str, default="postsearch")
-    box = config_options.Type(bool, default=True)
+    box = config_options.Type((bool, str), default=True)  # true, false or "modal"
     placeholder = config_options.Type(str, default="記事を検索")
 
 
@@ -62,8 +63,8 @@ class PostsearchPlugin(BasePlugin[PostsearchConfig]):
         if not self.config.box:
             return content
         index_url = html.escape(self.base(config) + self.config.folder + "/")
-        placeholder = html.escape(self.config.placeholder)
-        return f'<post-search index-url="{index_url}" placeholder="{placeholder}"></post-search>\n{content}'
+        modal = self.config.box == "modal"
+        return box_element(index_url, modal=modal, placeholder=html.escape(self.config.placeholder)) + "\n" + content
 
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
         if not self.config.box:

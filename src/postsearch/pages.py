@@ -111,14 +111,21 @@ def site_base(url: str | None) -> str:
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 
 
-def add_box(page_html: str, folder: str, searching: bool = False) -> str:
+def add_box(page_html: str, folder: str, searching: bool = False, modal: bool = False) -> str:
     """A page a generator wrote, with postsearch's box: its stylesheet and module in <head>,
     the box atop <body> (`folder`: the index's URL, HTML-escaped). On a search page
-    (`searching`) the box answers the page's `?q=`, what a theme's search form sends."""
+    (`searching`) the box answers the page's `?q=`, what a theme's search form sends; on
+    other pages, `modal` makes it a button that opens the box (and ⌘K, Ctrl+K, /)."""
     if "<post-search" in page_html:
         return page_html
     link = f'<link rel="stylesheet" href="{folder}ui.css">\n<script type="module" src="{folder}ui.js"></script>\n'
     page_html = page_html.replace("</head>", link + "</head>", 1)
-    param = ' query-param="q"' if searching else ""
-    box = f'<post-search index-url="{folder}"{param}></post-search>'
-    return _BODY.sub(lambda m: f"{m[0]}\n{box}", page_html, count=1)
+    return _BODY.sub(lambda m: f"{m[0]}\n{box_element(folder, searching, modal)}", page_html, count=1)
+
+
+def box_element(folder: str, searching: bool = False, modal: bool = False, placeholder: str = "") -> str:
+    """The `<post-search>` element the plugins put on a page (attribute values HTML-escaped)."""
+    attrs = f' index-url="{folder}"'
+    attrs += ' query-param="q"' if searching else ' mode="modal"' if modal else ""
+    attrs += f' placeholder="{placeholder}"' if placeholder else ""
+    return f"<post-search{attrs}></post-search>"

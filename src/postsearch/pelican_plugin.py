@@ -9,7 +9,8 @@ reST became) are kept; when the site is written (`finalized`), they are indexed 
 postsearch's box at the top of its `<body>` (ui.js and ui.css linked from the index folder),
 whatever the theme. Drafts and hidden pages are never indexed.
 
-Settings: `POSTSEARCH_FOLDER` (default "postsearch"), `POSTSEARCH_BOX` (default True).
+Settings: `POSTSEARCH_FOLDER` (default "postsearch"), `POSTSEARCH_BOX` (default True;
+"modal": a button that opens the box, and ⌘K, Ctrl+K or /).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def write(pelican: Any) -> None:
         if path.is_relative_to(output / name):
             continue
         text = path.read_text(encoding="utf-8")
-        path.write_text(add_box(text, folder), encoding="utf-8")
+        path.write_text(add_box(text, folder, modal=settings.get("POSTSEARCH_BOX") == "modal"), encoding="utf-8")
 
 
 def register() -> None:

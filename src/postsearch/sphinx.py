@@ -10,7 +10,8 @@ from the index folder), whatever the theme; on the search page the box answers `
 theme's sidebar search box (a form sent to search.html) gets postsearch's answers there, above
 Sphinx's own.
 
-Settings: `postsearch_folder` (default "_postsearch"), `postsearch_box` (default True).
+Settings: `postsearch_folder` (default "_postsearch"), `postsearch_box` (default True;
+"modal": a button that opens the box, and ⌘K, Ctrl+K or /; the search page keeps the box).
 """
 
 from __future__ import annotations
@@ -45,15 +46,16 @@ def finish(app: Any, exception: Exception | None) -> None:
     if not app.config.postsearch_box:
         return
     folder = html.escape(base(app) + name + "/")
+    modal = app.config.postsearch_box == "modal"
     for path in sorted(out.rglob("*.html")):
         if not path.is_relative_to(out / name):
             searching = path.relative_to(out).as_posix() in ("search.html", "search/index.html")
-            path.write_text(add_box(path.read_text(encoding="utf-8"), folder, searching), encoding="utf-8")
+            path.write_text(add_box(path.read_text(encoding="utf-8"), folder, searching, modal), encoding="utf-8")
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Sphinx's entry: settings and events."""
     app.add_config_value("postsearch_folder", "_postsearch", "html")
-    app.add_config_value("postsearch_box", True, "html")
+    app.add_config_value("postsearch_box", True, "html", types=(bool, str))  # True, False or "modal"
     app.connect("build-finished", finish)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": False}
