@@ -468,6 +468,7 @@ def test_jekyll_rules_as_jekyll_applies_them(tmp_path):
         "_posts/2019-05-05.md": "---\ntitle: 日付だけ\n---\n本文\n",  # no title after the date: no post
         "_notes/site/generate.md": "---\ntitle: 生成\n---\n本文\n",
         "_notes/_hidden.md": "---\ntitle: 隠し\n---\n本文\n",
+        "_notes/dots...md": "---\ntitle: 点々\n---\n本文\n",
         "_roles/admin.md": "---\ntitle: 役割\n---\n本文\n",
         "gathering/_staff/jack.md": "---\ntitle: 係\n---\n本文\n",
         "about.md": "---\ntitle: 紹介\n---\n本文\n",
@@ -484,6 +485,7 @@ def test_jekyll_rules_as_jekyll_applies_them(tmp_path):
         "_posts/2024-01-04-number.md": "/2013/2024/01/04/number/",  # a number is a category too
         "_posts/2024-01-05-slugged.md": "/special-chars/",  # :slug is lower case, punctuation gone
         "_notes/site/generate.md": "/notes/site/generate/",  # :path inside the collection, pretty
+        "_notes/dots...md": "/notes/dots/",
         "about.md": "/about/",
         "_posts/2018-10-12-trailing-dots...md": "/2018/10/12/trailing-dots/",  # trailing dots dropped
         "slashes.md": "/slashes/",  # a literal permalink cleaned as Jekyll does

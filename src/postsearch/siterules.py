@@ -207,7 +207,7 @@ def jekyll_url(rules: SiteRules, rel: str, values: dict[str, str]) -> str | None
         return expand(rules.permalink, values, escape=True)
     for name, permalink in rules.collections:
         if parts[0] == f"_{name}":
-            inner = str(PurePosixPath(*parts[1:]).with_suffix(""))
+            inner = str(PurePosixPath(*parts[1:]).with_suffix("")).rstrip(".")  # as Jekyll cleans it
             return expand(permalink, {**values, "collection": name, "path": inner}, escape=True)
     if PurePosixPath(rel).name.startswith("index."):
         return expand("/:path/", values, escape=True) if values["path"] != "." else "/"
