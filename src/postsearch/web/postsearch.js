@@ -142,13 +142,13 @@ spans.sort((a,b)=>a[0]- b[0]||b[1]- a[1]);const chosen=[];for(const span of span
 return chosen;}
 function foldSameLength(text){let out=FOLDED.get(text);if(out===undefined){out=lowerPerCodePoint(text);FOLDED.set(text,out);}
 return out;}
-function excerpt(text,needles){return excerptIn(text,markSpans(text,needles),0,cpLength(text));}
-function excerptIn(text,spans,lo,hi){spans=spans.filter(([s,e])=>lo<=s&&e<=hi);const chars=byCodePoint(text);const cut=(from,to)=>[...chars.slice(from,to)].join('');const size=EXCERPT_CHARS;let start=lo;let cluster=-1;if(spans.length){let[best,bestCount,j]=[0,0,0];spans.forEach((span,i)=>{for(j=Math.max(j,i);j<spans.length&&spans[j][1]<=span[0]+ size;)j++;if(j - i>bestCount)[best,bestCount]=[i,j - i];});const last=spans[bestCount?best + bestCount - 1:best][1];cluster=spans[best][0];const slack=size -(last - spans[best][0]);start=Math.max(lo,Math.min(spans[best][0]- Math.floor(slack / 2),hi - size));}
+function excerpt(text,needles){const chars=byCodePoint(text);return excerptIn(chars,markSpans(text,needles),0,chars.length);}
+function excerptIn(chars,spans,lo,hi){spans=spans.filter(([s,e])=>lo<=s&&e<=hi);const cut=(from,to)=>[...chars.slice(from,to)].join('');const size=EXCERPT_CHARS;let start=lo;let cluster=-1;if(spans.length){let[best,bestCount,j]=[0,0,0];spans.forEach((span,i)=>{for(j=Math.max(j,i);j<spans.length&&spans[j][1]<=span[0]+ size;)j++;if(j - i>bestCount)[best,bestCount]=[i,j - i];});const last=spans[bestCount?best + bestCount - 1:best][1];cluster=spans[best][0];const slack=size -(last - spans[best][0]);start=Math.max(lo,Math.min(spans[best][0]- Math.floor(slack / 2),hi - size));}
 const end=Math.min(hi,start + size);const out=start>lo?['…']:[];let cursor=start;for(const[s,e]of spans){if(s<start||e>end)continue;out.push(escapeHtml(cut(cursor,s)));out.push('<mark>' + escapeHtml(cut(s,e))+ '</mark>');cursor=e;}
 out.push(escapeHtml(cut(cursor,end)));if(end<hi)out.push('…');return[out.join('').replaceAll('\n',' ').replaceAll('\t',' '),cluster];}
-function sectionAt(text,headings,at){const chars=byCodePoint(text);let[anchor,title]=[null,null];for(let k=0;k<headings.length;k +=2){if(at<0||headings[k]>at)break;anchor=headings[k + 1];let end=chars.indexOf('\n',headings[k]);if(end<0)end=chars.length;title=[...chars.slice(headings[k],end)].join('');}
+function sectionAt(chars,headings,at){let[anchor,title]=[null,null];for(let k=0;k<headings.length;k +=2){if(at<0||headings[k]>at)break;anchor=headings[k + 1];let end=chars.indexOf('\n',headings[k]);if(end<0)end=chars.length;title=[...chars.slice(headings[k],end)].join('');}
 return[anchor,title];}
-function sections(text,headings,spans){const starts=headings.filter((_,i)=>i%2===0);const counts=starts.map(()=>0);let k=-1;for(const[s]of spans){while(k + 1<starts.length&&starts[k + 1]<=s)k++;if(k>=0)counts[k]++;}
+function sections(chars,headings,spans){const starts=headings.filter((_,i)=>i%2===0);const counts=starts.map(()=>0);let k=-1;for(const[s]of spans){while(k + 1<starts.length&&starts[k + 1]<=s)k++;if(k>=0)counts[k]++;}
 const best=counts
 .map((n,k)=>[-n,k])
 .filter(([n,k])=>n&&headings[2*k + 1])
@@ -156,8 +156,8 @@ const best=counts
 .slice(0,MAX_SECTIONS);return best
 .map(([,k])=>k)
 .sort((a,b)=>a - b)
-.map((k)=>sectionOf(text,headings,k,spans));}
-function sectionOf(text,headings,k,spans){const chars=byCodePoint(text);const start=headings[2*k];const end=2*k + 2<headings.length?headings[2*k + 2]:chars.length;const line=chars.indexOf('\n',start);const titleEnd=line>=0&&line<end?line:end;const[shown]=excerptIn(text,spans,Math.min(titleEnd + 1,end),end);return{anchor:headings[2*k + 1],title:[...chars.slice(start,titleEnd)].join(''),excerpt:shown};}
+.map((k)=>sectionOf(chars,headings,k,spans));}
+function sectionOf(chars,headings,k,spans){const start=headings[2*k];const end=2*k + 2<headings.length?headings[2*k + 2]:chars.length;const line=chars.indexOf('\n',start);const titleEnd=line>=0&&line<end?line:end;const[shown]=excerptIn(chars,spans,Math.min(titleEnd + 1,end),end);return{anchor:headings[2*k + 1],title:[...chars.slice(start,titleEnd)].join(''),excerpt:shown};}
 function needlesFor(pieces,terms){const found=[];const seen=new Set();const add=(s)=>{if(!seen.has(s)){seen.add(s);found.push(s);}
 };for(const piece of pieces){for(const s of[piece.surface,...piece.terms])add(s);for(const term of piece.terms){const entry=terms.get(term);for(const form of entry!==undefined?entry.forms:[])add(form);}
 }
@@ -243,7 +243,7 @@ phrases.every((c)=>clauseMatches(c,post,fields,terms,grams))&&
 return matched;}
 async ordered(matched,pieces,clauses,limit,sort){const totals=scores(matched,pieces,this);const order=ranked(matched,totals,clauses,this.grams,sort==='date'?null:Math.max(0,limit));return sort==='date'?this.byDate(order):order;}
 async byDate(order){await this.ensureDates();const dates=this.dates;return[...order].sort((a,b)=>compare(dates[b[1]]??'',dates[a[1]]??''));}
-hit(post,score,needles){const[url,title,date,tags,path,text,headings]=this.texts.get(post);const spans=markSpans(text,needles);const[shown,cluster]=excerptIn(text,spans,0,cpLength(text));const[anchor,section]=sectionAt(text,headings,cluster);const parts=sections(text,headings,spans);return{url,title,date,tags,score,excerpt:shown,path,anchor,section,missing:[],sections:parts};}
+hit(post,score,needles){const[url,title,date,tags,path,text,headings]=this.texts.get(post);const spans=markSpans(text,needles);const chars=byCodePoint(text);const[shown,cluster]=excerptIn(chars,spans,0,chars.length);const[anchor,section]=sectionAt(chars,headings,cluster);const parts=sections(chars,headings,spans);return{url,title,date,tags,score,excerpt:shown,path,anchor,section,missing:[],sections:parts};}
 }
 function missingWords(post,words,wordPosts,phrases,lost){const quoted=new Set(phrases.flatMap((c)=>c.words));const lacking=words.filter((w,i)=>!wordPosts[i].has(post)&&!quoted.has(w)).map((w)=>w.surface);return[...new Set([...lacking,...lost.map((c)=>`"${c.text}"`)])];}
 async function openIndex(baseUrl,{fetch=globalThis.fetch,load}={}){if(!load){const base=new URL(String(baseUrl||'.').replace(/\/?$/,'/'),globalThis.location?.href);load=async(name)=>{const url=new URL(name,base);const response=await fetch(url,name==='manifest.json'?{cache:'no-cache'}:{});if(!response.ok)throw new Error(`${url}: HTTP ${response.status}`);return new Uint8Array(await response.arrayBuffer());};}

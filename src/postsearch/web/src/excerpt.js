@@ -67,14 +67,15 @@ export function foldSameLength(text) {
  * match in <mark>, and where that cluster starts (-1 when nothing matches literally, and
  * the excerpt is the start of the text). */
 export function excerpt(text, needles) {
-  return excerptIn(text, markSpans(text, needles), 0, cpLength(text));
+  const chars = byCodePoint(text);
+  return excerptIn(chars, markSpans(text, needles), 0, chars.length);
 }
 
 /** `excerpt` of text[lo:hi] from the spans of the whole text (a section's excerpt needs
- * no second search: no match crosses a line, so none crosses a section's edge). */
-export function excerptIn(text, spans, lo, hi) {
+ * no second search: no match crosses a line, so none crosses a section's edge). `chars`:
+ * the text as byCodePoint gives it, made once per hit (Python indexes its str directly). */
+export function excerptIn(chars, spans, lo, hi) {
   spans = spans.filter(([s, e]) => lo <= s && e <= hi);
-  const chars = byCodePoint(text);
   const cut = (from, to) => [...chars.slice(from, to)].join('');
   const size = EXCERPT_CHARS;
   let start = lo;
@@ -106,9 +107,9 @@ export function excerptIn(text, spans, lo, hi) {
 }
 
 /** The anchor and title of the heading whose section holds character `at` (headings are
- * flat `offset, anchor, ...`), or [null, null] before the first heading or with no match. */
-export function sectionAt(text, headings, at) {
-  const chars = byCodePoint(text);
+ * flat `offset, anchor, ...`), or [null, null] before the first heading or with no match.
+ * `chars`: the text as byCodePoint gives it. */
+export function sectionAt(chars, headings, at) {
   let [anchor, title] = [null, null];
   for (let k = 0; k < headings.length; k += 2) {
     if (at < 0 || headings[k] > at) break;
@@ -123,7 +124,7 @@ export function sectionAt(text, headings, at) {
 /** The MAX_SECTIONS sections (headings with an anchor) holding the most matches (`spans`,
  * from markSpans), in page order, each with its anchor, title and own excerpt: in a long
  * post, the other places a reader may want to jump to. Ties go to the earlier section. */
-export function sections(text, headings, spans) {
+export function sections(chars, headings, spans) {
   const starts = headings.filter((_, i) => i % 2 === 0);
   const counts = starts.map(() => 0);
   let k = -1;
@@ -140,17 +141,16 @@ export function sections(text, headings, spans) {
   return best
     .map(([, k]) => k)
     .sort((a, b) => a - b)
-    .map((k) => sectionOf(text, headings, k, spans));
+    .map((k) => sectionOf(chars, headings, k, spans));
 }
 
 /** Section k's anchor, title (its heading line) and the excerpt of what follows it. */
-export function sectionOf(text, headings, k, spans) {
-  const chars = byCodePoint(text);
+export function sectionOf(chars, headings, k, spans) {
   const start = headings[2 * k];
   const end = 2 * k + 2 < headings.length ? headings[2 * k + 2] : chars.length;
   const line = chars.indexOf('\n', start);
   const titleEnd = line >= 0 && line < end ? line : end;
-  const [shown] = excerptIn(text, spans, Math.min(titleEnd + 1, end), end);
+  const [shown] = excerptIn(chars, spans, Math.min(titleEnd + 1, end), end);
   return { anchor: headings[2 * k + 1], title: [...chars.slice(start, titleEnd)].join(''), excerpt: shown };
 }
 

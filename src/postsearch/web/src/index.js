@@ -2,7 +2,7 @@
 // (mirrors query/index.py). Bounded work for any query: search() reads only the first
 // MAX_QUERY_CHARS code points of the raw query (a lone surrogate counts one).
 
-import { byKeys, compare, cpLength, intersection } from './compat.js';
+import { byCodePoint, byKeys, compare, intersection } from './compat.js';
 import { fold, gramsOf, shardOf } from './core.js';
 import { excerptIn, markSpans, needlesFor, sectionAt, sections } from './excerpt.js';
 import { clauseMatches, clausePosts, isRequired, limitWords, neededPieces, postsWith, wordPieces } from './match.js';
@@ -267,9 +267,10 @@ export class Index extends Shards {
   hit(post, score, needles) {
     const [url, title, date, tags, path, text, headings] = this.texts.get(post);
     const spans = markSpans(text, needles);
-    const [shown, cluster] = excerptIn(text, spans, 0, cpLength(text));
-    const [anchor, section] = sectionAt(text, headings, cluster);
-    const parts = sections(text, headings, spans);
+    const chars = byCodePoint(text); // once per hit: Array.from on a long text is costly
+    const [shown, cluster] = excerptIn(chars, spans, 0, chars.length);
+    const [anchor, section] = sectionAt(chars, headings, cluster);
+    const parts = sections(chars, headings, spans);
     return { url, title, date, tags, score, excerpt: shown, path, anchor, section, missing: [], sections: parts };
   }
 }
