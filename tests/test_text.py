@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from postsearch.anchors import slug_github, slug_kramdown
+from postsearch.markdown import clean_markdown
 from postsearch.posts import Post
-from postsearch.text import clean_markdown, post_text
+from postsearch.text import post_text
 
 
 def text_of(body: str, markup: str = "markdown", anchors: str = "github"):

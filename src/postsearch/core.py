@@ -6,6 +6,7 @@ checks that the constants agree).
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -125,12 +126,8 @@ def range_shard(key: str, firsts: list[str]) -> int:
 
 def deltas(ids: Iterable[int]) -> list[int]:
     """Rising ids as differences, the first from 0 (how the format stores id lists)."""
-    out: list[int] = []
-    previous = 0
-    for i in ids:
-        out.append(i - previous)
-        previous = i
-    return out
+    values = list(ids)
+    return values[:1] + list(map(operator.sub, values[1:], values))  # map in C: builds make millions
 
 
 def undeltas(values: Iterable[int]) -> Iterator[int]:

@@ -100,10 +100,7 @@ def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> t
         postings.append(mask)
         for _, field_positions in sorted(fields):
             postings.append(len(field_positions))
-            last = 0
-            for p in field_positions:
-                positions.append(p - last)
-                last = p
+            positions.extend(deltas(field_positions))
     return postings, positions
 
 

@@ -98,12 +98,12 @@ def analysis_salt() -> str:
     anchors, analysis, index and the shared core) and Sudachi's versions."""
     from importlib import metadata
 
-    from . import analysis, anchors, core, index, text
+    from . import analysis, anchors, blocks, core, index, markdown, text
 
     digest = hashlib.sha256()
-    for module in (analysis, anchors, core, index, text):
+    for module in (analysis, anchors, blocks, core, index, markdown, text):
         digest.update(Path(module.__file__ or "").read_bytes())
-    for package in ("sudachipy", "sudachidict-core"):
+    for package in ("sudachipy", "sudachidict-core", "pyromark"):
         digest.update(metadata.version(package).encode())
     return digest.hexdigest()[:16]
 

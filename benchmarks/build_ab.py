@@ -1,0 +1,72 @@
+"""Full builds of several source trees side by side, with the SudachiPy floor in the same run.
+
+    python -m benchmarks.build_ab ../shared/corpora/efcl-blog --src /tmp/old/src --src src
+                                  [--jobs 1] [--rounds 3] [--same]
+
+Each round times, in turn, the SudachiPy floor (benchmarks.build.sudachi_floor: mode C over
+the same field texts, one process) and a `postsearch index --no-cache` (a child process,
+Python start-up included) with the package from each `--src`, so every figure comes from the
+same stretch of this shared, noisy machine. Prints the median of each, its ratio to the
+floor and to the first tree, and the peak RSS. `--same` also checks that every tree wrote
+the same index bytes (the manifest's build name aside).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.build import sudachi_floor
+from benchmarks.common import arguments, posts_dir, run_child
+
+
+def build_with(src: Path, corpus: Path, out: Path, jobs: int) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one cold build with the package from `src`."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    cmd = [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q", "--no-cache"]
+    child = run_child([*cmd, "--jobs", str(jobs)], env=env)
+    if child.code == 2:
+        raise SystemExit(f"{src}: build failed\n{child.stderr[-2000:]}")
+    return child.seconds, child.usage.ru_maxrss
+
+
+def index_files(out: Path) -> dict[str, bytes]:
+    """The index's data files by name (inside the build folder), without the manifest."""
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*/*.json"))}
+
+
+def main() -> None:
+    ap = arguments(__doc__)
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--src", type=Path, action="append", required=True, help="a source tree (one or more)")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--same", action="store_true", help="check that the trees write the same bytes")
+    args = ap.parse_args()
+    corpus = posts_dir(args.corpus)
+    floors: list[float] = []
+    times: dict[int, list[float]] = {v: [] for v in range(len(args.src))}
+    rss: dict[int, int] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(args.rounds):
+            floors.append(sudachi_floor(corpus)[0])
+            for v, src in enumerate(args.src):
+                seconds, peak = build_with(src.resolve(), corpus, Path(tmp) / f"out{v}", args.jobs)
+                times[v].append(seconds)
+                rss[v] = max(rss.get(v, 0), peak)
+        same = [index_files(Path(tmp) / f"out{v}") == index_files(Path(tmp) / "out0") for v in times]
+    floor = statistics.median(floors)
+    first = statistics.median(times[0])
+    print(f"corpus {corpus}, --jobs {args.jobs}, {args.rounds} rounds (medians)")
+    print(f"SudachiPy floor: {floor:.2f} s")
+    for v, src in enumerate(args.src):
+        t = statistics.median(times[v])
+        line = f"{src}: {t:.2f} s = {t / floor:.2f} x floor, {t / first:.2f} x first tree, peak RSS {rss[v] / 1024:.0f} MiB"
+        print(line + (f", same bytes as the first: {same[v]}" if args.same else ""))
+
+
+if __name__ == "__main__":
+    main()
