@@ -133,7 +133,7 @@ class Analyzer:
     def _word(self, m: object, surface: str) -> _Word:
         """The analysis of one morpheme, cached by word id and surface: words repeat, and
         Python work per morpheme is what a build spends most of its time on."""
-        key = (m.word_id(), surface) if not m.is_oov() else (-1, surface)  # type: ignore[attr-defined]
+        key = (m.word_id(), surface)  # type: ignore[attr-defined]  # (an unknown word's id names its class)
         word = self.words.get(key)
         if word is None:
             term = fold(m.normalized_form())  # type: ignore[attr-defined]
@@ -159,8 +159,9 @@ class Analyzer:
         latin: tuple[int, int, int, int] | None = None  # (start, end, pos, count) of a Latin run
         plain = False  # the run is one plain word
         for m in self.tokenizer.tokenize(piece):
-            start, end = m.begin() + offset, m.end() + offset
-            word = self._word(m, m.surface())
+            begin, stop = m.begin(), m.end()
+            start, end = begin + offset, stop + offset
+            word = self._word(m, piece[begin:stop])  # its surface: a slice costs less than m.surface()
             if word.stop:
                 out.append(Token(None, word.surface, pos, 1, start, end))
             else:
