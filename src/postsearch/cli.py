@@ -99,6 +99,7 @@ def index_once(args: argparse.Namespace) -> int:
     """Build the index and print the summary."""
     from .cache import UnsafeCache
     from .pipeline import build
+    from .workers import ClusterMismatch
 
     err = Console(stderr=True)
     options = site_options(args)
@@ -121,9 +122,16 @@ def index_once(args: argparse.Namespace) -> int:
         try:
             cache = False if args.no_cache else (args.cache or True)
             report = build(
-                args.src, args.out, options=options, anchors=args.anchors, jobs=args.jobs, cache=cache, progress=on_post
+                args.src,
+                args.out,
+                options=options,
+                anchors=args.anchors,
+                jobs=args.jobs,
+                cache=cache,
+                progress=on_post,
+                scheduler=args.scheduler,
             )
-        except (OSError, UnsafeOutput, UnsafeCache, ValueError) as e:  # nothing was written
+        except (OSError, UnsafeOutput, UnsafeCache, ValueError, ClusterMismatch) as e:  # nothing was written
             err.print(f"[red]error:[/red] {escape_markup(error_line(e))}", highlight=False, soft_wrap=True)
             return EXIT_ERROR
     out = Console(highlight=False)
@@ -296,6 +304,13 @@ def add_index_command(sub: argparse._SubParsersAction) -> None:
     i.add_argument("src", type=Path, help="the site's source folder")
     i.add_argument("-o", "--out", type=Path, required=True, help="output folder (replaced when the build is complete)")
     i.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    i.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="a Dask scheduler (tcp://host:8786) whose workers analyze the posts (pip install 'postsearch[cluster]'); "
+        "a flag only, never read from a site's config: a scheduler is trusted with pickled results",
+    )
     i.add_argument(
         "--include", action="append", help="glob of post files (repeatable; default *.md *.markdown *.mdx *.html)"
     )

@@ -15,24 +15,23 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from .analysis import Analyzer
 from .builtpages import any_marks_body
 from .cache import RecordCache, UnsafeCache, open_cache
 from .format import WriteSummary, encode_rows, write_index
-from .index import IndexBuilder, PostRecord, analyze_post, shared_urls
-from .posts import Draft, Failure, Post, SiteOptions, check_url_template, one_line, read_post, ruled
+from .index import IndexBuilder, PostRecord, shared_urls
+from .posts import Draft, Failure, Post, SiteOptions, check_url_template, read_post, ruled
 from .saved import FileOutcome, SavedBuild, load_build, save_build
 from .sitefiles import show_path, walk_site
 from .update import changed_files, file_digest, replace_post
+from .workers import LazyPool, analyze_all
 from .writer import check_output
 
 ProgressFn = Callable[[int, int, str], None]
@@ -53,23 +52,6 @@ class BuildReport:
     cached: int = 0  # posts taken from the cache instead of analyzed
     patched: bool = False  # the last build was patched with the changed files (update.py)
     seconds: float = 0.0
-
-
-_worker: tuple[Analyzer, str] | None = None
-
-
-def _init_worker(anchors: str) -> None:
-    global _worker
-    _worker = (Analyzer(), anchors)
-
-
-def _analyze(post: Post) -> PostRecord | Failure:
-    """Analyze one post in a worker; an unexpected error fails that post only."""
-    assert _worker is not None
-    try:
-        return analyze_post(post, _worker[0], _worker[1])
-    except Exception as e:
-        return Failure(post.path, f"analysis failed: {one_line(e)}")
 
 
 def cache_folder(src: Path, cache: str | Path | bool | None, warnings: list[tuple[str, str]]) -> Path | None:
@@ -108,16 +90,6 @@ def analysis_salt() -> str:
     return digest.hexdigest()[:16]
 
 
-def analyze_all(posts: list[Post], anchors: str, pool: Any) -> Iterator[PostRecord | Failure]:
-    """Records in the order of `posts`, analyzed in the pool (or here without one)."""
-    if pool is None:
-        if _worker is None or _worker[1] != anchors:
-            _init_worker(anchors)
-        yield from (_analyze(p) for p in posts)
-    else:
-        yield from pool.imap(_analyze, posts, chunksize=4)
-
-
 def batches(items: Iterable[int], size: int) -> Iterator[list[int]]:
     """File numbers a batch at a time, so a build never holds every post's source at once."""
     batch: list[int] = []
@@ -149,12 +121,15 @@ def build(
     jobs: int | None = None,
     cache: str | Path | bool | None = True,
     progress: ProgressFn | None = None,
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Index the site at `src` into the folder `out`. Bad files are reported, never fatal.
 
     `cache`: True keeps analyzed posts and the last build in `src/.postsearch-cache`
     (skipped when the site is read-only), a path puts them there, False or None turns the
-    cache off. With the last build at hand, a rebuild after a few edits patches it."""
+    cache off. With the last build at hand, a rebuild after a few edits patches it.
+    `scheduler`: a Dask scheduler's address (`tcp://host:8786`), whose workers analyze the
+    posts instead of `jobs` local processes (workers.py); the output is the same."""
     started = time.perf_counter()
     src, out = Path(src), Path(out)
     if not src.is_dir():
@@ -164,7 +139,7 @@ def build(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return build_site(src, out, options, anchors, jobs, cache, progress, started)
+        return build_site(src, out, options, anchors, (jobs, scheduler), cache, progress, started)
     finally:
         if collecting:
             gc.enable()
@@ -175,7 +150,7 @@ def build_site(
     out: Path,
     options: SiteOptions | None,
     anchors: str,
-    jobs: int | None,
+    workers: tuple[int | None, str | None],
     cache: str | Path | bool | None,
     progress: ProgressFn | None,
     started: float,
@@ -209,7 +184,8 @@ def build_site(
         report = update_build(site, saved, changed, out)
     if report is None:
         log.info("full build of %d files", len(site.files))
-        report = full_build(site, jobs or os.cpu_count() or 1, out, key)
+        jobs, scheduler = workers
+        report = full_build(site, LazyPool(jobs or os.cpu_count() or 1, anchors, scheduler), out, key)
     report.drafts += [Draft(rel, "in _drafts/") for rel in site.draft_paths]
     report.warnings.extend(site.skipped)  # links out of the site, special files
     report.warnings[:0] = warnings
@@ -250,26 +226,6 @@ class Analyzed:
 
     record: PostRecord | None
     file: FileOutcome
-
-
-class LazyPool:
-    """Worker processes, started only when a batch has enough posts the cache lacks (a
-    rebuild from the cache, or a few posts, is not worth starting them)."""
-
-    def __init__(self, jobs: int, anchors: str) -> None:
-        self.jobs, self.anchors = jobs, anchors
-        self.pool: Any = None
-
-    def get(self, misses: int) -> Any:
-        if self.pool is None and misses >= 8 and self.jobs > 1:
-            ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-            self.pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(self.anchors,))
-        return self.pool
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
 
 
 def analyze_files(site: Site, numbers: list[int], pool: LazyPool | None) -> list[Analyzed]:
@@ -319,12 +275,11 @@ def report_of(files: list[FileOutcome]) -> BuildReport:
     return report
 
 
-def full_build(site: Site, jobs: int, out: Path, key: str) -> BuildReport:
+def full_build(site: Site, pool: LazyPool, out: Path, key: str) -> BuildReport:
     """Read and analyze every post (the cache spares the analysis of unchanged ones) and
     write the whole index."""
     builder = IndexBuilder()
     files: list[FileOutcome] = []
-    pool = LazyPool(jobs, site.anchors)
     try:
         for batch in batches(range(len(site.files)), BATCH):
             for i, result in zip(batch, analyze_files(site, batch, pool), strict=True):

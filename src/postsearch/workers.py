@@ -1,0 +1,138 @@
+"""Where posts are analyzed: in this process, in a local process pool, or on a Dask cluster.
+
+The analysis of a post (its Markdown, Sudachi, its postings) is the bulk of a build and needs
+nothing but the post, so it runs wherever there are cores. Records come back in the order
+the posts went out, wherever they ran, so the index is byte for byte the same.
+
+- No pool: a few posts, or one job. The Analyzer is made once per process (`_worker`).
+- `multiprocessing` (`--jobs N`): N processes, forked, each with its own Sudachi dictionary
+  (Sudachi objects cannot be pickled).
+- Dask distributed (`--scheduler tcp://host:8786`): a chunk of posts per task on the
+  cluster's workers. Posts travel to the workers, so they need no access to the site; they
+  need the same postsearch, SudachiPy and dictionary, which `DaskPool` checks before
+  sending anything (`analysis_salt`, the cache's own test of "the same analysis").
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .analysis import Analyzer
+from .index import PostRecord, analyze_post
+from .posts import Failure, Post, one_line
+
+CHUNK = 16  # posts per Dask task: enough to outweigh a task's overhead, small enough to spread
+
+_worker: tuple[Analyzer, str] | None = None
+_threads = threading.local()  # a Dask worker runs tasks in threads: one Analyzer each
+
+
+class ClusterMismatch(RuntimeError):
+    """The cluster's workers would not analyze posts as this process does."""
+
+
+def _init_worker(anchors: str) -> None:
+    global _worker
+    _worker = (Analyzer(), anchors)
+
+
+def _analyze(post: Post) -> PostRecord | Failure:
+    """Analyze one post in a worker; an unexpected error fails that post only."""
+    assert _worker is not None
+    return analyzed(post, _worker[0], _worker[1])
+
+
+def analyzed(post: Post, analyzer: Analyzer, anchors: str) -> PostRecord | Failure:
+    try:
+        return analyze_post(post, analyzer, anchors)
+    except Exception as e:
+        return Failure(post.path, f"analysis failed: {one_line(e)}")
+
+
+def analyze_chunk(posts: list[Post], anchors: str) -> list[PostRecord | Failure]:
+    """A Dask task: these posts analyzed by this thread's own Analyzer (a Sudachi tokenizer
+    is not thread-safe)."""
+    analyzer = getattr(_threads, "analyzer", None)
+    if analyzer is None:
+        analyzer = _threads.analyzer = Analyzer()
+    return [analyzed(post, analyzer, anchors) for post in posts]
+
+
+def analyze_all(posts: list[Post], anchors: str, pool: Any) -> Iterator[PostRecord | Failure]:
+    """Records in the order of `posts`, analyzed in the pool (or here without one)."""
+    if pool is None:
+        if _worker is None or _worker[1] != anchors:
+            _init_worker(anchors)
+        yield from (_analyze(p) for p in posts)
+    else:
+        yield from pool.imap(_analyze, posts, chunksize=4)
+
+
+def worker_salt() -> str:
+    """On a worker (pickled by name, so the worker runs its own code): its analysis salt."""
+    from . import pipeline
+
+    return pipeline.analysis_salt()
+
+
+class DaskPool:
+    """`imap` on a Dask cluster, in order, a chunk of posts per task."""
+
+    def __init__(self, address: str, anchors: str) -> None:
+        from distributed import Client
+
+        from . import pipeline
+
+        self.client = Client(address)  # waits distributed.comm.timeouts.connect (Dask's config; 30 s)
+        self.anchors = anchors
+        ours = pipeline.analysis_salt()
+        theirs = self.client.run(worker_salt)
+        if not theirs:
+            self.close()
+            raise ClusterMismatch(f"{address}: the cluster has no workers")
+        other = sorted(w for w, salt in theirs.items() if salt != ours)
+        if other:
+            self.close()
+            raise ClusterMismatch(
+                f"{address}: workers {', '.join(other)} run another postsearch, SudachiPy or dictionary"
+            )
+
+    def imap(self, func: Callable[[Post], Any], posts: Iterable[Post], chunksize: int = 4) -> Iterator[Any]:
+        """What multiprocessing's imap gives (`func` is always _analyze), from the cluster."""
+        items = list(posts)
+        chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+        futures = self.client.map(analyze_chunk, chunks, anchors=self.anchors, pure=False)
+        for future in futures:
+            yield from future.result()
+            future.release()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class LazyPool:
+    """Worker processes (or the cluster), started only when a batch has enough posts the
+    cache lacks (a rebuild from the cache, or a few posts, is not worth starting them)."""
+
+    def __init__(self, jobs: int, anchors: str, scheduler: str | None = None) -> None:
+        self.jobs, self.anchors, self.scheduler = jobs, anchors, scheduler
+        self.pool: Any = None
+
+    def get(self, misses: int) -> Any:
+        if self.pool is None and self.scheduler and misses:
+            self.pool = DaskPool(self.scheduler, self.anchors)
+        elif self.pool is None and misses >= 8 and self.jobs > 1:
+            ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+            self.pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(self.anchors,))
+        return self.pool
+
+    def close(self) -> None:
+        if isinstance(self.pool, DaskPool):
+            self.pool.close()
+        elif self.pool is not None:
+            self.pool.close()
+            self.pool.join()
