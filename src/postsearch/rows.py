@@ -19,15 +19,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from .core import lexicon_file_count, shard_of
 
 
 def dumps(data: Any) -> bytes:
-    """Compact, deterministic JSON (UTF-8, no spaces, keys sorted). orjson (compiled) writes
-    what json.dumps wrote, 5-10 x faster; a build encodes hundreds of thousands of rows."""
-    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    """Compact, deterministic JSON (UTF-8, no spaces). Not orjson: its output buffers, made
+    large and shrunk, doubled a build's peak memory (hundreds of thousands of small rows)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
 class RowRun:
