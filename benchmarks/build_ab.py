@@ -1,14 +1,16 @@
 """Full builds of several source trees side by side, with the SudachiPy floor in the same run.
 
     python -m benchmarks.build_ab ../shared/corpora/efcl-blog --src /tmp/old/src --src src
-                                  [--jobs 1] [--rounds 3] [--same]
+                                  [--jobs 1] [--rounds 3] [--same] [--pagefind]
 
 Each round times, in turn, the SudachiPy floor (benchmarks.build.sudachi_floor: mode C over
 the same field texts, one process) and a `postsearch index --no-cache` (a child process,
 Python start-up included) with the package from each `--src`, so every figure comes from the
 same stretch of this shared, noisy machine. Prints the median of each, its ratio to the
 floor and to the first tree, and the peak RSS. `--same` also checks that every tree wrote
-the same index bytes (the manifest's build name aside).
+the same index bytes (the manifest's build name aside). `--pagefind` also builds the corpus
+rendered as pages (benchmarks/pagefind_site.py) with Pagefind in each round, and gives each
+tree's ratio to it.
 """
 
 from __future__ import annotations
@@ -45,14 +47,23 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--same", action="store_true", help="check that the trees write the same bytes")
+    ap.add_argument("--pagefind", action="store_true", help="also time Pagefind's build of the same posts")
     args = ap.parse_args()
     corpus = posts_dir(args.corpus)
     floors: list[float] = []
     times: dict[int, list[float]] = {v: [] for v in range(len(args.src))}
     rss: dict[int, int] = {}
+    pagefind: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
+        if args.pagefind:
+            from benchmarks.pagefind_bench import run_pagefind
+            from benchmarks.pagefind_site import render
+
+            render(args.corpus, Path(tmp) / "site")
         for _ in range(args.rounds):
             floors.append(sudachi_floor(corpus)[0])
+            if args.pagefind:
+                pagefind.append(run_pagefind(Path(tmp) / "site")[0])
             for v, src in enumerate(args.src):
                 seconds, peak = build_with(src.resolve(), corpus, Path(tmp) / f"out{v}", args.jobs)
                 times[v].append(seconds)
@@ -62,9 +73,12 @@ def main() -> None:
     first = statistics.median(times[0])
     print(f"corpus {corpus}, --jobs {args.jobs}, {args.rounds} rounds (medians)")
     print(f"SudachiPy floor: {floor:.2f} s")
+    if pagefind:
+        print(f"Pagefind: {statistics.median(pagefind):.2f} s")
     for v, src in enumerate(args.src):
         t = statistics.median(times[v])
         line = f"{src}: {t:.2f} s = {t / floor:.2f} x floor, {t / first:.2f} x first tree, peak RSS {rss[v] / 1024:.0f} MiB"
+        line += f", {t / statistics.median(pagefind):.2f} x Pagefind" if pagefind else ""
         print(line + (f", same bytes as the first: {same[v]}" if args.same else ""))
 
 
