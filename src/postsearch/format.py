@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
-from .index import IndexBuilder, LexiconRow, PostRecord
+from .index import IndexBuilder, LexiconRow, PostRecord, TermRun, encode_entry
 from .rows import HashedFiles, RowRun, SortedRows, dumps
 from .writer import WEB_FILES, Stamp, write_folder
 
@@ -87,20 +87,13 @@ def budget_scale(terms: int, positions: int, texts: int, grams: int, lexicon: in
 
 def encode_postings(entries: list[tuple[int, list[tuple[int, list[int]]]]]) -> tuple[list[int], list[int]]:
     """Postings (per post: id delta, field bit mask, tf per field) and, apart, positions (per
-    post and field: position deltas), as docs/format.md describes."""
+    post and field: position deltas), as docs/format.md describes (index.encode_entry each)."""
     postings: list[int] = []
     positions: list[int] = []
     previous = 0
     for post, fields in entries:
-        postings.append(post - previous)
+        encode_entry(post, previous, fields, postings, positions)
         previous = post
-        mask = 0
-        for f, _ in fields:
-            mask |= 1 << f
-        postings.append(mask)
-        for _, field_positions in sorted(fields):
-            postings.append(len(field_positions))
-            positions.extend(deltas(field_positions))
     return postings, positions
 
 
@@ -128,12 +121,9 @@ def splice_postings(
     return postings[:i] + new_postings + rest, positions[:j] + new_positions + positions[end_j:]
 
 
-def encode_term(
-    term: str, entries: list[tuple[int, list[tuple[int, list[int]]]]], forms: list[str]
-) -> tuple[bytes, bytes]:
+def encode_term(term: str, run: TermRun, forms: list[str]) -> tuple[bytes, bytes]:
     """A term's row of a terms file, `[term, postings, form...]`, and of a positions file."""
-    postings, positions = encode_postings(entries)
-    return dumps([term, postings, *forms]), dumps([term, positions])
+    return dumps([term, run.postings.tolist(), *forms]), dumps([term, run.positions.tolist()])
 
 
 def length_levels(largest: int) -> list[int]:
@@ -194,8 +184,8 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
     terms: dict[str, bytes] = {}
     positions: dict[str, bytes] = {}
     while builder.postings:
-        term, entries = builder.postings.popitem()
-        terms[term], positions[term] = encode_term(term, entries, forms.get(term, []))
+        term, run = builder.postings.popitem()
+        terms[term], positions[term] = encode_term(term, run, forms.get(term, []))
     gram_rows: dict[str, bytes] = {}
     while builder.grams:
         gram, ids = builder.grams.popitem()

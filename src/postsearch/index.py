@@ -12,11 +12,12 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import orjson
 
 from .analysis import Analyzer, Token
-from .core import FIELDS, fold, post_grams
+from .core import FIELDS, deltas, fold, post_grams
 from .posts import Post
 from .text import PostText, post_text
 
@@ -117,20 +118,47 @@ def text_row(record: PostRecord) -> bytes:
     return orjson.dumps(row)  # what json.dumps(ensure_ascii=False, compact) gave, faster
 
 
+def encode_entry(post: int, previous: int, fields: list[tuple[int, list[int]]], postings: Any, positions: Any) -> None:
+    """One post's entry of a term's postings (id delta from `previous`, field bit mask, tf
+    per field) and its positions (deltas per field), appended as docs/format.md lays them out."""
+    postings.append(post - previous)
+    mask = 0
+    for f, _ in fields:
+        mask |= 1 << f
+    postings.append(mask)
+    for _, field_positions in sorted(fields):
+        postings.append(len(field_positions))
+        positions.extend(deltas(field_positions))
+
+
+@dataclass
+class TermRun:
+    """A term's postings and positions, encoded as posts are added (uint32 arrays: a few
+    bytes per number where Python objects took dozens), and the last post id seen."""
+
+    last: int = 0
+    postings: array[int] = field(default_factory=lambda: array("I"))
+    positions: array[int] = field(default_factory=lambda: array("I"))
+
+
 class IndexBuilder:
     """Records in, postings and lexicon out. Post ids follow the order records are added."""
 
     def __init__(self) -> None:
         self.texts = TextSpool()
         self.posts: list[PostRecord] = []
-        self.postings: dict[str, list[tuple[int, list[tuple[int, list[int]]]]]] = defaultdict(list)
+        self.postings: dict[str, TermRun] = {}
         self.surfaces: Counter[tuple[str, str, int]] = Counter()
         self.grams: dict[str, array[int]] = defaultdict(lambda: array("I"))  # compact: millions of ids
 
     def add(self, record: PostRecord) -> None:
         post_id = len(self.posts)
         for term, fields in record.postings.items():
-            self.postings[term].append((post_id, fields))
+            run = self.postings.get(term)
+            if run is None:
+                run = self.postings[term] = TermRun()
+            encode_entry(post_id, run.last, fields, run.postings, run.positions)
+            run.last = post_id
         self.surfaces.update(record.surfaces)
         for gram in record.grams:
             self.grams[gram].append(post_id)
