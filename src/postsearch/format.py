@@ -181,11 +181,12 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
     """Every row of the index, encoded. The builder's postings are consumed as they are
     encoded, so the peak memory holds one of the two, not both."""
     forms = builder.forms()
-    terms: dict[str, bytes] = {}
-    positions: dict[str, bytes] = {}
-    while builder.postings:
-        term, run = builder.postings.popitem()
-        terms[term], positions[term] = encode_term(term, run, forms.get(term, []))
+    keys = sorted(builder.postings)
+    terms, positions = RowRun(), RowRun()
+    for term in keys:  # in order, straight into the blobs: no map of every row beside them
+        term_row, position_row = encode_term(term, builder.postings.pop(term), forms.get(term, []))
+        terms.append(term_row)
+        positions.append(position_row)
     gram_rows: dict[str, bytes] = {}
     while builder.grams:
         gram, ids = builder.grams.popitem()
@@ -193,8 +194,7 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
     lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
     texts = RowRun(builder.texts.rows())
     builder.texts.close()
-    term_rows, position_rows = SortedRows(terms), SortedRows(positions)
-    del terms, positions
+    term_rows, position_rows = SortedRows.of_sorted(keys, terms), SortedRows.of_sorted(list(keys), positions)
     sizes = [sum(len(r) + 1 for r in rows.values()) for rows in (gram_rows, lexicon_rows)]
     scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, *sizes)
     grams = HashedFiles.of(gram_rows, GRAM_BYTES * scale, gram_shard)

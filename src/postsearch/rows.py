@@ -34,9 +34,16 @@ class RowRun:
     it as two byte strings (cache.py), not one object per row."""
 
     def __init__(self, rows: Iterable[bytes] = ()) -> None:
-        parts = [row + b"," for row in rows]
-        self.blob = b"".join(parts)
-        self.ends = array("Q", itertools.accumulate(len(p) for p in parts))
+        self.blob: bytes | bytearray = bytearray()  # grown in place: no list of rows beside it
+        self.ends = array("Q")
+        for row in rows:
+            self.append(row)
+
+    def append(self, row: bytes) -> None:
+        assert isinstance(self.blob, bytearray)
+        self.blob += row
+        self.blob += b","
+        self.ends.append(len(self.blob))
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -79,6 +86,13 @@ class SortedRows:
     def __init__(self, rows: dict[str, bytes]) -> None:
         self.keys = sorted(rows)
         self.run = RowRun(rows[k] for k in self.keys)
+
+    @classmethod
+    def of_sorted(cls, keys: list[str], run: RowRun) -> SortedRows:
+        """The rows of `run`, already in the order of `keys` (sorted)."""
+        rows = cls({})
+        rows.keys, rows.run = keys, run
+        return rows
 
     def __len__(self) -> int:
         return len(self.keys)
