@@ -192,8 +192,8 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
         gram, ids = builder.grams.popitem()
         gram_rows[gram] = gram_row(gram, ids)
     lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
-    texts = RowRun(builder.texts.rows())
-    builder.texts.close()
+    texts = builder.texts.run()
+    builder.texts.close()  # the mapping keeps the (already unlinked) file
     term_rows, position_rows = SortedRows.of_sorted(keys, terms), SortedRows.of_sorted(list(keys), positions)
     sizes = [sum(len(r) + 1 for r in rows.values()) for rows in (gram_rows, lexicon_rows)]
     scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, *sizes)

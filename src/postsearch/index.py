@@ -10,7 +10,6 @@ from __future__ import annotations
 import tempfile
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,6 +18,7 @@ import orjson
 from .analysis import Analyzer, Token
 from .core import FIELDS, deltas, fold, post_grams
 from .posts import Post
+from .rows import RowRun
 from .text import PostText, post_text
 
 
@@ -99,13 +99,13 @@ class TextSpool:
         self.sizes: list[int] = []
 
     def add(self, row: bytes) -> None:
-        self.file.write(row)
-        self.sizes.append(len(row))
+        self.file.write(row + b",")  # laid out as a RowRun's blob
+        self.sizes.append(len(row) + 1)
 
-    def rows(self) -> Iterator[bytes]:
-        self.file.seek(0)
-        for size in self.sizes:
-            yield self.file.read(size)
+    def run(self) -> RowRun:
+        """The texts as a RowRun on the spool file, mapped, never read into memory whole."""
+        self.file.flush()
+        return RowRun.mapped(self.file, self.sizes)
 
     def close(self) -> None:
         self.file.close()

@@ -12,12 +12,13 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import mmap
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from .core import lexicon_file_count, shard_of
 
@@ -34,10 +35,20 @@ class RowRun:
     it as two byte strings (cache.py), not one object per row."""
 
     def __init__(self, rows: Iterable[bytes] = ()) -> None:
-        self.blob: bytes | bytearray = bytearray()  # grown in place: no list of rows beside it
+        self.blob: bytes | bytearray | mmap.mmap = bytearray()  # grown in place: no list of rows beside it
         self.ends = array("Q")
         for row in rows:
             self.append(row)
+
+    @classmethod
+    def mapped(cls, file: BinaryIO, sizes: Iterable[int]) -> RowRun:
+        """The rows a file holds (`row,` after `row,`, of these sizes), mapped from it: the
+        pages a file of rows reads are let go once it is written (files())."""
+        run = cls()
+        run.ends = array("Q", itertools.accumulate(sizes))
+        if run.ends:
+            run.blob = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        return run
 
     def append(self, row: bytes) -> None:
         assert isinstance(self.blob, bytearray)
@@ -78,6 +89,9 @@ class RowRun:
         for k, (start, end) in enumerate(zip(starts, [*starts[1:], len(self)], strict=True)):
             begin = self.ends[start - 1] if start else 0
             yield start, f"{prefix}-{k}.json", b"[" + self.blob[begin : self.ends[end - 1] - 1] + b"]"
+            if isinstance(self.blob, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):  # read once: let it go
+                aligned = begin - begin % mmap.PAGESIZE
+                self.blob.madvise(mmap.MADV_DONTNEED, aligned, self.ends[end - 1] - aligned)
 
 
 class SortedRows:
