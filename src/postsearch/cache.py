@@ -120,11 +120,14 @@ def remove_legacy(folder: Path) -> None:
             os.unlink(entry.path)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all (a temp file renamed over it)."""
+def write_atomic(path: Path, data: bytes | list[Any]) -> None:
+    """Write a file whole or not at all (a temp file renamed over it); `data` may come in
+    parts (bytes-like), written one after the other."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
+        with tmp.open("wb") as f:
+            for part in [data] if isinstance(data, bytes) else data:
+                f.write(part)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -103,6 +103,12 @@ def decode_outcome(row: Any) -> FileOutcome:
 
 def encode_build(saved: SavedBuild) -> bytes:
     """The saved build as bytes (this module's docstring): a JSON header, then raw sections."""
+    return b"".join(encode_build_parts(saved))
+
+
+def encode_build_parts(saved: SavedBuild) -> list[Any]:
+    """encode_build's bytes in parts, to be written one after the other: joined, they would
+    hold the whole index in memory a second time. A mapped part (the texts) is itself."""
     rows = saved.rows
     sections = [
         rows.texts.blob,
@@ -128,7 +134,7 @@ def encode_build(saved: SavedBuild) -> bytes:
         "sections": [len(s) for s in sections],
     }
     head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    return b"".join([BUILD_MAGIC, head, b"\n", *sections])
+    return [BUILD_MAGIC, head, b"\n", *sections]
 
 
 def decode_build(data: bytes, key: str) -> SavedBuild | None:
@@ -249,7 +255,7 @@ def save_build(folder: Path | None, saved: SavedBuild) -> None:
     path = folder / BUILD_FILE
     try:
         path.unlink(missing_ok=True)  # ext4 flushes a file renamed over another to disk: slow
-        write_atomic(path, encode_build(saved))
+        write_atomic(path, encode_build_parts(saved))
     except OSError:
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
