@@ -173,13 +173,19 @@ class HashedFiles:
 
     @classmethod
     def of(cls, rows: dict[str, bytes], budget: int, shard: Callable[[str, int], int]) -> HashedFiles:
-        """The files of these rows (key -> encoded row); each file's rows sorted by key."""
+        """The files of these rows (key -> encoded row); each file's rows sorted by key. The
+        rows are consumed (`rows` is left empty): each file's are let go once it is made, so
+        the rows and the files are never all in memory together."""
         size = sum(len(r) + 1 for r in rows.values())
         count = file_count(size, budget, shard)
         groups: list[list[bytes]] = [[] for _ in range(count)]
         for key in sorted(rows):
-            groups[shard(key, count)].append(rows[key])
-        return cls([b"[" + b",".join(group) + b"]" for group in groups], size, budget, shard)
+            groups[shard(key, count)].append(rows.pop(key))
+        files = []
+        for k in range(count):
+            files.append(b"[" + b",".join(groups[k]) + b"]")
+            groups[k] = []
+        return cls(files, size, budget, shard)
 
     def rebudget(self, budget: int) -> None:
         """Use this budget from now on, grouping every row again if the number of files moves."""
