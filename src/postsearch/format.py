@@ -18,7 +18,7 @@ from typing import Any
 
 from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
 from .index import IndexBuilder, LexiconRow, PostRecord, TermRun, encode_entry
-from .rows import HashedFiles, RowRun, SortedRows, dumps
+from .rows import HashedFiles, RowRun, RowSpool, SortedRows, dumps
 from .writer import WEB_FILES, Stamp, write_folder
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
@@ -182,8 +182,8 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
     encoded, so the peak memory holds one of the two, not both."""
     forms = builder.forms()
     keys = sorted(builder.postings)
-    terms, positions = RowRun(), RowRun()
-    for term in keys:  # in order, straight into the blobs: no map of every row beside them
+    terms, positions = RowSpool(), RowSpool()
+    for term in keys:  # in order, straight to disk: the rows are read back mapped, file by file
         term_row, position_row = encode_term(term, builder.postings.pop(term), forms.get(term, []))
         terms.append(term_row)
         positions.append(position_row)
@@ -193,8 +193,10 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
         gram_rows[gram] = gram_row(gram, ids)
     lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
     texts = builder.texts.run()
-    builder.texts.close()  # the mapping keeps the (already unlinked) file
-    term_rows, position_rows = SortedRows.of_sorted(keys, terms), SortedRows.of_sorted(list(keys), positions)
+    term_rows, position_rows = (
+        SortedRows.of_sorted(keys, terms.run()),
+        SortedRows.of_sorted(list(keys), positions.run()),
+    )
     sizes = [sum(len(r) + 1 for r in rows.values()) for rows in (gram_rows, lexicon_rows)]
     scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, *sizes)
     grams = HashedFiles.of(gram_rows, GRAM_BYTES * scale, gram_shard)

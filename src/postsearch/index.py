@@ -7,7 +7,6 @@ the positions phrase matching needs, and the lexicon the query segmenter needs.
 
 from __future__ import annotations
 
-import tempfile
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ import orjson
 from .analysis import Analyzer, Token
 from .core import FIELDS, deltas, fold, post_grams
 from .posts import Post
-from .rows import RowRun
+from .rows import RowSpool
 from .text import PostText, post_text
 
 
@@ -90,27 +89,6 @@ class LexiconRow:
     terms: list[str]  # empty: a stop surface
 
 
-class TextSpool:
-    """Post texts, encoded and kept on disk until the bundles are written, so a build's memory
-    grows with the index and the post count, not with all the text of the site."""
-
-    def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        self.sizes: list[int] = []
-
-    def add(self, row: bytes) -> None:
-        self.file.write(row + b",")  # laid out as a RowRun's blob
-        self.sizes.append(len(row) + 1)
-
-    def run(self) -> RowRun:
-        """The texts as a RowRun on the spool file, mapped, never read into memory whole."""
-        self.file.flush()
-        return RowRun.mapped(self.file, self.sizes)
-
-    def close(self) -> None:
-        self.file.close()
-
-
 def text_row(record: PostRecord) -> bytes:
     """A post's row of a text bundle (docs/format.md): what a hit shows, as compact JSON."""
     headings = [x for h in record.headings for x in h]
@@ -145,7 +123,7 @@ class IndexBuilder:
     """Records in, postings and lexicon out. Post ids follow the order records are added."""
 
     def __init__(self) -> None:
-        self.texts = TextSpool()
+        self.texts = RowSpool()  # post texts on disk until the bundles are written
         self.posts: list[PostRecord] = []
         self.postings: dict[str, TermRun] = {}
         self.surfaces: Counter[tuple[str, str, int]] = Counter()
@@ -162,7 +140,7 @@ class IndexBuilder:
         self.surfaces.update(record.surfaces)
         for gram in record.grams:
             self.grams[gram].append(post_id)
-        self.texts.add(text_row(record))
+        self.texts.append(text_row(record))
         self.posts.append(metadata(record))  # the analyzed maps are merged, the text spooled
 
     def lexicon(self) -> list[LexiconRow]:

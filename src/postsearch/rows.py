@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import mmap
+import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -41,11 +42,11 @@ class RowRun:
             self.append(row)
 
     @classmethod
-    def mapped(cls, file: BinaryIO, sizes: Iterable[int]) -> RowRun:
-        """The rows a file holds (`row,` after `row,`, of these sizes), mapped from it: the
+    def mapped(cls, file: BinaryIO, ends: array[int]) -> RowRun:
+        """The rows a file holds (`row,` after `row,`, ending at `ends`), mapped from it: the
         pages a file of rows reads are let go once it is written (files())."""
         run = cls()
-        run.ends = array("Q", itertools.accumulate(sizes))
+        run.ends = ends
         if run.ends:
             run.blob = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         return run
@@ -92,6 +93,29 @@ class RowRun:
             if isinstance(self.blob, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):  # read once: let it go
                 aligned = begin - begin % mmap.PAGESIZE
                 self.blob.madvise(mmap.MADV_DONTNEED, aligned, self.ends[end - 1] - aligned)
+
+
+class RowSpool:
+    """Rows written to an unnamed temporary file as they come, then given back as a RowRun
+    mapped from it (`run`): a big site's rows are never all in this process's memory."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by run())
+        self.ends = array("Q")
+        self.size = 0
+
+    def append(self, row: bytes) -> None:
+        self.file.write(row)
+        self.file.write(b",")  # laid out as a RowRun's blob
+        self.size += len(row) + 1
+        self.ends.append(self.size)
+
+    def run(self) -> RowRun:
+        """The rows, mapped (the mapping keeps the unlinked file; this spool is done)."""
+        self.file.flush()
+        run = RowRun.mapped(self.file, self.ends)
+        self.file.close()
+        return run
 
 
 class SortedRows:
