@@ -134,3 +134,21 @@ def test_malformed_declarations_do_not_raise():
 def test_unclosed_markup_is_read_in_linear_time(body, markup, kept):
     t = text_of(body, markup=markup)
     assert t.text.startswith(kept) and "隠す" not in t.text
+
+
+def test_markdown_reads_as_commonmark_renderers_show_it():
+    """What the pyromark walker keeps from markdown-it-py's reading (markdown.py)."""
+    from postsearch.markdown import markdown_blocks
+
+    blocks = markdown_blocks(
+        "　全角の字下げで始まる段落。\n\n"  # U+3000 at a paragraph's edge is not text
+        "資料は <https://example.com/a%20b> にある。\n\n"  # an autolink shows percent-decoded
+        "```python\t\nprint('コード')\n```\t\n\n"  # a fence closed by ``` and a tab
+        "閉じた後の段落。\n"
+    )
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("prose", "全角の字下げで始まる段落。"),
+        ("prose", "資料は https://example.com/a b にある。"),
+        ("code", "print('コード')"),
+        ("prose", "閉じた後の段落。"),
+    ]
