@@ -15,29 +15,12 @@ tree's ratio to it.
 
 from __future__ import annotations
 
-import os
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
 from benchmarks.build import sudachi_floor
-from benchmarks.common import arguments, posts_dir, run_child
-
-
-def build_with(src: Path, corpus: Path, out: Path, jobs: int) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one cold build with the package from `src`."""
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    cmd = [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q", "--no-cache"]
-    child = run_child([*cmd, "--jobs", str(jobs)], env=env)
-    if child.code == 2:
-        raise SystemExit(f"{src}: build failed\n{child.stderr[-2000:]}")
-    return child.seconds, child.usage.ru_maxrss
-
-
-def index_files(out: Path) -> dict[str, bytes]:
-    """The index's data files by name (inside the build folder), without the manifest."""
-    return {p.name: p.read_bytes() for p in sorted(out.glob("*/*.json"))}
+from benchmarks.common import arguments, cold_build, data_files, posts_dir
 
 
 def main() -> None:
@@ -65,10 +48,10 @@ def main() -> None:
             if args.pagefind:
                 pagefind.append(run_pagefind(Path(tmp) / "site")[0])
             for v, src in enumerate(args.src):
-                seconds, peak = build_with(src.resolve(), corpus, Path(tmp) / f"out{v}", args.jobs)
+                seconds, peak = cold_build(corpus, Path(tmp) / f"out{v}", ["--jobs", str(args.jobs)], src.resolve())
                 times[v].append(seconds)
                 rss[v] = max(rss.get(v, 0), peak)
-        same = [index_files(Path(tmp) / f"out{v}") == index_files(Path(tmp) / "out0") for v in times]
+        same = [data_files(Path(tmp) / f"out{v}") == data_files(Path(tmp) / "out0") for v in times]
     floor = statistics.median(floors)
     first = statistics.median(times[0])
     print(f"corpus {corpus}, --jobs {args.jobs}, {args.rounds} rounds (medians)")

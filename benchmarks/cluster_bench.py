@@ -14,23 +14,10 @@ needs machines of their own.
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import arguments, posts_dir, run_child
-
-
-def build(corpus: Path, out: Path, extra: list[str]) -> tuple[float, int]:
-    cmd = [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q", "--no-cache", *extra]
-    child = run_child(cmd)
-    if child.code == 2:
-        raise SystemExit(f"{corpus}: build failed\n{child.stderr[-2000:]}")
-    return child.seconds, child.usage.ru_maxrss
-
-
-def data_files(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(out.glob("*/*.json"))}
+from benchmarks.common import arguments, cold_build, data_files, posts_dir
 
 
 def main() -> None:
@@ -51,9 +38,9 @@ def main() -> None:
             remote: list[float] = []
             with tempfile.TemporaryDirectory() as tmp:
                 for _ in range(args.rounds):
-                    seconds, rss_local = build(corpus, Path(tmp) / "local", ["--jobs", str(args.workers)])
+                    seconds, rss_local = cold_build(corpus, Path(tmp) / "local", ["--jobs", str(args.workers)])
                     local.append(seconds)
-                    seconds, rss_remote = build(
+                    seconds, rss_remote = cold_build(
                         corpus, Path(tmp) / "cluster", ["--scheduler", cluster.scheduler_address]
                     )
                     remote.append(seconds)

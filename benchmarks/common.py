@@ -16,6 +16,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -174,3 +175,19 @@ def run_all(url: str, queries: list[str], limit: int) -> list[dict[str, Any]]:
         answers = page.evaluate("([q, n]) => window.runAll(q, n)", [queries, limit])
         browser.close()
     return answers
+
+
+def cold_build(corpus: Path, out: Path, extra: list[str], src: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one `postsearch index --no-cache` in a child process
+    (`extra`: more flags; `src`: the package's source tree to run, else the installed one)."""
+    env = {**os.environ, "PYTHONPATH": str(src)} if src else None
+    cmd = [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q", "--no-cache", *extra]
+    child = run_child(cmd, env=env)
+    if child.code == 2:
+        raise SystemExit(f"{src or corpus}: build failed\n{child.stderr[-2000:]}")
+    return child.seconds, child.usage.ru_maxrss
+
+
+def data_files(out: Path) -> dict[str, bytes]:
+    """An index's data files by name (those of its build folder; the manifest left out)."""
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*/*.json"))}
