@@ -433,3 +433,14 @@ def test_screenshots_for_the_readme(browser: Any, site: str, width: int, height:
     if shutil.which("optipng"):  # smaller files for the README, when optipng is there
         subprocess.run(["optipng", "-quiet", str(ARTIFACTS / f"box-{name}.png")], check=False)
     assert page.errors == []
+
+
+def test_a_removed_modal_leaves_nothing_behind(page: Any) -> None:
+    """Taking the modal's element off the page removes its button and dialog and frees the
+    shortcuts (disconnectedCallback → destroy)."""
+    page.evaluate("() => document.querySelector('post-search[mode=modal]').remove()")
+    assert page.locator(".postsearch-trigger").count() == 0
+    assert page.locator("dialog.postsearch-dialog").count() == 0
+    page.locator("main h1").click()
+    page.keyboard.press("Control+k")  # nothing answers it any more, and nothing fails
+    assert page.errors == []

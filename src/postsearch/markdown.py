@@ -153,10 +153,12 @@ class Walker:
         ((kind, value),) = event.items()
         if kind == "Text":
             self.text(value)
+        elif kind in ("Code", "InlineHtml") and self.image:
+            self.alt.append(value)  # inside an image, all of it is alt text
         elif kind == "Code":
-            self.alt.append(value) if self.image else self.inline(value, " ", value)
+            self.inline(value, " ", value)
         elif kind == "InlineHtml":
-            self.alt.append(value) if self.image else self.inline_html(value)
+            self.inline_html(value)
         elif kind == "Html" and self.html_block is not None:
             self.html_block.append(value)
         elif kind in ("Start", "End"):

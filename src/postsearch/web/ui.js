@@ -555,12 +555,22 @@ export function mountModal(element, options = {}) {
       open();
     }
   };
-  if (!shortcutsTaken) {
+  const shortcuts = !shortcutsTaken;
+  if (shortcuts) {
     shortcutsTaken = true;
     document.addEventListener('keydown', onKey);
   }
   if (box.input.value) open(); // ?q= asked for a search
-  return { ...box, trigger, dialog, open, close: closeModal };
+  const destroy = () => {
+    box.destroy();
+    if (shortcuts) {
+      document.removeEventListener('keydown', onKey);
+      shortcutsTaken = false; // the next modal may answer them
+    }
+    trigger.remove();
+    dialog.remove();
+  };
+  return { ...box, trigger, dialog, open, close: closeModal, destroy };
 }
 
 /** Tab and Shift+Tab cycle through the dialog's controls and never leave it. */
