@@ -18,7 +18,7 @@ from typing import Any
 
 from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
 from .index import IndexBuilder, LexiconRow, PostRecord, TermRun, encode_entry
-from .rows import HashedFiles, RowRun, RowSpool, SortedRows, dumps
+from .rows import HashedFiles, KeyedSpool, RowRun, RowSpool, SortedRows, dumps
 from .writer import WEB_FILES, Stamp, write_folder
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
@@ -181,25 +181,25 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
     """Every row of the index, encoded. The builder's postings are consumed as they are
     encoded, so the peak memory holds one of the two, not both."""
     forms = builder.forms()
-    keys = sorted(builder.postings)
+    keys: list[str] = []
     terms, positions = RowSpool(), RowSpool()
-    for term in keys:  # in order, straight to disk: the rows are read back mapped, file by file
-        term_row, position_row = encode_term(term, builder.postings.pop(term), forms.get(term, []))
+    for term, run in builder.terms():  # in order, straight to disk: read back mapped, file by file
+        term_row, position_row = encode_term(term, run, forms.get(term, []))
+        keys.append(term)
         terms.append(term_row)
         positions.append(position_row)
-    gram_rows: dict[str, bytes] = {}
-    while builder.grams:
-        gram, ids = builder.grams.popitem()
-        gram_rows[gram] = gram_row(gram, ids)
+    gram_rows = KeyedSpool()  # they grow with the site: on disk until they are dealt to files
+    for gram, ids in builder.grams():
+        gram_rows.append(gram, gram_row(gram, ids))
     lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
     texts = builder.texts.run()
     term_rows, position_rows = (
         SortedRows.of_sorted(keys, terms.run()),
         SortedRows.of_sorted(list(keys), positions.run()),
     )
-    sizes = [sum(len(r) + 1 for r in rows.values()) for rows in (gram_rows, lexicon_rows)]
-    scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, *sizes)
-    grams = HashedFiles.of(gram_rows, GRAM_BYTES * scale, gram_shard)
+    lexicon_size = sum(len(r) + 1 for r in lexicon_rows.values())
+    scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, gram_rows.size, lexicon_size)
+    grams = HashedFiles.of_spool(gram_rows, GRAM_BYTES * scale, gram_shard)
     lexicon = HashedFiles.of(lexicon_rows, LEXICON_BYTES * scale, shard_of)
     return IndexRows(builder.posts, texts, term_rows, position_rows, grams, lexicon, builder.surfaces, scale)
 

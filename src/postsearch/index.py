@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,6 +19,7 @@ from .analysis import Analyzer, Token
 from .core import FIELDS, deltas, fold, post_grams
 from .posts import Post
 from .rows import RowSpool
+from .spill import Record, Runs
 from .text import PostText, post_text
 
 
@@ -119,18 +121,30 @@ class TermRun:
     positions: array[int] = field(default_factory=lambda: array("I"))
 
 
-class IndexBuilder:
-    """Records in, postings and lexicon out. Post ids follow the order records are added."""
+SPILL_BYTES = 64 * 1024 * 1024  # postings, positions and n-gram ids held before they go to disk
+KEY_BYTES = 200  # about what a new key costs beside its numbers (its string, arrays, dict slot)
 
-    def __init__(self) -> None:
+
+class IndexBuilder:
+    """Records in, postings and lexicon out. Post ids follow the order records are added.
+
+    The postings and n-gram ids grow with the site: past `spill_bytes` they are written to
+    disk as sorted runs (spill.py) and merged back, key by key, when they are encoded
+    (`terms`, `grams`), so a site of any size is built within about that much memory."""
+
+    def __init__(self, spill_bytes: int | None = None) -> None:
         self.texts = RowSpool()  # post texts on disk until the bundles are written
         self.posts: list[PostRecord] = []
         self.postings: dict[str, TermRun] = {}
         self.surfaces: Counter[tuple[str, str, int]] = Counter()
-        self.grams: dict[str, array[int]] = defaultdict(lambda: array("I"))  # compact: millions of ids
+        self.gram_ids: dict[str, array[int]] = defaultdict(lambda: array("I"))  # compact: millions of ids
+        self.term_runs, self.gram_runs = Runs(), Runs()
+        self.held = 0  # about how many bytes postings and n-gram ids hold in memory
+        self.spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
 
     def add(self, record: PostRecord) -> None:
         post_id = len(self.posts)
+        keys = len(self.postings) + len(self.gram_ids)
         for term, fields in record.postings.items():
             run = self.postings.get(term)
             if run is None:
@@ -139,9 +153,35 @@ class IndexBuilder:
             run.last = post_id
         self.surfaces.update(record.surfaces)
         for gram in record.grams:
-            self.grams[gram].append(post_id)
+            self.gram_ids[gram].append(post_id)
         self.texts.append(text_row(record))
         self.posts.append(metadata(record))  # the analyzed maps are merged, the text spooled
+        new_keys = len(self.postings) + len(self.gram_ids) - keys
+        self.held += 4 * (sum(record.lengths) + 3 * len(record.postings) + len(record.grams)) + KEY_BYTES * new_keys
+        if self.held > self.spill_bytes:
+            self.spill()
+
+    def spill(self) -> None:
+        """The postings and n-gram ids so far to disk, as one sorted run each."""
+        self.term_runs.spill((t, r.last, (r.postings, r.positions)) for t, r in sorted(self.postings.items()))
+        self.gram_runs.spill((g, 0, (ids,)) for g, ids in sorted(self.gram_ids.items()))
+        self.postings, self.held = {}, 0
+        self.gram_ids = defaultdict(lambda: array("I"))
+
+    def terms(self) -> Iterator[tuple[str, TermRun]]:
+        """Every term with its postings, in term order; the builder's are consumed."""
+        held = ((t, (r := self.postings.pop(t)).last, (r.postings, r.positions)) for t in sorted(self.postings))
+        for term, pieces in self.term_runs.merged(held):
+            yield term, joined_run(pieces)
+
+    def grams(self) -> Iterator[tuple[str, array[int]]]:
+        """Every n-gram with the ids of its posts, in n-gram order; the builder's are consumed."""
+        held = ((g, 0, (self.gram_ids.pop(g),)) for g in sorted(self.gram_ids))
+        for gram, pieces in self.gram_runs.merged(held):
+            ids = pieces[0][2][0]
+            for _, _, (more,) in pieces[1:]:
+                ids.extend(more)
+            yield gram, ids
 
     def lexicon(self) -> list[LexiconRow]:
         """The lexicon rows of every surface seen and every term, sorted by surface."""
@@ -150,6 +190,20 @@ class IndexBuilder:
 
     def forms(self) -> dict[str, list[str]]:
         return forms_of(self.surfaces)
+
+
+def joined_run(pieces: list[Record]) -> TermRun:
+    """A term's TermRun from its pieces, in the order they were built. Each piece after the
+    first was started afresh after a spill, so its first id delta counts from 0: it is made
+    to count from the piece before's last post, as one TermRun would have written it."""
+    _, last, (postings, positions) = pieces[0]
+    run = TermRun(last, postings, positions)
+    for _, last, (postings, positions) in pieces[1:]:
+        postings[0] -= run.last
+        run.postings.extend(postings)
+        run.positions.extend(positions)
+        run.last = last
+    return run
 
 
 def metadata(record: PostRecord) -> PostRecord:

@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import mmap
+import os
 import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
@@ -28,6 +29,9 @@ def dumps(data: Any) -> bytes:
     """Compact, deterministic JSON (UTF-8, no spaces). Not orjson: its output buffers, made
     large and shrunk, doubled a build's peak memory (hundreds of thousands of small rows)."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+DEAL_BYTES = 32 * 1024 * 1024  # rows held while dealing them to their files (HashedFiles.of_spool)
 
 
 class RowRun:
@@ -68,6 +72,21 @@ class RowRun:
     def row(self, i: int) -> bytes:
         return self.blob[self.ends[i - 1] if i else 0 : self.ends[i] - 1]
 
+    def __getitem__(self, i: int) -> bytes:
+        return self.row(i)
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Each row in order; a mapped run lets each row's pages go once it is read."""
+        for i in range(len(self)):
+            yield self.row(i)
+            self.release(self.ends[i - 1] if i else 0, self.ends[i])
+
+    def release(self, begin: int, end: int) -> None:
+        """A mapped run's pages from `begin` to `end`, read once, given back to the system."""
+        if isinstance(self.blob, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            aligned = begin - begin % mmap.PAGESIZE
+            self.blob.madvise(mmap.MADV_DONTNEED, aligned, end - aligned)
+
     def splice(self, edits: list[tuple[int, int, list[bytes]]]) -> None:
         """Replace rows [a, b) by the given rows, for each (a, b, rows): sorted, apart."""
         blob: list[bytes] = []
@@ -90,9 +109,7 @@ class RowRun:
         for k, (start, end) in enumerate(zip(starts, [*starts[1:], len(self)], strict=True)):
             begin = self.ends[start - 1] if start else 0
             yield start, f"{prefix}-{k}.json", b"[" + self.blob[begin : self.ends[end - 1] - 1] + b"]"
-            if isinstance(self.blob, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):  # read once: let it go
-                aligned = begin - begin % mmap.PAGESIZE
-                self.blob.madvise(mmap.MADV_DONTNEED, aligned, self.ends[end - 1] - aligned)
+            self.release(begin, self.ends[end - 1])  # read once: let it go
 
 
 class RowSpool:
@@ -116,6 +133,38 @@ class RowSpool:
         run = RowRun.mapped(self.file, self.ends)
         self.file.close()
         return run
+
+    def read_back(self) -> Iterator[bytes]:
+        """The rows in order, read from the file (not mapped: nothing stays resident); this
+        spool is done."""
+        self.file.flush()
+        self.file.seek(0)
+        previous = 0
+        for end in self.ends:
+            yield self.file.read(end - previous)[:-1]
+            previous = end
+        self.file.close()
+
+
+class KeyedSpool:
+    """Rows with their keys, spooled to disk as they come (RowSpool): the rows of HashedFiles
+    too many to hold, before the number of files (which needs their total size) is known."""
+
+    def __init__(self) -> None:
+        self.rows, self.keys = RowSpool(), RowSpool()
+
+    def append(self, key: str, row: bytes) -> None:
+        self.rows.append(row)
+        self.keys.append(key.encode("utf-8", "surrogatepass"))
+
+    @property
+    def size(self) -> int:
+        """All rows, each + 1 for its comma."""
+        return self.rows.size
+
+    def read_back(self) -> Iterator[tuple[str, bytes]]:
+        keys = (k.decode("utf-8", "surrogatepass") for k in self.keys.read_back())
+        return zip(keys, self.rows.read_back(), strict=True)
 
 
 class SortedRows:
@@ -190,7 +239,7 @@ class HashedFiles:
     decodes only the files whose rows change. The number of files follows the rows' total
     size, so it moves only when the site grows or shrinks by a whole file's budget."""
 
-    files: list[bytes]
+    files: Sequence[bytes]  # a list, or a RowRun of one row per file (of_spool: on disk)
     size: int  # all rows, each + 1 for its comma
     budget: int
     shard: Callable[[str, int], int]  # (key, number of files) -> file
@@ -211,6 +260,38 @@ class HashedFiles:
             groups[k] = []
         return cls(files, size, budget, shard)
 
+    @classmethod
+    def of_spool(cls, spool: KeyedSpool, budget: int, shard: Callable[[str, int], int]) -> HashedFiles:
+        """The files of spooled rows, made on disk: the rows are read back in order and dealt
+        to their files in pieces of at most DEAL_BYTES, then each file is put together from
+        its pieces. So a site's n-gram rows, which grow with it, are never all in memory."""
+        count = file_count(spool.size, budget, shard)
+        pieces: list[list[tuple[int, int]]] = [[] for _ in range(count)]  # (offset, size) in `dealt`
+        pending: list[list[bytes]] = [[] for _ in range(count)]
+        held = 0
+        with tempfile.TemporaryFile() as dealt:
+
+            def deal() -> None:
+                for k, rows in enumerate(pending):
+                    if rows:
+                        data = b",".join(rows)
+                        pieces[k].append((dealt.tell(), len(data)))
+                        dealt.write(data)
+                        pending[k] = []
+
+            for key, row in spool.read_back():
+                pending[shard(key, count)].append(row)
+                held += len(row)
+                if held > DEAL_BYTES:
+                    deal()
+                    held = 0
+            deal()
+            dealt.flush()
+            files = RowSpool()
+            for k in range(count):
+                files.append(b"[" + b",".join(os.pread(dealt.fileno(), n, at) for at, n in pieces[k]) + b"]")
+        return cls(files.run(), spool.size, budget, shard)
+
     def rebudget(self, budget: int) -> None:
         """Use this budget from now on, grouping every row again if the number of files moves."""
         self.budget = budget
@@ -224,6 +305,7 @@ class HashedFiles:
 
     def patch(self, keys: Iterable[str], change: Callable[[str, list[Any] | None], list[Any] | None]) -> None:
         """Give each key the row `change(key, its row or None)` (rows decoded; None: no row)."""
+        self.files = list(self.files)  # patched in place (a rebuild's few files)
         count = len(self.files)
         by_file: dict[int, list[str]] = defaultdict(list)
         for key in keys:

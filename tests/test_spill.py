@@ -1,0 +1,92 @@
+"""A build within bounded memory (spill.py, rows.HashedFiles.of_spool) writes the bytes a
+build that holds everything writes: postings spilled as sorted runs after every post, and
+n-gram rows dealt to their files a row at a time, change nothing, nor does a rebuild from
+the cache of such a build."""
+
+from __future__ import annotations
+
+import shutil
+from array import array
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import postsearch
+import postsearch.analysis
+import postsearch.posts
+from postsearch import index, rows
+from postsearch.index import TermRun, encode_entry, joined_run
+from postsearch.spill import Runs
+
+from .conftest import EXAMPLE_SITE
+from .helpers import posting_entries, read_all
+
+
+def test_runs_merge_every_key_once_in_order_with_pieces_in_the_order_made():
+    runs = Runs()
+    runs.spill([("b", 1, (array("I", [1]),)), ("あ", 2, (array("I", [2, 3]),))])
+    runs.spill([("a", 4, (array("I", [4]),)), ("b", 5, (array("I", []),))])
+    merged = list(runs.merged([("b", 6, (array("I", [6]),)), ("c", 7, (array("I", [7]),))]))
+    assert [key for key, _ in merged] == ["a", "b", "c", "あ"]
+    assert [(last, list(a)) for _, last, (a,) in dict(merged)["b"]] == [(1, [1]), (5, []), (6, [6])]
+    assert [(last, list(a)) for _, last, (a,) in dict(merged)["あ"]] == [(2, [2, 3])]
+
+
+@given(posting_entries(), st.lists(st.integers(1, 10), max_size=4))
+def test_a_term_run_split_by_spills_joins_into_the_run_built_whole(entries, cuts):
+    whole = TermRun()
+    for post, fields in entries:
+        encode_entry(post, whole.last, fields, whole.postings, whole.positions)
+        whole.last = post
+    pieces, piece = [], TermRun()
+    bounds = {sum(cuts[: i + 1]) for i in range(len(cuts))}
+    for n, (post, fields) in enumerate(entries):
+        if n in bounds and piece.postings:  # a spill: the builder starts the term afresh
+            pieces.append(("t", piece.last, (piece.postings, piece.positions)))
+            piece = TermRun()
+        encode_entry(post, piece.last, fields, piece.postings, piece.positions)
+        piece.last = post
+    if not entries:
+        return
+    pieces.append(("t", piece.last, (piece.postings, piece.positions)))
+    joined = joined_run(pieces)
+    assert (joined.last, joined.postings, joined.positions) == (whole.last, whole.postings, whole.positions)
+
+
+def test_spilling_after_every_post_writes_the_same_bytes_and_rebuilds_alike(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".postsearch-cache"))
+    postsearch.build(site, tmp_path / "whole", jobs=1, cache=False)
+    monkeypatch.setattr(index, "SPILL_BYTES", 1)  # a run per post
+    monkeypatch.setattr(rows, "DEAL_BYTES", 1)  # every n-gram row dealt alone
+    built = postsearch.build(site, tmp_path / "spilled", jobs=1)
+    assert built.posts > 10
+    assert read_all(tmp_path / "spilled") == read_all(tmp_path / "whole")
+
+    post = next(p for p in sorted((site / "articles").rglob("*.md")) if "draft" not in p.read_text("utf-8"))
+    post.write_text(post.read_text("utf-8") + "\n\n灯台守の日誌に新しい一行を書き足した。\n", "utf-8")
+    rebuilt = postsearch.build(site, tmp_path / "spilled", jobs=1)
+    assert rebuilt.patched
+    postsearch.build(site, tmp_path / "cold", jobs=1, cache=False)
+    assert read_all(tmp_path / "spilled") == read_all(tmp_path / "cold")
+
+
+def test_a_big_site_spills(tmp_path: Path, monkeypatch):
+    """The budget is what decides: a builder over it spills, and holds little after."""
+    builder = index.IndexBuilder(spill_bytes=4096)
+    analyzer = postsearch.analysis.Analyzer()
+    for n in range(6):
+        post = postsearch.posts.Post(
+            path=f"p{n}.md",
+            url=f"/p{n}/",
+            title=f"灯台{n}",
+            date=None,
+            tags=[],
+            body="港の灯台は夜通し光る。" * 40,
+            markup="markdown",
+        )
+        builder.add(index.analyze_post(post, analyzer))
+    assert builder.term_runs.files and builder.held <= 4096
+    terms = dict(builder.terms())
+    assert list(terms) == sorted(terms) and terms["灯台"].last == 5
