@@ -59,7 +59,7 @@ _LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
 MAX_JOINED = 32
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass is 4 x slower to make, and builds make millions
+@dataclass(slots=True)
 class Token:
     """One analyzed unit. `term` is None for a stop token, which is never indexed."""
 
@@ -71,12 +71,15 @@ class Token:
     end: int
 
 
+# A token as the build reads it: (term or None, surface, pos, width, start, end), as in Token.
+Unit = tuple[str | None, str, int, int, int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class _Word:
     """What one dictionary word contributes; cached by word id, since words repeat."""
 
-    stop: bool
-    term: str
+    term: str | None  # None: a stop word
     surface: str  # folded
     latin: bool  # printable ASCII only: may join its neighbours (`node` `.` `js`)
     plain: bool  # letters and digits only: alone, nothing to join or split
@@ -123,51 +126,53 @@ class Analyzer:
 
     def analyze(self, text: str) -> list[Token]:
         """All tokens of a text, stop tokens included. The one public entry of this stage."""
+        return [Token(*unit) for unit in self.units(text)]
+
+    def units(self, text: str) -> list[Unit]:
+        """What `analyze` gives, as plain tuples: a build makes millions, and a tuple costs a
+        fraction of a Token (index.add_tokens reads these)."""
         text = unicodedata.normalize("NFKC", text)
-        tokens: list[Token] = []
+        units: list[Unit] = []
         pos = 0
         for offset, piece in split_for_sudachi(text):
-            pos = self._analyze_piece(piece, offset, pos, tokens)
-        return tokens
+            pos = self._analyze_piece(piece, offset, pos, units)
+        return units
 
     def _word(self, m: object, surface: str) -> _Word:
-        """The analysis of one morpheme, cached by word id and surface: words repeat, and
-        Python work per morpheme is what a build spends most of its time on."""
-        key = (m.word_id(), surface)  # type: ignore[attr-defined]  # (an unknown word's id names its class)
-        word = self.words.get(key)
-        if word is None:
-            term = fold(m.normalized_form())  # type: ignore[attr-defined]
-            stop = self.is_stop_pos(m) or term in STOP_TERMS or not term.strip()
-            split: list[object] = []
-            if not stop and len(surface) > 1:
-                split = list(m.split(SplitMode.A))  # type: ignore[attr-defined]
-            base = m.begin()  # type: ignore[attr-defined]
-            parts = tuple(
-                (p.begin() - base, p.end() - base, fold(p.normalized_form()), fold(p.surface()))  # type: ignore[attr-defined]
-                for p in (split if len(split) > 1 else [])
-            )
-            width = len(parts) or 1
-            parts = tuple(p for p in parts if p[2] not in STOP_TERMS)
-            latin = bool(_LATIN.fullmatch(surface))
-            word = _Word(stop, term, fold(surface), latin, latin and surface.isalnum(), width, parts)
-            if len(self.words) < 500_000:
-                self.words[key] = word
+        """The analysis of one morpheme the cache lacks (see _analyze_piece)."""
+        term = fold(m.normalized_form())  # type: ignore[attr-defined]
+        stop = self.is_stop_pos(m) or term in STOP_TERMS or not term.strip()
+        split: list[object] = []
+        if not stop and len(surface) > 1:
+            split = list(m.split(SplitMode.A))  # type: ignore[attr-defined]
+        base = m.begin()  # type: ignore[attr-defined]
+        parts = tuple(
+            (p.begin() - base, p.end() - base, fold(p.normalized_form()), fold(p.surface()))  # type: ignore[attr-defined]
+            for p in (split if len(split) > 1 else [])
+        )
+        width = len(parts) or 1
+        parts = tuple(p for p in parts if p[2] not in STOP_TERMS)
+        latin = bool(_LATIN.fullmatch(surface))
+        word = _Word(None if stop else term, fold(surface), latin, latin and surface.isalnum(), width, parts)
+        if len(self.words) < 500_000:
+            self.words[(m.word_id(), surface)] = word  # type: ignore[attr-defined]
         return word
 
-    def _analyze_piece(self, piece: str, offset: int, pos: int, out: list[Token]) -> int:
-        """Tokens of one piece under the Sudachi limit; returns the next free position."""
+    def _analyze_piece(self, piece: str, offset: int, pos: int, out: list[Unit]) -> int:
+        """Units of one piece under the Sudachi limit; returns the next free position. Each
+        morpheme's analysis is cached by word id and surface (`words`: words repeat, and the
+        Python work per morpheme is what a build spends most of its time on)."""
+        words, append = self.words, out.append
         latin: tuple[int, int, int, int] | None = None  # (start, end, pos, count) of a Latin run
         plain = False  # the run is one plain word
         for m in self.tokenizer.tokenize(piece):
             begin, stop = m.begin(), m.end()
+            surface = piece[begin:stop]  # a slice costs less than m.surface()
+            word = words.get((m.word_id(), surface)) or self._word(m, surface)  # (an unknown word's id names its class)
             start, end = begin + offset, stop + offset
-            word = self._word(m, piece[begin:stop])  # its surface: a slice costs less than m.surface()
-            if word.stop:
-                out.append(Token(None, word.surface, pos, 1, start, end))
-            else:
-                out.append(Token(word.term, word.surface, pos, word.width, start, end))
-                for i, (ps, pe, term, psurface) in enumerate(word.parts):
-                    out.append(Token(term, psurface, pos + i, 1, start + ps, start + pe))
+            append((word.term, word.surface, pos, word.width, start, end))
+            for i, (ps, pe, term, psurface) in enumerate(word.parts):
+                append((term, psurface, pos + i, 1, start + ps, start + pe))
             if word.latin and latin is not None and latin[1] == start:
                 latin = (latin[0], end, latin[2], latin[3] + 1)
                 plain = False
@@ -182,7 +187,7 @@ class Analyzer:
         return pos
 
     @staticmethod
-    def _join_latin(run: tuple[int, int, int, int], piece: str, offset: int, out: list[Token]) -> None:
+    def _join_latin(run: tuple[int, int, int, int], piece: str, offset: int, out: list[Unit]) -> None:
         """`EC2`, `Node.js`, `re:Invent`, `C++` as one more term beside their pieces, and the
         letter and digit runs inside a piece Sudachi kept whole (`0.000057` → `000057`)."""
         start, end, pos, count = run
@@ -190,13 +195,13 @@ class Analyzer:
         if count == 1 and text.isalnum():
             return  # one plain word: nothing to join or split
         folded = fold(text)
-        seen = {t.surface for t in out[-count * 4 :] if t.start >= start}
+        seen = {u[1] for u in out[-count * 4 :] if u[4] >= start}
         joined = _LATIN_EDGE.sub("", folded)
         if count > 1 and joined and len(joined) <= MAX_JOINED and joined not in seen:
             lead = folded.index(joined)
-            out.append(Token(joined, joined, pos, count, start + lead, start + lead + len(joined)))
+            out.append((joined, joined, pos, count, start + lead, start + lead + len(joined)))
             seen.add(joined)
         for m in _ALNUM.finditer(folded):
             if m.group() not in seen and len(m.group()) <= MAX_JOINED:
-                out.append(Token(m.group(), m.group(), pos, 1, start + m.start(), start + m.end()))
+                out.append((m.group(), m.group(), pos, 1, start + m.start(), start + m.end()))
                 seen.add(m.group())

@@ -122,8 +122,17 @@ def splice_postings(
 
 
 def encode_term(term: str, run: TermRun, forms: list[str]) -> tuple[bytes, bytes]:
-    """A term's row of a terms file, `[term, postings, form...]`, and of a positions file."""
-    return dumps([term, run.postings.tolist(), *forms]), dumps([term, run.positions.tolist()])
+    """A term's row of a terms file, `[term, postings, form...]`, and of a positions file:
+    what `dumps` writes for them, put together by hand (a big site has hundreds of millions
+    of numbers; str and join are about twice as fast as json on them)."""
+    head = b"[" + dumps(term) + b","
+    forms_tail = b"".join(b"," + dumps(f) for f in forms)
+    return head + number_list(run.postings) + forms_tail + b"]", head + number_list(run.positions) + b"]"
+
+
+def number_list(values: Iterable[int]) -> bytes:
+    """`dumps(list(values))` for integers."""
+    return b"[" + ",".join(map(str, values)).encode() + b"]"
 
 
 def length_levels(largest: int) -> list[int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from .analysis import Analyzer, Token
+from .analysis import Analyzer, Unit
 from .core import FIELDS, deltas, fold, post_grams
 from .posts import Post
 from .rows import RowSpool
@@ -46,17 +46,20 @@ def field_texts(text: PostText) -> list[str]:
     return [text.title, text.tags, "\n".join(h.text for h in text.headings), text.body, text.code]
 
 
-def add_tokens(record: PostRecord, field_no: int, tokens: list[Token]) -> None:
-    """One field's tokens into the record's postings, length and lexicon counts."""
+def add_tokens(record: PostRecord, field_no: int, units: list[Unit]) -> None:
+    """One field's tokens (Analyzer.units) into the record's postings, length and lexicon counts."""
     per_term: dict[str, list[int]] = defaultdict(list)
-    for t in tokens:
-        key = (t.surface, t.term or "", t.width)
-        record.surfaces[key] = record.surfaces.get(key, 0) + 1
-        if t.term is not None:
-            per_term[t.term].append(t.pos)
+    surfaces = record.surfaces
+    for term, surface, pos, width, _, _ in units:
+        key = (surface, term or "", width)
+        surfaces[key] = surfaces.get(key, 0) + 1
+        if term is not None:
+            per_term[term].append(pos)
+    length = 0
     for term, positions in per_term.items():
         record.postings.setdefault(term, []).append((field_no, sorted(set(positions))))
-    record.lengths[field_no] = sum(1 for t in tokens if t.term is not None)
+        length += len(positions)
+    record.lengths[field_no] = length
 
 
 def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> PostRecord:
@@ -77,7 +80,7 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
     )
     for field_no, value in enumerate(field_texts(text)):
         if value:
-            add_tokens(record, field_no, analyzer.analyze(value))
+            add_tokens(record, field_no, analyzer.units(value))
     return record
 
 

@@ -31,6 +31,7 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
+FAULT_AROUND = 128 * 1024  # what a read of a mapped page may map beside it, with a margin
 DEAL_BYTES = 32 * 1024 * 1024  # rows held while dealing them to their files (HashedFiles.of_spool)
 
 
@@ -84,8 +85,11 @@ class RowRun:
     def release(self, begin: int, end: int) -> None:
         """A mapped run's pages from `begin` to `end`, read once, given back to the system."""
         if isinstance(self.blob, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-            aligned = begin - begin % mmap.PAGESIZE
-            self.blob.madvise(mmap.MADV_DONTNEED, aligned, end - aligned)
+            # the kernel maps the pages around each one read (Linux's fault-around, 64 KiB), on
+            # both sides: they go too, or they would stay resident however often we let go
+            aligned = max(0, begin - FAULT_AROUND)
+            aligned -= aligned % mmap.PAGESIZE
+            self.blob.madvise(mmap.MADV_DONTNEED, aligned, min(len(self.blob), end + FAULT_AROUND) - aligned)
 
     def splice(self, edits: list[tuple[int, int, list[bytes]]]) -> None:
         """Replace rows [a, b) by the given rows, for each (a, b, rows): sorted, apart."""
