@@ -197,7 +197,7 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
         keys.append(term)
         terms.append(term_row)
         positions.append(position_row)
-    gram_rows = KeyedSpool()  # they grow with the site: on disk until they are dealt to files
+    gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk
     for gram, ids in builder.grams():
         gram_rows.append(gram, gram_row(gram, ids))
     lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}

@@ -32,7 +32,7 @@ def dumps(data: Any) -> bytes:
 
 
 FAULT_AROUND = 128 * 1024  # what a read of a mapped page may map beside it, with a margin
-DEAL_BYTES = 32 * 1024 * 1024  # rows held while dealing them to their files (HashedFiles.of_spool)
+DEAL_BYTES = 32 * 1024 * 1024  # rows held while spooling or dealing them to files (HashedFiles.of_spool)
 
 
 class RowRun:
@@ -151,24 +151,37 @@ class RowSpool:
 
 
 class KeyedSpool:
-    """Rows with their keys, spooled to disk as they come (RowSpool): the rows of HashedFiles
-    too many to hold, before the number of files (which needs their total size) is known."""
+    """Rows with their keys, in memory up to `budget` bytes, then spooled to disk (RowSpool):
+    the rows of HashedFiles too many to hold, before the number of files (which needs their
+    total size) is known. A small site's never leave memory."""
 
-    def __init__(self) -> None:
-        self.rows, self.keys = RowSpool(), RowSpool()
+    def __init__(self, budget: int | None = None) -> None:
+        self.held: dict[str, bytes] = {}
+        self.held_size = self.size = 0  # the held rows' and all rows', each + 1 for its comma
+        self.budget = DEAL_BYTES if budget is None else budget
+        self.spooled: tuple[RowSpool, RowSpool] | None = None  # (rows, keys), once spilled
 
     def append(self, key: str, row: bytes) -> None:
-        self.rows.append(row)
-        self.keys.append(key.encode("utf-8", "surrogatepass"))
+        self.held[key] = row
+        self.held_size += len(row) + 1
+        self.size += len(row) + 1
+        if self.held_size > self.budget:
+            self.spill()
 
-    @property
-    def size(self) -> int:
-        """All rows, each + 1 for its comma."""
-        return self.rows.size
+    def spill(self) -> None:
+        """The held rows to disk."""
+        rows, keys = self.spooled = self.spooled or (RowSpool(), RowSpool())
+        for key, row in self.held.items():
+            rows.append(row)
+            keys.append(key.encode("utf-8", "surrogatepass"))
+        self.held, self.held_size = {}, 0
 
     def read_back(self) -> Iterator[tuple[str, bytes]]:
-        keys = (k.decode("utf-8", "surrogatepass") for k in self.keys.read_back())
-        return zip(keys, self.rows.read_back(), strict=True)
+        """Every row with its key, in the order appended; the spool is done."""
+        self.spill()
+        assert self.spooled is not None
+        rows, keys = self.spooled
+        return zip((k.decode("utf-8", "surrogatepass") for k in keys.read_back()), rows.read_back(), strict=True)
 
 
 class SortedRows:
@@ -269,6 +282,8 @@ class HashedFiles:
         """The files of spooled rows, made on disk: the rows are read back in order and dealt
         to their files in pieces of at most DEAL_BYTES, then each file is put together from
         its pieces. So a site's n-gram rows, which grow with it, are never all in memory."""
+        if spool.spooled is None:  # it all fits in memory
+            return cls.of(spool.held, budget, shard)
         count = file_count(spool.size, budget, shard)
         pieces: list[list[tuple[int, int]]] = [[] for _ in range(count)]  # (offset, size) in `dealt`
         pending: list[list[bytes]] = [[] for _ in range(count)]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import mmap
 import struct
 import tempfile
 from array import array
@@ -39,22 +38,18 @@ def write_run(file: BinaryIO, records: Iterable[Record]) -> None:
             file.write(a.tobytes())
 
 
-def read_run(data: mmap.mmap | bytes) -> Iterator[Record]:
-    """The records write_run wrote, one at a time."""
-    at = 0
-    while at < len(data):
-        size, last, count = _HEAD.unpack_from(data, at)
-        at += _HEAD.size
-        lengths = [_SIZE.unpack_from(data, at + 4 * i)[0] for i in range(count)]
-        at += 4 * count
-        key = bytes(data[at : at + size]).decode("utf-8", "surrogatepass")
-        at += size
+def read_run(file: BinaryIO) -> Iterator[Record]:
+    """The records write_run wrote, one at a time, read from the file as they are asked for
+    (read, not mapped: pages read stay out of this process's memory)."""
+    while head := file.read(_HEAD.size):
+        size, last, count = _HEAD.unpack(head)
+        lengths = [_SIZE.unpack(file.read(_SIZE.size))[0] for _ in range(count)]
+        key = file.read(size).decode("utf-8", "surrogatepass")
         arrays = []
         for n in lengths:
             a = array("I")
-            a.frombytes(data[at : at + 4 * n])
+            a.fromfile(file, n)
             arrays.append(a)
-            at += 4 * n
         yield key, last, tuple(arrays)
 
 
@@ -74,15 +69,17 @@ class Runs:
     def merged(self, last: Iterable[Record]) -> Iterator[tuple[str, list[Record]]]:
         """Every key once, in key order, with its records: one from each run that has it, in
         the order the runs were made, and `last` (sorted, still in memory) after them."""
-        maps = [mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) for f in self.files if f.tell()]
+        if not self.files:  # nothing spilled (a small site): no merge
+            yield from ((record[0], [record]) for record in last)
+            return
+        for f in self.files:
+            f.seek(0)
         try:
-            streams = [read_run(m) for m in maps] + [iter(last)]
+            streams = [read_run(f) for f in self.files] + [iter(last)]
             # heapq.merge keeps the streams' order among equal keys: runs in the order made
             for key, group in itertools.groupby(heapq.merge(*streams, key=lambda r: r[0]), key=lambda r: r[0]):
                 yield key, list(group)
         finally:
-            for m in maps:
-                m.close()
             for f in self.files:
                 f.close()
             self.files = []
