@@ -7,6 +7,7 @@ the positions phrase matching needs, and the lexicon the query segmenter needs.
 
 from __future__ import annotations
 
+import operator
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -16,14 +17,14 @@ from typing import Any
 import orjson
 
 from .analysis import Analyzer, Unit
-from .core import FIELDS, deltas, fold, post_grams
+from .core import FIELDS, fold, post_grams
 from .posts import Post
 from .rows import RowSpool
 from .spill import Record, Runs
 from .text import PostText, post_text
 
 
-@dataclass
+@dataclass(slots=True)  # a big site keeps one per post (metadata): no __dict__ each
 class PostRecord:
     """Everything the index needs from one post, and nothing more."""
 
@@ -103,15 +104,24 @@ def text_row(record: PostRecord) -> bytes:
 
 def encode_entry(post: int, previous: int, fields: list[tuple[int, list[int]]], postings: Any, positions: Any) -> None:
     """One post's entry of a term's postings (id delta from `previous`, field bit mask, tf
-    per field) and its positions (deltas per field), appended as docs/format.md lays them out."""
+    per field) and its positions (deltas per field), appended as docs/format.md lays them out.
+    Written for speed (a build makes one per term and post): most terms are in one field."""
     postings.append(post - previous)
+    if len(fields) == 1:
+        f, field_positions = fields[0]
+        postings.append(1 << f)
+        postings.append(len(field_positions))
+        positions.append(field_positions[0])
+        positions.extend(map(operator.sub, field_positions[1:], field_positions))  # core.deltas, inline
+        return
     mask = 0
     for f, _ in fields:
         mask |= 1 << f
     postings.append(mask)
     for _, field_positions in sorted(fields):
         postings.append(len(field_positions))
-        positions.extend(deltas(field_positions))
+        positions.append(field_positions[0])
+        positions.extend(map(operator.sub, field_positions[1:], field_positions))
 
 
 @dataclass
@@ -209,10 +219,14 @@ def joined_run(pieces: list[Record]) -> TermRun:
     return run
 
 
+NOTHING: list[Any] = []  # shared by every metadata record (never added to)
+NONE: dict[Any, Any] = {}
+
+
 def metadata(record: PostRecord) -> PostRecord:
     """A record without its text and analyzed maps: what the index keeps per post once they
     are merged."""
-    return replace(record, text="", headings=[], postings={}, surfaces={}, grams=[])
+    return replace(record, text="", headings=NOTHING, postings=NONE, surfaces=NONE, grams=NOTHING)
 
 
 def surfaces_seen(
