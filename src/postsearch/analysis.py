@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sudachipy import Dictionary, SplitMode
 
@@ -75,9 +76,9 @@ class Token:
 Unit = tuple[str | None, str, int, int, int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
-    """What one dictionary word contributes; cached by word id, since words repeat."""
+class _Word(NamedTuple):
+    """What one dictionary word contributes; cached by word id, since words repeat (a tuple:
+    the loop per morpheme unpacks it in one step)."""
 
     term: str | None  # None: a stop word
     surface: str  # folded
@@ -169,19 +170,25 @@ class Analyzer:
             begin, stop = m.begin(), m.end()
             surface = piece[begin:stop]  # a slice costs less than m.surface()
             word = words.get((m.word_id(), surface)) or self._word(m, surface)  # (an unknown word's id names its class)
+            term, folded, is_latin, is_plain, width, parts = word
             start, end = begin + offset, stop + offset
-            append((word.term, word.surface, pos, word.width, start, end))
-            for i, (ps, pe, term, psurface) in enumerate(word.parts):
-                append((term, psurface, pos + i, 1, start + ps, start + pe))
-            if word.latin and latin is not None and latin[1] == start:
-                latin = (latin[0], end, latin[2], latin[3] + 1)
-                plain = False
-            else:
-                if latin is not None and not plain:
+            append((term, folded, pos, width, start, end))
+            if parts:
+                for i, (ps, pe, part, psurface) in enumerate(parts):
+                    append((part, psurface, pos + i, 1, start + ps, start + pe))
+            if is_latin:
+                if latin is not None and latin[1] == start:
+                    latin = (latin[0], end, latin[2], latin[3] + 1)
+                    plain = False
+                else:
+                    if latin is not None and not plain:
+                        self._join_latin(latin, piece, offset, out)
+                    latin, plain = (start, end, pos, 1), is_plain
+            elif latin is not None:
+                if not plain:
                     self._join_latin(latin, piece, offset, out)
-                latin = (start, end, pos, 1) if word.latin else None
-                plain = word.plain
-            pos += word.width
+                latin = None
+            pos += width
         if latin is not None and not plain:
             self._join_latin(latin, piece, offset, out)
         return pos
