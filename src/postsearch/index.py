@@ -183,12 +183,18 @@ class IndexBuilder:
 
     def terms(self) -> Iterator[tuple[str, TermRun]]:
         """Every term with its postings, in term order; the builder's are consumed."""
+        if not self.term_runs.files:  # nothing spilled (a small site): no merge
+            yield from ((t, self.postings.pop(t)) for t in sorted(self.postings))
+            return
         held = ((t, (r := self.postings.pop(t)).last, (r.postings, r.positions)) for t in sorted(self.postings))
         for term, pieces in self.term_runs.merged(held):
             yield term, joined_run(pieces)
 
     def grams(self) -> Iterator[tuple[str, array[int]]]:
         """Every n-gram with the ids of its posts, in n-gram order; the builder's are consumed."""
+        if not self.gram_runs.files:
+            yield from ((g, self.gram_ids.pop(g)) for g in sorted(self.gram_ids))
+            return
         held = ((g, 0, (self.gram_ids.pop(g),)) for g in sorted(self.gram_ids))
         for gram, pieces in self.gram_runs.merged(held):
             ids = pieces[0][2][0]

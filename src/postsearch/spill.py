@@ -69,9 +69,6 @@ class Runs:
     def merged(self, last: Iterable[Record]) -> Iterator[tuple[str, list[Record]]]:
         """Every key once, in key order, with its records: one from each run that has it, in
         the order the runs were made, and `last` (sorted, still in memory) after them."""
-        if not self.files:  # nothing spilled (a small site): no merge
-            yield from ((record[0], [record]) for record in last)
-            return
         for f in self.files:
             f.seek(0)
         try:
