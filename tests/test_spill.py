@@ -90,3 +90,22 @@ def test_a_big_site_spills(tmp_path: Path, monkeypatch):
     assert builder.term_runs.files and builder.held <= 4096
     terms = dict(builder.terms())
     assert list(terms) == sorted(terms) and terms["灯台"].last == 5
+
+
+def test_the_next_batch_is_sent_before_this_ones_records_are_merged(tmp_path, monkeypatch):
+    """The workers never wait while the merging process adds a batch's records: the next
+    batch is read and sent first (pipeline.full_build)."""
+    from postsearch import pipeline
+
+    events: list[str] = []
+    start, add = pipeline.start_files, index.IndexBuilder.add
+    monkeypatch.setattr(pipeline, "BATCH", 4)
+    monkeypatch.setattr(
+        pipeline, "start_files", lambda site, numbers, pool: events.append("sent") or start(site, numbers, pool)
+    )
+    monkeypatch.setattr(index.IndexBuilder, "add", lambda self, record: events.append("merged") or add(self, record))
+    report = postsearch.build(EXAMPLE_SITE, tmp_path / "out", jobs=1, cache=False)
+    assert events.count("sent") >= 3 and events.count("merged") == report.posts
+    assert events[:2] == ["sent", "sent"]  # the second batch went out before the first was merged
+    merged_before = [events[:i].count("merged") for i, e in enumerate(events) if e == "sent"]
+    assert merged_before[1:] == sorted(merged_before[1:]) and merged_before[-1] < report.posts

@@ -231,19 +231,40 @@ class Analyzed:
 def analyze_files(site: Site, numbers: list[int], pool: LazyPool | None) -> list[Analyzed]:
     """The per-file step for these files: read each, take its analysis from the cache or
     analyze it (in the pool, if any), and settle what it gave."""
+    return list(settle_files(site, start_files(site, numbers, pool)))
+
+
+@dataclass
+class Started:
+    """Files read, their cached records looked up, and the rest sent to be analyzed: the
+    records come from `fresh`, in order, as the pool finishes them."""
+
+    numbers: list[int]
+    items: list[Post | Draft | Failure]
+    keys: list[str | None]
+    cached: list[PostRecord | None]
+    fresh: Iterator[PostRecord | Failure]
+
+
+def start_files(site: Site, numbers: list[int], pool: LazyPool | None) -> Started:
+    """The first half of the per-file step: read the files, look up the cache, and send the
+    posts it lacks to the pool (which starts on them at once)."""
     items = [site.read(i) for i in numbers]
     keys = [site.records.key(item, site.anchors) if isinstance(item, Post) else None for item in items]
     cached = [site.records.get(key) if key else None for key in keys]
     misses = [item for item, key, record in zip(items, keys, cached, strict=True) if key and record is None]
     fresh = iter(analyze_all(misses, site.anchors, pool.get(len(misses)) if pool else None))
-    results = []
-    for i, item, key, record in zip(numbers, items, keys, cached, strict=True):
+    return Started(numbers, items, keys, cached, fresh)
+
+
+def settle_files(site: Site, started: Started) -> Iterator[Analyzed]:
+    """The second half: each file's outcome, in order, waiting for its record if need be."""
+    for i, item, key, record in zip(started.numbers, started.items, started.keys, started.cached, strict=True):
         if key and record is None:
-            record = next(fresh)
+            record = next(started.fresh)
             if isinstance(record, PostRecord):
                 site.records.put(key, record)
-        results.append(settle(site, i, item, key, record))
-    return results
+        yield settle(site, i, item, key, record)
 
 
 def settle(
@@ -281,13 +302,19 @@ def full_build(site: Site, pool: LazyPool, out: Path, key: str) -> BuildReport:
     builder = IndexBuilder()
     files: list[FileOutcome] = []
     try:
-        for batch in batches(range(len(site.files)), BATCH):
-            for i, result in zip(batch, analyze_files(site, batch, pool), strict=True):
-                if result.record is not None:
-                    builder.add(result.record)
-                files.append(result.file)
-                if site.progress:
-                    site.progress(i + 1, len(site.files), site.paths[i])
+        # Batches overlap: the next one is read and sent to the pool before this one's
+        # records are merged, so the workers never wait for this process to catch up.
+        waiting: Started | None = None
+        for batch in [*batches(range(len(site.files)), BATCH), []]:
+            started = start_files(site, batch, pool) if batch else None
+            if waiting is not None:
+                for i, result in zip(waiting.numbers, settle_files(site, waiting), strict=True):
+                    if result.record is not None:
+                        builder.add(result.record)
+                    files.append(result.file)
+                    if site.progress:
+                        site.progress(i + 1, len(site.files), site.paths[i])
+            waiting = started
     finally:
         pool.close()
     report = report_of(files)
