@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from .analysis import Analyzer, Unit
-from .core import FIELDS, fold, post_grams
+from .core import FIELDS, deltas, fold, post_grams
 from .posts import Post
 from .rows import RowSpool
 from .spill import Record, Runs
@@ -120,8 +120,7 @@ def encode_entry(post: int, previous: int, fields: list[tuple[int, list[int]]], 
     postings.append(mask)
     for _, field_positions in sorted(fields):
         postings.append(len(field_positions))
-        positions.append(field_positions[0])
-        positions.extend(map(operator.sub, field_positions[1:], field_positions))
+        positions.extend(deltas(field_positions))
 
 
 @dataclass

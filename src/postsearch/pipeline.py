@@ -301,20 +301,27 @@ def full_build(site: Site, pool: LazyPool, out: Path, key: str) -> BuildReport:
     write the whole index."""
     builder = IndexBuilder()
     files: list[FileOutcome] = []
+
+    def merge(started: Started) -> None:
+        """A started batch's outcomes, in file order: records into the builder."""
+        for i, result in zip(started.numbers, settle_files(site, started), strict=True):
+            if result.record is not None:
+                builder.add(result.record)
+            files.append(result.file)
+            if site.progress:
+                site.progress(i + 1, len(site.files), site.paths[i])
+
     try:
         # Batches overlap: the next one is read and sent to the pool before this one's
         # records are merged, so the workers never wait for this process to catch up.
         waiting: Started | None = None
-        for batch in [*batches(range(len(site.files)), BATCH), []]:
-            started = start_files(site, batch, pool) if batch else None
+        for batch in batches(range(len(site.files)), BATCH):
+            started = start_files(site, batch, pool)
             if waiting is not None:
-                for i, result in zip(waiting.numbers, settle_files(site, waiting), strict=True):
-                    if result.record is not None:
-                        builder.add(result.record)
-                    files.append(result.file)
-                    if site.progress:
-                        site.progress(i + 1, len(site.files), site.paths[i])
+                merge(waiting)
             waiting = started
+        if waiting is not None:
+            merge(waiting)
     finally:
         pool.close()
     report = report_of(files)
