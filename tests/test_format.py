@@ -122,13 +122,6 @@ def test_bad_files_do_not_stop_the_build(tmp_path):
     assert postsearch.open_index(tmp_path / "out").search("新幹線").total == 1
 
 
-def test_gram_rows_written_by_hand_are_the_json_dumps_would_write():
-    from postsearch.format import dumps, gram_row
-
-    assert gram_row("京都", [3, 5, 9]) == dumps(["京都", 3, 2, 4])
-    assert gram_row("ーあ", [0]) == dumps(["ーあ", 0])
-
-
 def test_field_lengths_round_to_a_level_within_an_eighth():
     from postsearch.format import length_levels, nearest_level
 

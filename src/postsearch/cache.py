@@ -30,11 +30,14 @@ from pathlib import Path
 from sys import intern
 from typing import Any
 
+import numpy as np
+
 from .core import FIELDS
 from .index import PostRecord
+from .ngrams import packed, unpacked, valid_codes
 from .posts import Post
 
-CACHE_VERSION = 2  # 2: a record keeps the post's weight
+CACHE_VERSION = 3  # 2: a record keeps the post's weight; 3: n-grams as codes (ngrams.py)
 MARKER = "postsearch-cache.json"
 TAG = "CACHEDIR.TAG"
 TAG_TEXT = (
@@ -205,7 +208,7 @@ def encode_record(record: PostRecord) -> bytes:
         [list(h) for h in record.headings],
         record.lengths,
         record.postings,
-        record.grams,
+        unpacked(record.grams).tolist(),
         [[s, t, w, c] for (s, t, w), c in record.surfaces.items()],
         record.weight,
     ]
@@ -235,7 +238,7 @@ def decode_record(data: bytes) -> PostRecord:
         headings=decode_headings(headings),
         lengths=lengths,
         postings=decode_postings(postings),
-        grams=strs(grams),
+        grams=decode_grams(grams),
         surfaces=decode_surfaces(surfaces),
         weight=float(weight),
     )
@@ -246,6 +249,17 @@ def decode_headings(rows: Any) -> list[tuple[int, str]]:
     need(type(rows) is list and set(map(type, rows)) <= {list} and set(map(len, rows)) <= {2}, "headings")
     need(set(map(type, (h[0] for h in rows))) <= {int} and set(map(type, (h[1] for h in rows))) <= {str}, "headings")
     return list(map(tuple, rows))  # type: ignore[arg-type]
+
+
+def decode_grams(value: Any) -> bytes:
+    """The n-gram codes of a post (ngrams.py), rising, each of kana and kanji; packed."""
+    need(type(value) is list and set(map(type, value)) <= {int}, "n-gram codes")
+    try:
+        codes = np.array(value, dtype=np.uint64)
+    except OverflowError as e:  # negative, or past 64 bits
+        raise Invalid("n-gram codes") from e
+    need(valid_codes(codes), "n-gram codes")
+    return packed(codes)
 
 
 def decode_postings(value: Any) -> dict[str, list[tuple[int, list[int]]]]:

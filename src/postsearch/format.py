@@ -180,12 +180,6 @@ def lexicon_row(row: LexiconRow) -> list[Any]:
     return [row.surface, row.width, row.cost, *("" if t == row.surface else t for t in row.terms)]
 
 
-def gram_row(gram: str, ids: Iterable[int]) -> bytes:
-    """`dumps([gram, idDelta...])`, written out by hand: kana and kanji need no escaping, and
-    a big site has millions of these."""
-    return f'["{gram}",{",".join(map(str, deltas(ids)))}]'.encode()
-
-
 def encode_rows(builder: IndexBuilder) -> IndexRows:
     """Every row of the index, encoded. The builder's postings are consumed as they are
     encoded, so the peak memory holds one of the two, not both."""
@@ -198,8 +192,8 @@ def encode_rows(builder: IndexBuilder) -> IndexRows:
         terms.append(term_row)
         positions.append(position_row)
     gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk
-    for gram, ids in builder.grams():
-        gram_rows.append(gram, gram_row(gram, ids))
+    for gram, row in builder.grams():
+        gram_rows.append(gram, row)
     lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
     texts = builder.texts.run()
     term_rows, position_rows = (

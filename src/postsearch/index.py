@@ -17,7 +17,8 @@ from typing import Any
 import orjson
 
 from .analysis import Analyzer, Unit
-from .core import FIELDS, deltas, fold, post_grams
+from .core import FIELDS, deltas, fold
+from .ngrams import PAIR_BYTES, GramPostings, gram_rows, packed, post_gram_codes, unpacked
 from .posts import Post
 from .rows import RowSpool
 from .spill import Record, Runs
@@ -37,7 +38,7 @@ class PostRecord:
     headings: list[tuple[int, str]]  # (offset into text, anchor)
     lengths: list[int]  # indexed tokens per field
     postings: dict[str, list[tuple[int, list[int]]]]  # term -> [(field, positions)]
-    grams: list[str]  # kana/kanji bigrams and trigrams anywhere in the post (search.grams_of)
+    grams: bytes  # kana/kanji bigrams and trigrams anywhere in the post: ngrams codes, packed
     surfaces: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (surface, term, width) -> count
     weight: float = 1.0  # the post's scores are multiplied by this (Post.weight)
 
@@ -76,7 +77,7 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
         headings=[(h.offset, h.anchor) for h in text.headings],
         lengths=[0] * len(FIELDS),
         postings={},
-        grams=post_grams(fold("\n".join([text.title, text.tags, text.text]))),
+        grams=packed(post_gram_codes(fold("\n".join([text.title, text.tags, text.text])))),
         weight=post.weight,
     )
     for field_no, value in enumerate(field_texts(text)):
@@ -149,14 +150,14 @@ class IndexBuilder:
         self.posts: list[PostRecord] = []
         self.postings: dict[str, TermRun] = {}
         self.surfaces: Counter[tuple[str, str, int]] = Counter()
-        self.gram_ids: dict[str, array[int]] = defaultdict(lambda: array("I"))  # compact: millions of ids
-        self.term_runs, self.gram_runs = Runs(), Runs()
+        self.gram_postings = GramPostings()
+        self.term_runs = Runs()
         self.held = 0  # about how many bytes postings and n-gram ids hold in memory
         self.spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
 
     def add(self, record: PostRecord) -> None:
         post_id = len(self.posts)
-        keys = len(self.postings) + len(self.gram_ids)
+        keys = len(self.postings)
         for term, fields in record.postings.items():
             run = self.postings.get(term)
             if run is None:
@@ -164,21 +165,20 @@ class IndexBuilder:
             encode_entry(post_id, run.last, fields, run.postings, run.positions)
             run.last = post_id
         self.surfaces.update(record.surfaces)
-        for gram in record.grams:
-            self.gram_ids[gram].append(post_id)
+        self.gram_postings.add(post_id, unpacked(record.grams))
         self.texts.append(text_row(record))
         self.posts.append(metadata(record))  # the analyzed maps are merged, the text spooled
-        new_keys = len(self.postings) + len(self.gram_ids) - keys
-        self.held += 4 * (sum(record.lengths) + 3 * len(record.postings) + len(record.grams)) + KEY_BYTES * new_keys
+        new_keys = len(self.postings) - keys
+        self.held += 4 * (sum(record.lengths) + 3 * len(record.postings)) + KEY_BYTES * new_keys
+        self.held += PAIR_BYTES // 8 * len(record.grams)  # 8 bytes a code
         if self.held > self.spill_bytes:
             self.spill()
 
     def spill(self) -> None:
         """The postings and n-gram ids so far to disk, as one sorted run each."""
         self.term_runs.spill((t, r.last, (r.postings, r.positions)) for t, r in sorted(self.postings.items()))
-        self.gram_runs.spill((g, 0, (ids,)) for g, ids in sorted(self.gram_ids.items()))
+        self.gram_postings.spill()
         self.postings, self.held = {}, 0
-        self.gram_ids = defaultdict(lambda: array("I"))
 
     def terms(self) -> Iterator[tuple[str, TermRun]]:
         """Every term with its postings, in term order; the builder's are consumed."""
@@ -189,17 +189,10 @@ class IndexBuilder:
         for term, pieces in self.term_runs.merged(held):
             yield term, joined_run(pieces)
 
-    def grams(self) -> Iterator[tuple[str, array[int]]]:
-        """Every n-gram with the ids of its posts, in n-gram order; the builder's are consumed."""
-        if not self.gram_runs.files:
-            yield from ((g, self.gram_ids.pop(g)) for g in sorted(self.gram_ids))
-            return
-        held = ((g, 0, (self.gram_ids.pop(g),)) for g in sorted(self.gram_ids))
-        for gram, pieces in self.gram_runs.merged(held):
-            ids = pieces[0][2][0]
-            for _, _, (more,) in pieces[1:]:
-                ids.extend(more)
-            yield gram, ids
+    def grams(self) -> Iterator[tuple[str, bytes]]:
+        """Every n-gram's row (`[gram, idDelta...]`), in n-gram order; the builder's are consumed."""
+        for codes, ids in self.gram_postings.pieces():
+            yield from gram_rows(codes, ids)
 
     def lexicon(self) -> list[LexiconRow]:
         """The lexicon rows of every surface seen and every term, sorted by surface."""
@@ -231,7 +224,7 @@ NONE: dict[Any, Any] = {}
 def metadata(record: PostRecord) -> PostRecord:
     """A record without its text and analyzed maps: what the index keeps per post once they
     are merged."""
-    return replace(record, text="", headings=NOTHING, postings=NONE, surfaces=NONE, grams=NOTHING)
+    return replace(record, text="", headings=NOTHING, postings=NONE, surfaces=NONE, grams=b"")
 
 
 def surfaces_seen(

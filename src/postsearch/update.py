@@ -19,6 +19,7 @@ from typing import Any
 from .core import deltas, undeltas
 from .format import IndexRows, encode_postings, lexicon_row, splice_postings
 from .index import LexiconRow, PostRecord, forms_of, lexicon_counts, lexicon_entries, metadata, text_row
+from .ngrams import gram_texts, unpacked
 from .rows import dumps
 from .saved import FileOutcome, SavedBuild
 
@@ -66,7 +67,9 @@ def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: Pos
     crossed = {key for key in keys if (before[key] > 0) != (key in rows.surfaces)}
     terms = {t for t in old_postings.keys() | new.postings.keys() if old_postings.get(t) != new.postings.get(t)}
     replace_terms(rows, post_id, terms | {t for _, t, _ in crossed if t}, new.postings)
-    replace_grams(rows, post_id, set(old.grams) if old else set(), set(new.grams))
+    replace_grams(
+        rows, post_id, set(gram_texts(unpacked(old.grams))) if old else set(), set(gram_texts(unpacked(new.grams)))
+    )
     replace_lexicon(rows, touched, lexicon_before, total_before)
     if post_id == len(rows.posts):
         rows.posts.append(metadata(new))
