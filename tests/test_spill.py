@@ -9,6 +9,7 @@ import shutil
 from array import array
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -109,3 +110,41 @@ def test_the_next_batch_is_sent_before_this_ones_records_are_merged(tmp_path, mo
     assert events[:2] == ["sent", "sent"]  # the second batch went out before the first was merged
     merged_before = [events[:i].count("merged") for i, e in enumerate(events) if e == "sent"]
     assert merged_before[1:] == sorted(merged_before[1:]) and merged_before[-1] < report.posts
+
+
+def test_terms_encoded_in_a_forked_process_write_the_same_bytes(tmp_path, monkeypatch):
+    """format.TermsApart (two jobs): the child's term rows are those this process writes,
+    spilled or not."""
+    from postsearch import format as fmt
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".postsearch-cache"))
+    postsearch.build(site, tmp_path / "here", jobs=1, cache=False)
+    forked: list[bool] = []
+    start = fmt.TermsApart.start
+    monkeypatch.setattr(fmt.TermsApart, "start", lambda *a: forked.append(True) or start(*a))
+    monkeypatch.setattr(fmt, "APART_TERMS", 0)
+    postsearch.build(site, tmp_path / "apart", jobs=2, cache=False)
+    monkeypatch.setattr(index, "SPILL_BYTES", 4096)
+    postsearch.build(site, tmp_path / "apart-spilled", jobs=2, cache=False)
+    assert forked == [True, True]
+    assert read_all(tmp_path / "apart") == read_all(tmp_path / "here")
+    assert read_all(tmp_path / "apart-spilled") == read_all(tmp_path / "here")
+
+
+def test_a_failure_in_the_forked_process_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch):
+    from postsearch import format as fmt
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".postsearch-cache"))
+    postsearch.build(site, tmp_path / "out", jobs=1, cache=False)
+    before = read_all(tmp_path / "out")
+    monkeypatch.setattr(fmt, "APART_TERMS", 0)
+
+    def broken(*_: object) -> None:
+        raise ValueError("a term that cannot be written")
+
+    monkeypatch.setattr(fmt, "encode_term", broken)
+    with pytest.raises(ValueError, match="cannot be written"):
+        postsearch.build(site, tmp_path / "out", jobs=2, cache=False)
+    assert read_all(tmp_path / "out") == before

@@ -180,6 +180,10 @@ class IndexBuilder:
         self.gram_postings.spill()
         self.postings, self.held = {}, 0
 
+    def drop_terms(self) -> None:
+        """Let the postings go unread (another process encodes them: format.TermsApart)."""
+        self.postings, self.term_runs = {}, Runs()
+
     def terms(self) -> Iterator[tuple[str, TermRun]]:
         """Every term with its postings, in term order; the builder's are consumed."""
         if not self.term_runs.files:  # nothing spilled (a small site): no merge

@@ -326,7 +326,7 @@ def full_build(site: Site, pool: LazyPool, out: Path, key: str) -> BuildReport:
         pool.close()
     report = report_of(files)
     report.cached = site.records.hits
-    rows = encode_rows(builder)
+    rows = encode_rows(builder, apart=pool.jobs > 1 and not pool.scheduler)
     report.warnings += shared_urls(rows.posts)
     report.written = write_index(rows, out, src=site.src)
     if site.records.folder is not None:
