@@ -75,6 +75,10 @@ def test_records_round_trip_and_anything_else_is_ignored(site, tmp_path):
     row = json.loads(records[0].read_bytes())
     row[9] = {"term": [[99, [1]]]}  # a field that does not exist
     bad.append(json.dumps(row).encode())
+    row = json.loads(records[0].read_bytes())
+    for grams in ([ord("a") << 42 | ord("b") << 21], [1 << 64], [-1], row[10][::-1], ["灯台"]):
+        row[10] = grams  # n-gram codes of Latin letters, past 64 bits, negative, falling, strings
+        bad.append(json.dumps(row).encode())
     for data in bad:
         with pytest.raises(cache.Invalid):
             cache.decode_record(data)
