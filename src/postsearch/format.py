@@ -17,8 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
 from .index import IndexBuilder, LexiconRow, PostRecord, TermRun, encode_entry
 from .rows import HashedFiles, KeyedSpool, RowRun, RowSpool, SortedRows, dumps
@@ -197,8 +195,7 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
     gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk
     for gram, row in builder.grams():
         gram_rows.append(gram, row)
-    # orjson writes these rows (strings and whole numbers) byte for byte as `dumps` does
-    lexicon_rows = {row.surface: orjson.dumps(lexicon_row(row)) for row in builder.lexicon()}
+    lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
     texts = builder.texts.run()
     if apart_terms is not None:
         keys = apart_terms.wait()

@@ -170,7 +170,7 @@ class IndexBuilder:
         self.posts.append(metadata(record))  # the analyzed maps are merged, the text spooled
         new_keys = len(self.postings) - keys
         self.held += 4 * (sum(record.lengths) + 3 * len(record.postings)) + KEY_BYTES * new_keys
-        self.held += PAIR_BYTES // 8 * len(record.grams)  # 8 bytes a code
+        self.held += PAIR_BYTES * (len(record.grams) // 8)  # packed: 8 bytes a code
         if self.held > self.spill_bytes:
             self.spill()
 

@@ -27,8 +27,9 @@ from .core import GRAM_RANGES
 Codes = npt.NDArray[np.uint64]
 _BITS = 21  # a code point's bits
 _MASK = (1 << _BITS) - 1
-PAIR_BYTES = 12  # a code and a post id
-PIECE_PAIRS = 4 * 1024 * 1024  # pairs read back at once from the runs (about 48 MB)
+PAIR_BYTES = 40  # a (code, post id) pair at its peak: held (8), then sorted (GramPostings.sorted_pairs)
+PIECE_PAIRS = 1024 * 1024  # pairs read back at once from the runs (about 40 MB at the sort)
+ROW_PAIRS = 256 * 1024  # pairs made into strings at once (gram_rows)
 SAMPLE = 4096  # a run keeps every SAMPLE-th code in memory (GramRun)
 
 
@@ -187,14 +188,21 @@ def code_bounds(samples: list[Codes], per_range: int) -> list[np.uint64]:
 
 def gram_rows(codes: Codes, ids: npt.NDArray[np.uint32]) -> Iterator[tuple[str, bytes]]:
     """The n-gram rows `[gram, idDelta...]` of sorted pairs, in order, as `rows.dumps`
-    would write them (kana and kanji need no escaping)."""
+    would write them (kana and kanji need no escaping). The numbers are made into strings
+    about ROW_PAIRS at a time (as Python objects, each takes some 80 bytes)."""
     if not len(codes):
         return
     starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
     gaps = ids.astype(np.int64)
     gaps[1:] -= ids[:-1]
     gaps[starts] = ids[starts]
-    numbers = list(map(str, gaps.tolist()))
-    ends = [*starts[1:].tolist(), len(codes)]
-    for gram, a, b in zip(gram_texts(codes[starts]), starts.tolist(), ends, strict=True):
-        yield gram, f'["{gram}",{",".join(numbers[a:b])}]'.encode()
+    grams = gram_texts(codes[starts])
+    bounds = [*starts.tolist(), len(codes)]  # row k: pairs bounds[k] to bounds[k + 1]
+    first = 0  # the first row of this stretch
+    while first < len(grams):
+        last = max(first + 1, int(np.searchsorted(starts, bounds[first] + ROW_PAIRS, side="right")) - 1)
+        offset = bounds[first]
+        numbers = list(map(str, gaps[offset : bounds[last]].tolist()))
+        for k in range(first, last):
+            yield grams[k], f'["{grams[k]}",{",".join(numbers[bounds[k] - offset : bounds[k + 1] - offset])}]'.encode()
+        first = last
