@@ -235,8 +235,9 @@ class TermsApart:
 
     @staticmethod
     def can() -> bool:
-        """Whether this system forks (a spawned process would have to be sent the postings)."""
-        return "fork" in multiprocessing.get_all_start_methods()
+        """Whether this process may fork a child: a system that forks (a spawned process would
+        have to be sent the postings), and not a daemon (a pool's worker may not have one)."""
+        return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
     @classmethod
     def start(

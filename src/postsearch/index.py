@@ -142,8 +142,9 @@ class IndexBuilder:
     """Records in, postings and lexicon out. Post ids follow the order records are added.
 
     The postings and n-gram ids grow with the site: past `spill_bytes` they are written to
-    disk as sorted runs (spill.py) and merged back, key by key, when they are encoded
-    (`terms`, `grams`), so a site of any size is built within about that much memory."""
+    disk as sorted runs (spill.py; ngrams.py for the n-grams) and merged back, key by key,
+    when they are encoded (`terms`, `grams`), so a site of any size is built within about
+    that much memory."""
 
     def __init__(self, spill_bytes: int | None = None) -> None:
         self.texts = RowSpool()  # post texts on disk until the bundles are written
@@ -175,7 +176,7 @@ class IndexBuilder:
             self.spill()
 
     def spill(self) -> None:
-        """The postings and n-gram ids so far to disk, as one sorted run each."""
+        """The postings and n-gram pairs so far to disk, as one sorted run each."""
         self.term_runs.spill((t, r.last, (r.postings, r.positions)) for t, r in sorted(self.postings.items()))
         self.gram_postings.spill()
         self.postings, self.held = {}, 0

@@ -1,7 +1,7 @@
 """Sorted runs on disk: how a build's postings stay within a bounded amount of memory.
 
-IndexBuilder gathers, per key (a term or an n-gram), uint32 arrays that grow with every
-post. Past a budget it writes them out as a run, sorted by key, to an unnamed temporary
+IndexBuilder gathers, per term, uint32 arrays that grow with every post (the n-grams,
+numbers rather than keys, have runs of their own: ngrams.py). Past a budget it writes them out as a run, sorted by key, to an unnamed temporary
 file and starts again; at the end `merged` reads the runs back one record at a time, in key
 order, with each key's pieces from every run in the order they were written. So the memory
 a build holds for its postings is the budget, however big the site: the merge works key by
