@@ -72,22 +72,25 @@ def gram_code(gram: str) -> int:
     return (points[0] << 42) | (points[1] << 21) | points[2]
 
 
-def gram_texts(codes: Codes) -> list[str]:
-    """The n-grams of these codes: code points laid out as UTF-32, read as numpy strings
-    (which drop a bigram's trailing 0)."""
+def code_points(codes: Codes) -> npt.NDArray[np.uint32]:
+    """The three code points of each code, one row each (a bigram's third is 0)."""
     points = np.empty((len(codes), 3), dtype="<u4")
-    points[:, 0] = codes >> np.uint64(42)
-    points[:, 1] = (codes >> np.uint64(21)) & np.uint64(_MASK)
+    points[:, 0] = codes >> np.uint64(2 * _BITS)  # 22 bits at most: a code not ours fails the checks
+    points[:, 1] = (codes >> np.uint64(_BITS)) & np.uint64(_MASK)
     points[:, 2] = codes & np.uint64(_MASK)
-    return points.view("<U3").ravel().tolist()
+    return points
+
+
+def gram_texts(codes: Codes) -> list[str]:
+    """The n-grams of these codes: their code points read as UTF-32 numpy strings (which
+    drop a bigram's trailing 0)."""
+    return code_points(codes).view("<U3").ravel().tolist()
 
 
 def valid_codes(codes: Codes) -> bool:
     """Whether these are n-gram codes, rising: every character kana or kanji, a bigram's
     third 0 (what a cache read back must hold before it is trusted)."""
-    first = (codes >> np.uint64(42)).astype(np.uint32)
-    second = ((codes >> np.uint64(21)) & np.uint64(_MASK)).astype(np.uint32)
-    third = (codes & np.uint64(_MASK)).astype(np.uint32)
+    first, second, third = code_points(codes).T
     ok = gram_chars(first) & gram_chars(second) & (gram_chars(third) | (third == 0))
     return bool(ok.all()) and bool((codes[1:] > codes[:-1]).all())
 
