@@ -67,9 +67,8 @@ def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: Pos
     crossed = {key for key in keys if (before[key] > 0) != (key in rows.surfaces)}
     terms = {t for t in old_postings.keys() | new.postings.keys() if old_postings.get(t) != new.postings.get(t)}
     replace_terms(rows, post_id, terms | {t for _, t, _ in crossed if t}, new.postings)
-    replace_grams(
-        rows, post_id, set(gram_texts(unpacked(old.grams))) if old else set(), set(gram_texts(unpacked(new.grams)))
-    )
+    old_grams = set(gram_texts(unpacked(old.grams))) if old else set()
+    replace_grams(rows, post_id, old_grams, set(gram_texts(unpacked(new.grams))))
     replace_lexicon(rows, touched, lexicon_before, total_before)
     if post_id == len(rows.posts):
         rows.posts.append(metadata(new))
