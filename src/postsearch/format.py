@@ -265,8 +265,7 @@ class TermsApart:
             raise outcome
         keys, ends = outcome
         for spool, spool_ends in zip(self.spools, ends, strict=True):
-            spool.ends = spool_ends
-            spool.size = spool_ends[-1] if spool_ends else 0
+            spool.adopt(spool_ends)
         return keys
 
 

@@ -131,6 +131,12 @@ class RowSpool:
         self.size += len(row) + 1
         self.ends.append(self.size)
 
+    def adopt(self, ends: array[int]) -> None:
+        """Take on rows another process wrote into this spool's file (shared by a fork), given
+        where each ends."""
+        self.ends = ends
+        self.size = ends[-1] if ends else 0
+
     def run(self) -> RowRun:
         """The rows, mapped (the mapping keeps the unlinked file; this spool is done)."""
         self.file.flush()
