@@ -64,7 +64,8 @@ def grams_of(text: str) -> list[str]:
 
 def post_grams(text: str) -> list[str]:
     """Sorted distinct kana/kanji bigrams and trigrams of a (folded) text: every n-gram
-    grams_of can ask for. A regular expression finds the runs: a Python loop per character
+    grams_of can ask for. The definition: a build finds the same n-grams as numbers
+    (ngrams.post_gram_codes; tests/test_ngrams.py holds the two together). A regular expression finds the runs: a Python loop per character
     costs more than Sudachi on long posts."""
     found: set[str] = set()
     for run in _GRAM_RUN.findall(text):

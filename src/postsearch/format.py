@@ -189,7 +189,7 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
     with a core to spare (the workers are done by now)."""
     forms = builder.forms()
     terms, positions = RowSpool(), RowSpool()
-    apart = apart and TermsApart.can() and (len(builder.postings) >= APART_TERMS or bool(builder.term_runs.files))
+    apart = apart and TermsApart.can() and builder.has_terms(APART_TERMS)
     apart_terms = TermsApart.start(builder, forms, terms, positions) if apart else None
     keys = encode_terms(builder, forms, terms, positions) if apart_terms is None else []
     gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk

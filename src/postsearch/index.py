@@ -181,6 +181,10 @@ class IndexBuilder:
         self.gram_postings.spill()
         self.postings, self.held = {}, 0
 
+    def has_terms(self, count: int) -> bool:
+        """Whether there are at least `count` terms (or so many that some were spilled)."""
+        return len(self.postings) >= count or bool(self.term_runs.files)
+
     def drop_terms(self) -> None:
         """Let the postings go unread (another process encodes them: format.TermsApart)."""
         self.postings, self.term_runs = {}, Runs()
