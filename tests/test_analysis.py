@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postsearch.analysis import SUDACHI_MAX_BYTES, Analyzer, split_for_sudachi
+from postsearch.analysis import SUDACHI_MAX_BYTES, Analyzer, code_stretches, split_for_sudachi
+from postsearch.core import fold
 from postsearch.whoosh_analysis import whoosh_analyzer
 
 
@@ -108,3 +109,52 @@ def test_a_post_has_every_gram_a_query_for_its_text_asks_for(text):
     for i in range(len(text)):
         for j in range(i + 1, min(len(text), i + 8) + 1):
             assert set(grams_of(text[i:j])) <= have
+
+
+CODE = "const total = items.map(x => x.price);\n  // 合計金額を新幹線の中で計算する\n  return total;\n\n\nconst total = 0;"
+
+
+def test_code_stretches_cover_the_text_and_keep_white_space_whole():
+    stretches = list(code_stretches(CODE))
+    assert [s[2] for s in stretches] == [True, False, True]
+    assert "".join(CODE[a:b] for a, b, _ in stretches) == CODE
+    assert all(a < b for a, b, _ in stretches)
+    assert CODE[stretches[1][0] - 3 : stretches[1][0]] == "\n  "  # the indent stays with its newline
+
+
+def test_code_is_read_a_word_at_a_time_and_its_japanese_by_sudachi(analyzer):
+    units = analyzer.units(CODE, code=True)
+    words = {u[1] for u in units}
+    assert {"const", "total", "x.price", "price", "return"} <= words  # Latin runs joined as in prose
+    assert "新幹線" in {u[0] for u in units} and "計算" in {u[0] for u in units}  # the comment
+    for term, surface, _, _, start, end in units:
+        assert fold(CODE[start:end]) == surface  # offsets into the text, after any cached word
+    positions = [u[2] for u in units if u[3] == 1 and u[1].strip()]
+    assert positions == sorted(positions)
+    covered = bytearray(len(CODE))
+    for u in units:
+        covered[u[4] : u[5]] = b"\x01" * (u[5] - u[4])
+    assert covered.count(0) == 0  # every character is in some unit, white space included
+
+
+def test_code_units_are_what_each_word_alone_gives(analyzer):
+    """A word of code gives the units Sudachi gives it alone, wherever it is and whatever the
+    cache holds: the index is the same whichever worker read the post."""
+    text = "let a = b;\nlet c = d;"
+    warm = analyzer.units(text, code=True)
+    assert Analyzer().units(text, code=True) == warm
+    alone = Analyzer()
+    expected, pos, offset = [], 0, 0
+    for word in ["let", " ", "a", " ", "=", " ", "b;", "\n", "let", " ", "c", " ", "=", " ", "d;"]:
+        units = alone.units(word)
+        expected += [(t, s, pos + p, w, offset + a, offset + b) for t, s, p, w, a, b in units]
+        pos += max(p + w for _, _, p, w, _, _ in units)  # the positions the word spans
+        offset += len(word)
+    assert warm == expected
+
+
+def test_a_long_code_word_is_split_under_the_sudachi_limit(analyzer):
+    word = "ab" * 30_000  # 60,000 bytes, no white space
+    units = analyzer.units(f"x = {word}", code=True)
+    assert max(u[5] for u in units) == len(word) + 4
+    assert all(len(u[1].encode()) <= SUDACHI_MAX_BYTES for u in units)

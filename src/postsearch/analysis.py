@@ -58,6 +58,13 @@ _LATIN = re.compile(r"[!-~]+(?: [!-~]+)*")  # a dictionary word may hold spaces:
 _ALNUM = re.compile(r"[0-9a-z]+")
 _LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
 MAX_JOINED = 32
+# Code (Analyzer.units with code=True): a line with the white space that starts the next (so a
+# run of white space stays whole), a character outside ASCII, a word or a run of white space.
+_CODE_LINE = re.compile(r"[^\n]*(?:\n\s*|$)")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_CODE_WORD = re.compile(r"\s+|\S+")
+MAX_CACHED_WORD = 64  # longer code words are analyzed each time (they seldom repeat)
+MAX_CACHED_WORDS = 200_000
 
 
 @dataclass(slots=True)
@@ -116,6 +123,23 @@ def split_for_sudachi(text: str, limit: int = SUDACHI_MAX_BYTES) -> Iterator[tup
         start = end
 
 
+def code_stretches(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, ASCII only) of the longest runs of lines that are all ASCII or all not.
+    A line ends after the white space that follows its newline, so a run of white space is
+    never cut in two."""
+    start, end, kind = 0, 0, True
+    for m in _CODE_LINE.finditer(text):
+        if m.start() == m.end():
+            continue
+        ascii_only = _NOT_ASCII.search(text, m.start(), m.end()) is None
+        if ascii_only != kind and end > start:
+            yield start, end, kind
+            start = end
+        end, kind = m.end(), ascii_only
+    if end > start:
+        yield start, end, kind
+
+
 class Analyzer:
     """A Sudachi tokenizer with its own dictionary. Not thread-safe; one per worker process."""
 
@@ -124,20 +148,65 @@ class Analyzer:
         self.tokenizer = self.dictionary.tokenizer(mode=SplitMode.C)
         self.is_stop_pos = self.dictionary.pos_matcher(lambda p: p[0] in STOP_POS)
         self.words: dict[tuple[int, str], _Word] = {}
+        self.code_words: dict[str, tuple[tuple[Unit, ...], int]] = {}
 
     def analyze(self, text: str) -> list[Token]:
         """All tokens of a text, stop tokens included. The one public entry of this stage."""
         return [Token(*unit) for unit in self.units(text)]
 
-    def units(self, text: str) -> list[Unit]:
+    def units(self, text: str, code: bool = False) -> list[Unit]:
         """What `analyze` gives, as plain tuples: a build makes millions, and a tuple costs a
-        fraction of a Token (index.add_tokens reads these)."""
+        fraction of a Token (index.add_tokens reads these). `code`: the text is code, whose
+        ASCII lines are read a word at a time (`_code_units`)."""
         text = unicodedata.normalize("NFKC", text)
         units: list[Unit] = []
-        pos = 0
-        for offset, piece in split_for_sudachi(text):
-            pos = self._analyze_piece(piece, offset, pos, units)
+        if code:
+            self._code_units(text, units)
+        else:
+            self._sudachi_units(text, 0, 0, units)
         return units
+
+    def _sudachi_units(self, text: str, offset: int, pos: int, out: list[Unit]) -> int:
+        """Units of a text (at `offset` in the analyzed one) read by Sudachi, in pieces under
+        its input limit; returns the next free position."""
+        for start, piece in split_for_sudachi(text):
+            pos = self._analyze_piece(piece, offset + start, pos, out)
+        return pos
+
+    def _code_units(self, text: str, out: list[Unit]) -> None:
+        """Units of code. Its stretches of ASCII lines are cut at white space and each word is
+        analyzed alone, once (`code_words` caches them): code repeats its words (`const`, `=`,
+        `return`) and is a good part of a technical site's text, and white space is where a
+        code tokenizer cuts anyway. Stretches with Japanese or other non-ASCII characters
+        (comments, strings) are read by Sudachi whole, as prose is. The units do not depend on
+        what the cache holds, so any number of jobs gives the same bytes."""
+        pos = 0
+        for start, end, ascii_only in code_stretches(text):
+            if ascii_only:
+                pos = self._code_words(text, start, end, pos, out)
+            else:
+                pos = self._sudachi_units(text[start:end], start, pos, out)
+
+    def _code_words(self, text: str, start: int, end: int, pos: int, out: list[Unit]) -> int:
+        """Units of text[start:end], ASCII code, one word or run of white space at a time."""
+        append, cache = out.append, self.code_words
+        for m in _CODE_WORD.finditer(text, start, end):
+            word = m.group()
+            units, width = cache.get(word) or self._code_word(word)
+            base = m.start()
+            for term, surface, p, w, a, b in units:
+                append((term, surface, pos + p, w, base + a, base + b))
+            pos += width
+        return pos
+
+    def _code_word(self, word: str) -> tuple[tuple[Unit, ...], int]:
+        """A code word's units, from position and offset 0, and the positions it spans."""
+        units: list[Unit] = []
+        width = self._sudachi_units(word, 0, 0, units)
+        analyzed = (tuple(units), width)
+        if len(word) <= MAX_CACHED_WORD and len(self.code_words) < MAX_CACHED_WORDS:
+            self.code_words[word] = analyzed
+        return analyzed
 
     def _word(self, m: object, surface: str) -> _Word:
         """The analysis of one morpheme the cache lacks (see _analyze_piece)."""

@@ -43,6 +43,9 @@ class PostRecord:
     weight: float = 1.0  # the post's scores are multiplied by this (Post.weight)
 
 
+CODE = FIELDS.index("code")
+
+
 def field_texts(text: PostText) -> list[str]:
     """The texts of FIELDS, in order."""
     return [text.title, text.tags, "\n".join(h.text for h in text.headings), text.body, text.code]
@@ -82,7 +85,7 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
     )
     for field_no, value in enumerate(field_texts(text)):
         if value:
-            add_tokens(record, field_no, analyzer.units(value))
+            add_tokens(record, field_no, analyzer.units(value, code=field_no == CODE))
     return record
 
 
