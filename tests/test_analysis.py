@@ -111,7 +111,9 @@ def test_a_post_has_every_gram_a_query_for_its_text_asks_for(text):
             assert set(grams_of(text[i:j])) <= have
 
 
-CODE = "const total = items.map(x => x.price);\n  // 合計金額を新幹線の中で計算する\n  return total;\n\n\nconst total = 0;"
+CODE = (
+    "const total = items.map(x => x.price);\n  // 合計金額を新幹線の中で計算する\n  return total;\n\n\nconst total = 0;"
+)
 
 
 def test_code_stretches_cover_the_text_and_keep_white_space_whole():
@@ -127,7 +129,7 @@ def test_code_is_read_a_word_at_a_time_and_its_japanese_by_sudachi(analyzer):
     words = {u[1] for u in units}
     assert {"const", "total", "x.price", "price", "return"} <= words  # Latin runs joined as in prose
     assert "新幹線" in {u[0] for u in units} and "計算" in {u[0] for u in units}  # the comment
-    for term, surface, _, _, start, end in units:
+    for _, surface, _, _, start, end in units:
         assert fold(CODE[start:end]) == surface  # offsets into the text, after any cached word
     positions = [u[2] for u in units if u[3] == 1 and u[1].strip()]
     assert positions == sorted(positions)
