@@ -16,6 +16,7 @@ import pytest
 
 import postsearch
 from postsearch import cache, saved
+from postsearch.core import FIELDS
 
 from .conftest import EXAMPLE_SITE, ROOT
 from .helpers import read_all
@@ -58,6 +59,24 @@ def test_no_module_unpickles_or_evaluates():
             assert needle not in source, (module.name, needle)
 
 
+def _set(part: int, i: int, value: object) -> object:
+    return lambda p: p[part].__setitem__(i, value)
+
+
+POSTINGS_DAMAGE = [  # index.PostPostings: [terms, heads, positions, head ends, position ends]
+    _set(1, 0, 1 << len(FIELDS)),  # a field mask naming a field that does not exist
+    _set(1, 0, 0),  # no field at all
+    _set(1, 1, 0),  # a tf of 0
+    _set(1, 1, -1),  # negative
+    _set(2, 0, 1 << 32),  # past uint32
+    lambda p: p[0].__setitem__(0, p[0][1]),  # the same term twice
+    lambda p: p[2].pop(),  # a position short
+    lambda p: p[3].pop(),  # an end short
+    lambda p: p[4].__setitem__(0, p[4][0] + 1),  # positions that do not add up to the tfs
+    lambda p: p[0].append(7),  # a term that is not a string
+]
+
+
 def test_records_round_trip_and_anything_else_is_ignored(site, tmp_path):
     postsearch.build(site, tmp_path / "out", jobs=1)
     folder = site / ".postsearch-cache"
@@ -73,8 +92,12 @@ def test_records_round_trip_and_anything_else_is_ignored(site, tmp_path):
         records[0].read_bytes().replace(b'"', b"'", 1),
     ]
     row = json.loads(records[0].read_bytes())
-    row[9] = {"term": [[99, [1]]]}  # a field that does not exist
+    row[9] = {"term": [[99, [1]]]}  # postings in the old form
     bad.append(json.dumps(row).encode())
+    for damage in POSTINGS_DAMAGE:
+        row = json.loads(records[0].read_bytes())
+        damage(row[9])
+        bad.append(json.dumps(row).encode())
     row = json.loads(records[0].read_bytes())
     for grams in ([ord("a") << 42 | ord("b") << 21], [1 << 64], [-1], row[10][::-1], ["灯台"]):
         row[10] = grams  # n-gram codes of Latin letters, past 64 bits, negative, falling, strings

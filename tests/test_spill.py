@@ -17,7 +17,8 @@ import postsearch
 import postsearch.analysis
 import postsearch.posts
 from postsearch import index, rows
-from postsearch.index import TermRun, encode_entry, joined_run
+from postsearch.index import TermRun, joined_run
+from postsearch.postings import encode_entry
 from postsearch.spill import Runs
 
 from .conftest import EXAMPLE_SITE

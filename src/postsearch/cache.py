@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import os
 import re
 import stat
+from array import array
 from collections import Counter
 from pathlib import Path
 from sys import intern
@@ -35,9 +35,10 @@ import numpy as np
 from .core import FIELDS
 from .index import PostRecord
 from .ngrams import packed, unpacked, valid_codes
+from .postings import PostPostings
 from .posts import Post
 
-CACHE_VERSION = 3  # 2: a record keeps the post's weight; 3: n-grams as codes (ngrams.py)
+CACHE_VERSION = 4  # 2: a record keeps the post's weight; 3: n-grams as codes (ngrams.py); 4: postings packed
 MARKER = "postsearch-cache.json"
 TAG = "CACHEDIR.TAG"
 TAG_TEXT = (
@@ -207,7 +208,7 @@ def encode_record(record: PostRecord) -> bytes:
         record.text,
         [list(h) for h in record.headings],
         record.lengths,
-        record.postings,
+        encode_postings(record.postings),
         unpacked(record.grams).tolist(),
         [[s, t, w, c] for (s, t, w), c in record.surfaces.items()],
         record.weight,
@@ -262,19 +263,50 @@ def decode_grams(value: Any) -> bytes:
     return packed(codes)
 
 
-def decode_postings(value: Any) -> dict[str, list[tuple[int, list[int]]]]:
-    """term -> [(field, positions)], every field a field number, every position a number >= 0
-    (checked over all the terms' pairs at once: a post has thousands of terms)."""
-    need(type(value) is dict and set(map(type, value.values())) <= {list}, "postings")
-    pairs = list(itertools.chain.from_iterable(value.values()))
-    need(set(map(type, pairs)) <= {list} and set(map(len, pairs)) <= {2}, "field pairs")
-    fields = [pair[0] for pair in pairs]
-    runs = [pair[1] for pair in pairs]
-    need(set(map(type, fields)) <= {int} and set(map(type, runs)) <= {list}, "field pairs")
-    need(min(fields, default=0) >= 0 and max(fields, default=0) < len(FIELDS), "field numbers")
-    positions = list(itertools.chain.from_iterable(runs))
-    need(set(map(type, positions)) <= {int} and min(positions, default=0) >= 0, "positions")
-    return {intern(term): list(map(tuple, pairs)) for term, pairs in value.items()}  # type: ignore[misc]
+def encode_postings(postings: PostPostings) -> list[Any]:
+    """`[terms, heads, positions, head ends, position ends]` (index.PostPostings), as lists."""
+    p = postings
+    return [p.terms, p.heads.tolist(), p.positions.tolist(), p.head_ends.tolist(), p.position_ends.tolist()]
+
+
+def decode_postings(value: Any) -> PostPostings:
+    """The PostPostings encode_postings wrote, checked as the builder will read them: distinct
+    terms; per term a field mask of known fields, a tf of at least 1 per field in it, and as
+    many position deltas as the tfs add up to; every number a uint32. Checked with array
+    operations: a post has thousands of terms."""
+    need(type(value) is list and len(value) == 5, "postings")
+    terms, heads, positions, head_ends, position_ends = value
+    need(type(terms) is list and set(map(type, terms)) <= {str} and len(set(terms)) == len(terms), "terms")
+    arrays = [uint32s(x) for x in (heads, positions, head_ends, position_ends)]
+    h, q, h_end, q_end = arrays
+    need(len(h_end) == len(q_end) == len(terms), "an end per term")
+    h_start = np.concatenate(([0], h_end[:-1])).astype(np.int64)
+    q_start = np.concatenate(([0], q_end[:-1])).astype(np.int64)
+    need(bool(np.all(h_end > h_start)) and bool(np.all(q_end >= q_start)), "rising ends")
+    need((int(h_end[-1]) if len(h_end) else 0) == len(h) and (int(q_end[-1]) if len(q_end) else 0) == len(q), "ends")
+    if len(terms):
+        masks = h[h_start]
+        need(bool(np.all((masks > 0) & (masks < 1 << len(FIELDS)))), "field masks")
+        counts = np.zeros(len(masks), dtype=np.int64)
+        for f in range(len(FIELDS)):
+            counts += (masks >> f) & 1
+        need(bool(np.all(h_end - h_start == counts + 1)), "a tf per field")
+        tfs = h.astype(np.int64)
+        tfs[h_start] = 0
+        need(bool(np.all(tfs[tfs != 0] > 0)) and np.count_nonzero(tfs) == int(counts.sum()), "tfs")
+        need(bool(np.all(np.add.reduceat(tfs, h_start) == q_end - q_start)), "positions per tf")
+    return PostPostings([intern(t) for t in terms], *(array("I", x.astype(np.uint32).tobytes()) for x in arrays))
+
+
+def uint32s(value: Any) -> np.ndarray:
+    """A list of whole numbers under 2**32 as an int64 array."""
+    need(type(value) is list and set(map(type, value)) <= {int}, "a list of whole numbers")
+    try:
+        out = np.array(value, dtype=np.int64)
+    except OverflowError as e:
+        raise Invalid("a list of whole numbers") from e
+    need(not len(out) or (int(out.min()) >= 0 and int(out.max()) < 1 << 32), "uint32 numbers")
+    return out
 
 
 class RecordCache:

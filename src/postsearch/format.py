@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
-from .index import IndexBuilder, LexiconRow, PostRecord, TermRun, encode_entry
+from .index import IndexBuilder, LexiconRow, PostRecord, TermRun
+from .postings import encode_entry
 from .rows import HashedFiles, KeyedSpool, RowRun, RowSpool, SortedRows, dumps
 from .writer import WEB_FILES, Stamp, write_folder
 

@@ -7,7 +7,6 @@ the positions phrase matching needs, and the lexicon the query segmenter needs.
 
 from __future__ import annotations
 
-import operator
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -17,8 +16,9 @@ from typing import Any
 import orjson
 
 from .analysis import Analyzer, Unit
-from .core import FIELDS, deltas, fold
+from .core import FIELDS, fold
 from .ngrams import PAIR_BYTES, GramPostings, gram_rows, packed, post_gram_codes, unpacked
+from .postings import Fields, PostPostings, pack_postings
 from .posts import Post
 from .rows import RowSpool
 from .spill import Record, Runs
@@ -37,7 +37,7 @@ class PostRecord:
     text: str
     headings: list[tuple[int, str]]  # (offset into text, anchor)
     lengths: list[int]  # indexed tokens per field
-    postings: dict[str, list[tuple[int, list[int]]]]  # term -> [(field, positions)]
+    postings: PostPostings  # per term: fields, tf and positions, encoded (pack_postings)
     grams: bytes  # kana/kanji bigrams and trigrams anywhere in the post: ngrams codes, packed
     surfaces: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (surface, term, width) -> count
     weight: float = 1.0  # the post's scores are multiplied by this (Post.weight)
@@ -51,8 +51,9 @@ def field_texts(text: PostText) -> list[str]:
     return [text.title, text.tags, "\n".join(h.text for h in text.headings), text.body, text.code]
 
 
-def add_tokens(record: PostRecord, field_no: int, units: list[Unit]) -> None:
-    """One field's tokens (Analyzer.units) into the record's postings, length and lexicon counts."""
+def add_tokens(record: PostRecord, by_term: dict[str, Fields], field_no: int, units: list[Unit]) -> None:
+    """One field's tokens (Analyzer.units) into the post's postings, the record's length and
+    lexicon counts."""
     per_term: dict[str, list[int]] = defaultdict(list)
     surfaces = record.surfaces
     for term, surface, pos, width, _, _ in units:
@@ -62,7 +63,7 @@ def add_tokens(record: PostRecord, field_no: int, units: list[Unit]) -> None:
             per_term[term].append(pos)
     length = 0
     for term, positions in per_term.items():
-        record.postings.setdefault(term, []).append((field_no, sorted(set(positions))))
+        by_term.setdefault(term, []).append((field_no, sorted(set(positions))))
         length += len(positions)
     record.lengths[field_no] = length
 
@@ -79,13 +80,15 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
         text=text.text,
         headings=[(h.offset, h.anchor) for h in text.headings],
         lengths=[0] * len(FIELDS),
-        postings={},
+        postings=NO_POSTINGS,
         grams=packed(post_gram_codes(fold("\n".join([text.title, text.tags, text.text])))),
         weight=post.weight,
     )
+    by_term: dict[str, Fields] = {}
     for field_no, value in enumerate(field_texts(text)):
         if value:
-            add_tokens(record, field_no, analyzer.units(value, code=field_no == CODE))
+            add_tokens(record, by_term, field_no, analyzer.units(value, code=field_no == CODE))
+    record.postings = pack_postings(by_term)
     return record
 
 
@@ -104,27 +107,6 @@ def text_row(record: PostRecord) -> bytes:
     headings = [x for h in record.headings for x in h]
     row = [record.url, record.title, record.date, record.tags, record.path, record.text, headings]
     return orjson.dumps(row)  # what json.dumps(ensure_ascii=False, compact) gave, faster
-
-
-def encode_entry(post: int, previous: int, fields: list[tuple[int, list[int]]], postings: Any, positions: Any) -> None:
-    """One post's entry of a term's postings (id delta from `previous`, field bit mask, tf
-    per field) and its positions (deltas per field), appended as docs/format.md lays them out.
-    Written for speed (a build makes one per term and post): most terms are in one field."""
-    postings.append(post - previous)
-    if len(fields) == 1:
-        f, field_positions = fields[0]
-        postings.append(1 << f)
-        postings.append(len(field_positions))
-        positions.append(field_positions[0])
-        positions.extend(map(operator.sub, field_positions[1:], field_positions))  # core.deltas, inline
-        return
-    mask = 0
-    for f, _ in fields:
-        mask |= 1 << f
-    postings.append(mask)
-    for _, field_positions in sorted(fields):
-        postings.append(len(field_positions))
-        positions.extend(deltas(field_positions))
 
 
 @dataclass
@@ -162,18 +144,23 @@ class IndexBuilder:
     def add(self, record: PostRecord) -> None:
         post_id = len(self.posts)
         keys = len(self.postings)
-        for term, fields in record.postings.items():
+        p = record.postings
+        h = q = 0
+        for term, h_end, q_end in zip(p.terms, p.head_ends, p.position_ends, strict=True):  # encode_entry, pre-encoded
             run = self.postings.get(term)
             if run is None:
                 run = self.postings[term] = TermRun()
-            encode_entry(post_id, run.last, fields, run.postings, run.positions)
+            run.postings.append(post_id - run.last)
+            run.postings.extend(p.heads[h:h_end])
+            run.positions.extend(p.positions[q:q_end])
             run.last = post_id
+            h, q = h_end, q_end
         self.surfaces.update(record.surfaces)
         self.gram_postings.add(post_id, unpacked(record.grams))
         self.texts.append(text_row(record))
         self.posts.append(metadata(record))  # the analyzed maps are merged, the text spooled
         new_keys = len(self.postings) - keys
-        self.held += 4 * (sum(record.lengths) + 3 * len(record.postings)) + KEY_BYTES * new_keys
+        self.held += 4 * (sum(record.lengths) + 3 * len(p.terms)) + KEY_BYTES * new_keys
         self.held += PAIR_BYTES * (len(record.grams) // 8)  # packed: 8 bytes a code
         if self.held > self.spill_bytes:
             self.spill()
@@ -231,12 +218,13 @@ def joined_run(pieces: list[Record]) -> TermRun:
 
 NOTHING: list[Any] = []  # shared by every metadata record (never added to)
 NONE: dict[Any, Any] = {}
+NO_POSTINGS = pack_postings({})
 
 
 def metadata(record: PostRecord) -> PostRecord:
     """A record without its text and analyzed maps: what the index keeps per post once they
     are merged."""
-    return replace(record, text="", headings=NOTHING, postings=NONE, surfaces=NONE, grams=b"")
+    return replace(record, text="", headings=NOTHING, postings=NO_POSTINGS, surfaces=NONE, grams=b"")
 
 
 def surfaces_seen(

@@ -33,7 +33,7 @@ from .cache import (
 )
 from .core import FIELDS, gram_shard, shard_of
 from .format import GRAM_BYTES, LEXICON_BYTES, IndexRows
-from .index import PostRecord
+from .index import NO_POSTINGS, PostRecord
 from .posts import Draft, Failure
 from .rows import HashedFiles, RowRun, SortedRows
 from .writer import Stamp
@@ -219,7 +219,9 @@ def decode_post(row: Any) -> PostRecord:
     need(type(weight) in (int, float) and 0.1 <= weight <= 10, "a post's weight")
     need(type(path) is str and type(url) is str and type(title) is str, "a post's strings")
     need(len(ints(lengths)) == len(FIELDS), "a length per field")
-    return PostRecord(path, url, title, opt_str(date), strs(tags), "", [], lengths, {}, [], weight=float(weight))
+    return PostRecord(
+        path, url, title, opt_str(date), strs(tags), "", [], lengths, NO_POSTINGS, b"", weight=float(weight)
+    )
 
 
 def decode_stamps(value: Any) -> dict[str, Stamp]:

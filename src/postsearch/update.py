@@ -50,7 +50,8 @@ def changed_files(saved: SavedBuild, paths: list[str], digests: list[tuple[str, 
 
 def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: PostRecord) -> None:
     """Put `new` in the rows in place of `old` (None: a new post, `post_id` the next id)."""
-    old_postings = old.postings if old else {}
+    old_postings = old.postings.fields() if old else {}
+    new_postings = new.postings.fields()
     old_surfaces = old.surfaces if old else {}
     keys = old_surfaces.keys() | new.surfaces.keys()
     before = {key: rows.surfaces.get(key, 0) for key in keys}
@@ -65,8 +66,8 @@ def replace_post(rows: IndexRows, post_id: int, old: PostRecord | None, new: Pos
     # A term's row changes with its postings in this post, or with its forms: a surface it
     # was seen as that appeared in the site or went away.
     crossed = {key for key in keys if (before[key] > 0) != (key in rows.surfaces)}
-    terms = {t for t in old_postings.keys() | new.postings.keys() if old_postings.get(t) != new.postings.get(t)}
-    replace_terms(rows, post_id, terms | {t for _, t, _ in crossed if t}, new.postings)
+    terms = {t for t in old_postings.keys() | new_postings.keys() if old_postings.get(t) != new_postings.get(t)}
+    replace_terms(rows, post_id, terms | {t for _, t, _ in crossed if t}, new_postings)
     old_grams = set(gram_texts(unpacked(old.grams))) if old else set()
     replace_grams(rows, post_id, old_grams, set(gram_texts(unpacked(new.grams))))
     replace_lexicon(rows, touched, lexicon_before, total_before)
