@@ -139,16 +139,23 @@ def test_code_is_read_a_word_at_a_time_and_its_japanese_by_sudachi(analyzer):
     assert covered.count(0) == 0  # every character is in some unit, white space included
 
 
-def test_code_units_are_what_each_word_alone_gives(analyzer):
-    """A word of code gives the units Sudachi gives it alone, wherever it is and whatever the
-    cache holds: the index is the same whichever worker read the post."""
-    text = "let a = b;\nlet c = d;"
+def test_code_units_are_what_each_word_on_a_line_of_its_own_gives(analyzer):
+    """A word of code gives the units Sudachi gives it on a line of its own, wherever it is
+    and whatever the cache holds (read alone or many to a call): the index is the same
+    whichever worker read the post."""
+    text = "let a = b;\nlet c = d;\nconsole.log(a)"
     warm = analyzer.units(text, code=True)
     assert Analyzer().units(text, code=True) == warm
     alone = Analyzer()
     expected, pos, offset = [], 0, 0
-    for word in ["let", " ", "a", " ", "=", " ", "b;", "\n", "let", " ", "c", " ", "=", " ", "d;"]:
-        units = alone.units(word)
+    words = ["let", " ", "a", " ", "=", " ", "b;", "\n", "let", " ", "c", " ", "=", " ", "d;", "\n", "console.log(a)"]
+    for word in words:
+        lined, shift = (word, 0) if word.isspace() else (f"\n{word}\n", 1)  # white space: alone
+        units = [
+            (t, s, p - shift, w, a - shift, b - shift)
+            for t, s, p, w, a, b in alone.units(lined)
+            if shift <= a and b <= len(word) + shift
+        ]
         expected += [(t, s, pos + p, w, offset + a, offset + b) for t, s, p, w, a, b in units]
         pos += max(p + w for _, _, p, w, _, _ in units)  # the positions the word spans
         offset += len(word)

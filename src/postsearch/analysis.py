@@ -26,6 +26,9 @@ SUDACHI_MAX_BYTES = 49_149
 # Sudachi also caps its normalized (lower-cased) copy of the input at 65,535 bytes, and some
 # letters grow when lower-cased (İ: 2 bytes, then i + U+0307: 3); kept with a margin.
 SUDACHI_MAX_LOWERED = 65_000
+# A text this long fits both limits whatever its characters: 4 UTF-8 bytes each at most, and
+# lower-casing turns one character into at most two (İ: i + U+0307), 8 bytes in all.
+SURELY_FITS = min(SUDACHI_MAX_BYTES // 4, SUDACHI_MAX_LOWERED // 8)
 STOP_POS = ("助詞", "助動詞", "補助記号", "空白")
 # Normalized forms so frequent in Japanese prose that they only bloat postings.
 STOP_TERMS = frozenset(
@@ -65,6 +68,8 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _CODE_WORD = re.compile(r"\s+|\S+")
 MAX_CACHED_WORD = 64  # longer code words are analyzed each time (they seldom repeat)
 MAX_CACHED_WORDS = 200_000
+MAX_WORDS = 500_000  # Analyzer.table is emptied past this (make_room)
+WORDS_PER_CALL = 500  # code words read in one Sudachi call (at most 65 bytes each)
 
 
 @dataclass(slots=True)
@@ -79,13 +84,14 @@ class Token:
     end: int
 
 
-# A token as the build reads it: (term or None, surface, pos, width, start, end), as in Token.
+# A token as a tuple: (term or None, surface, pos, width, start, end), as in Token.
 Unit = tuple[str | None, str, int, int, int, int]
+# A text as read: its word numbers (Analyzer.table) and where each piece Sudachi read ends.
+Sequence = tuple[list[int], list[int]]
 
 
-class _Word(NamedTuple):
-    """What one dictionary word contributes; cached by word id, since words repeat (a tuple:
-    the loop per morpheme unpacks it in one step)."""
+class Word(NamedTuple):
+    """What one dictionary word contributes (Analyzer.table)."""
 
     term: str | None  # None: a stop word
     surface: str  # folded
@@ -93,6 +99,7 @@ class _Word(NamedTuple):
     plain: bool  # letters and digits only: alone, nothing to join or split
     width: int
     parts: tuple[tuple[int, int, str, str], ...]  # (start, end, term, surface) of indexed mode A parts
+    length: int  # characters of the surface as read
 
 
 def utf8_prefix_chars(text: str, limit: int) -> int:
@@ -106,6 +113,9 @@ def utf8_prefix_chars(text: str, limit: int) -> int:
 def split_for_sudachi(text: str, limit: int = SUDACHI_MAX_BYTES) -> Iterator[tuple[int, str]]:
     """Pieces under Sudachi's input limits, cut at a paragraph, line or sentence end if there
     is one (else anywhere), each with its offset into `text`."""
+    if len(text) <= SURELY_FITS and limit == SUDACHI_MAX_BYTES:
+        yield 0, text  # most texts: no need to encode them to know
+        return
     start = 0
     while start < len(text):
         fit = utf8_prefix_chars(text[start:], limit)
@@ -141,75 +151,123 @@ def code_stretches(text: str) -> Iterator[tuple[int, int, bool]]:
 
 
 class Analyzer:
-    """A Sudachi tokenizer with its own dictionary. Not thread-safe; one per worker process."""
+    """A Sudachi tokenizer with its own dictionary. Not thread-safe; one per worker process.
+
+    Reading a text gives its `sequence`: the number of each morpheme's word in `table`, the
+    analysis of a (word id, surface) pair made once and looked up after (words repeat, and
+    the Python work per morpheme is what a build spends most of its time on beside Sudachi).
+    `units` spells a sequence out as tokens; the build counts it with array operations
+    (postterms.py)."""
 
     def __init__(self) -> None:
         self.dictionary = Dictionary(dict="core")
         self.tokenizer = self.dictionary.tokenizer(mode=SplitMode.C)
         self.is_stop_pos = self.dictionary.pos_matcher(lambda p: p[0] in STOP_POS)
-        self.words: dict[tuple[int, str], _Word] = {}
-        self.code_words: dict[str, tuple[tuple[Unit, ...], int]] = {}
+        self.words: dict[tuple[int, str], int] = {}  # (word id, surface) -> number in table
+        self.table: list[Word] = []
+        self.code_words: dict[str, Sequence] = {}  # a word of code -> its sequence
+        self.generation = 0  # how many times the table was emptied (make_room)
 
     def analyze(self, text: str) -> list[Token]:
         """All tokens of a text, stop tokens included. The one public entry of this stage."""
         return [Token(*unit) for unit in self.units(text)]
 
     def units(self, text: str, code: bool = False) -> list[Unit]:
-        """What `analyze` gives, as plain tuples: a build makes millions, and a tuple costs a
-        fraction of a Token (index.add_tokens reads these). `code`: the text is code, whose
-        ASCII lines are read a word at a time (`_code_units`)."""
+        """What `analyze` gives, as plain tuples. `code`: the text is code, whose ASCII lines
+        are read a word at a time (`sequence`)."""
+        self.make_room()
         text = unicodedata.normalize("NFKC", text)
-        units: list[Unit] = []
-        if code:
-            self._code_units(text, units)
-        else:
-            self._sudachi_units(text, 0, 0, units)
-        return units
+        return units_of(self.table, text, self.sequence(text, code))
 
-    def _sudachi_units(self, text: str, offset: int, pos: int, out: list[Unit]) -> int:
-        """Units of a text (at `offset` in the analyzed one) read by Sudachi, in pieces under
-        its input limit; returns the next free position."""
-        for start, piece in split_for_sudachi(text):
-            pos = self._analyze_piece(piece, offset + start, pos, out)
-        return pos
+    def make_room(self) -> None:
+        """Empty the word table once it is full (between texts: a sequence's numbers point
+        into it). Words are analyzed the same way again, so nothing else changes."""
+        if len(self.table) > MAX_WORDS:
+            self.words, self.table, self.code_words = {}, [], {}
+            self.generation += 1
 
-    def _code_units(self, text: str, out: list[Unit]) -> None:
-        """Units of code. Its stretches of ASCII lines are cut at white space and each word is
-        analyzed alone, once (`code_words` caches them): code repeats its words (`const`, `=`,
-        `return`) and is a good part of a technical site's text, and white space is where a
-        code tokenizer cuts anyway. Stretches with Japanese or other non-ASCII characters
-        (comments, strings) are read by Sudachi whole, as prose is. The units do not depend on
-        what the cache holds, so any number of jobs gives the same bytes."""
-        pos = 0
+    def sequence(self, text: str, code: bool = False) -> Sequence:
+        """The word numbers of an NFKC text, and where each piece Sudachi read ends among
+        them (a Latin run never crosses a piece's end). Code: its stretches of ASCII lines
+        are cut at white space and each word is read alone, once (`code_words`): code
+        repeats its words (`const`, `=`, `return`), and white space is where a code
+        tokenizer cuts anyway. Stretches with Japanese or other non-ASCII characters
+        (comments, strings) are read whole, as prose is. Neither depends on what the caches
+        hold, so any number of jobs gives the same bytes."""
+        numbers: list[int] = []
+        ends: list[int] = []
+        if not code:
+            self._read(text, numbers, ends)
+            return numbers, ends
         for start, end, ascii_only in code_stretches(text):
             if ascii_only:
-                pos = self._code_words(text, start, end, pos, out)
+                self._read_code(text, start, end, numbers, ends)
             else:
-                pos = self._sudachi_units(text[start:end], start, pos, out)
+                self._read(text[start:end], numbers, ends)
+        return numbers, ends
 
-    def _code_words(self, text: str, start: int, end: int, pos: int, out: list[Unit]) -> int:
-        """Units of text[start:end], ASCII code, one word or run of white space at a time."""
-        append, cache = out.append, self.code_words
-        for m in _CODE_WORD.finditer(text, start, end):
-            word = m.group()
-            units, width = cache.get(word) or self._code_word(word)
-            base = m.start()
-            for term, surface, p, w, a, b in units:
-                append((term, surface, pos + p, w, base + a, base + b))
-            pos += width
-        return pos
+    def _read(self, text: str, numbers: list[int], ends: list[int]) -> None:
+        """A text read by Sudachi in pieces under its input limit."""
+        for _, piece in split_for_sudachi(text):
+            self._read_piece(piece, numbers)
+            ends.append(len(numbers))
 
-    def _code_word(self, word: str) -> tuple[tuple[Unit, ...], int]:
-        """A code word's units, from position and offset 0, and the positions it spans."""
-        units: list[Unit] = []
-        width = self._sudachi_units(word, 0, 0, units)
-        analyzed = (tuple(units), width)
-        if len(word) <= MAX_CACHED_WORD and len(self.code_words) < MAX_CACHED_WORDS:
-            self.code_words[word] = analyzed
-        return analyzed
+    def _read_piece(self, piece: str, numbers: list[int]) -> None:
+        """The loop per morpheme: as little as can be (a slice costs less than m.surface())."""
+        words, append = self.words, numbers.append
+        for m in self.tokenizer.tokenize(piece):
+            begin, stop = m.begin(), m.end()
+            surface = piece[begin:stop]
+            n = words.get((m.word_id(), surface))  # (an unknown word's id names its class)
+            append(self._word(m, surface) if n is None else n)
 
-    def _word(self, m: object, surface: str) -> _Word:
-        """The analysis of one morpheme the cache lacks (see _analyze_piece)."""
+    def _read_code(self, text: str, start: int, end: int, numbers: list[int], ends: list[int]) -> None:
+        """text[start:end], ASCII code, one word or run of white space at a time."""
+        cache = self.code_words
+        words = _CODE_WORD.findall(text, start, end)
+        fresh = self._read_words([w for w in dict.fromkeys(words) if w not in cache])
+        for word in words:
+            read = cache.get(word) or fresh[word]
+            base = len(numbers)
+            numbers.extend(read[0])
+            ends.extend([base + e for e in read[1]])
+        if len(cache) < MAX_CACHED_WORDS:
+            cache.update((w, read) for w, read in fresh.items() if len(w) <= MAX_CACHED_WORD)
+
+    def _read_words(self, words: list[str]) -> dict[str, Sequence]:
+        """Code words, each read on a line of its own (`\\n` before and after: a newline is
+        one token every reading goes through, so what is read on either side of it does not
+        change what is read on the other), many to a Sudachi call; white space and long
+        words read alone."""
+        read: dict[str, Sequence] = {}
+        short = [w for w in words if len(w) <= MAX_CACHED_WORD and not w.isspace()]
+        for word in words:
+            if len(word) > MAX_CACHED_WORD or word.isspace():
+                read[word] = ([], [])
+                self._read(word, *read[word])
+        for i in range(0, len(short), WORDS_PER_CALL):
+            read.update(self._read_lines(short[i : i + WORDS_PER_CALL]))
+        return read
+
+    def _read_lines(self, words: list[str]) -> dict[str, Sequence]:
+        """Short code words (no white space), one per line, in one Sudachi call."""
+        text = "\n" + "\n".join(words) + "\n"
+        numbers: list[int] = []
+        self._read_piece(text, numbers)
+        read: dict[str, Sequence] = {}
+        k = 0
+        for word in words:
+            newline = numbers[k]
+            k += 1
+            start = k
+            while k < len(numbers) and self.table[numbers[k]].surface != "\n":
+                k += 1
+            read[word] = (numbers[start:k], [k - start])
+        assert self.table[numbers[k]].surface == "\n" and self.table[newline].surface == "\n"
+        return read
+
+    def _word(self, m: object, surface: str) -> int:
+        """The analysis of one morpheme the table lacks, added to it; its number."""
         term = fold(m.normalized_form())  # type: ignore[attr-defined]
         stop = self.is_stop_pos(m) or term in STOP_TERMS or not term.strip()
         split: list[object] = []
@@ -223,61 +281,69 @@ class Analyzer:
         width = len(parts) or 1
         parts = tuple(p for p in parts if p[2] not in STOP_TERMS)
         latin = bool(_LATIN.fullmatch(surface))
-        word = _Word(None if stop else term, fold(surface), latin, latin and surface.isalnum(), width, parts)
-        if len(self.words) < 500_000:
-            self.words[(m.word_id(), surface)] = word  # type: ignore[attr-defined]
-        return word
+        plain = latin and surface.isalnum()
+        self.table.append(Word(None if stop else term, fold(surface), latin, plain, width, parts, len(surface)))
+        self.words[(m.word_id(), surface)] = len(self.table) - 1  # type: ignore[attr-defined]
+        return len(self.table) - 1
 
-    def _analyze_piece(self, piece: str, offset: int, pos: int, out: list[Unit]) -> int:
-        """Units of one piece under the Sudachi limit; returns the next free position. Each
-        morpheme's analysis is cached by word id and surface (`words`: words repeat, and the
-        Python work per morpheme is what a build spends most of its time on)."""
-        words, append = self.words, out.append
-        latin: tuple[int, int, int, int] | None = None  # (start, end, pos, count) of a Latin run
-        plain = False  # the run is one plain word
-        for m in self.tokenizer.tokenize(piece):
-            begin, stop = m.begin(), m.end()
-            surface = piece[begin:stop]  # a slice costs less than m.surface()
-            word = words.get((m.word_id(), surface)) or self._word(m, surface)  # (an unknown word's id names its class)
-            term, folded, is_latin, is_plain, width, parts = word
-            start, end = begin + offset, stop + offset
-            append((term, folded, pos, width, start, end))
-            if parts:
-                for i, (ps, pe, part, psurface) in enumerate(parts):
-                    append((part, psurface, pos + i, 1, start + ps, start + pe))
-            if is_latin:
-                if latin is not None and latin[1] == start:
-                    latin = (latin[0], end, latin[2], latin[3] + 1)
-                    plain = False
-                else:
-                    if latin is not None and not plain:
-                        self._join_latin(latin, piece, offset, out)
-                    latin, plain = (start, end, pos, 1), is_plain
-            elif latin is not None:
-                if not plain:
-                    self._join_latin(latin, piece, offset, out)
-                latin = None
-            pos += width
-        if latin is not None and not plain:
-            self._join_latin(latin, piece, offset, out)
-        return pos
 
-    @staticmethod
-    def _join_latin(run: tuple[int, int, int, int], piece: str, offset: int, out: list[Unit]) -> None:
-        """`EC2`, `Node.js`, `re:Invent`, `C++` as one more term beside their pieces, and the
-        letter and digit runs inside a piece Sudachi kept whole (`0.000057` → `000057`)."""
-        start, end, pos, count = run
-        text = piece[start - offset : end - offset]
-        if count == 1 and text.isalnum():
-            return  # one plain word: nothing to join or split
-        folded = fold(text)
-        seen = {u[1] for u in out[-count * 4 :] if u[4] >= start}
-        joined = _LATIN_EDGE.sub("", folded)
-        if count > 1 and joined and len(joined) <= MAX_JOINED and joined not in seen:
-            lead = folded.index(joined)
-            out.append((joined, joined, pos, count, start + lead, start + lead + len(joined)))
-            seen.add(joined)
-        for m in _ALNUM.finditer(folded):
-            if m.group() not in seen and len(m.group()) <= MAX_JOINED:
-                out.append((m.group(), m.group(), pos, 1, start + m.start(), start + m.end()))
-                seen.add(m.group())
+def units_of(table: list[Word], text: str, sequence: Sequence) -> list[Unit]:
+    """A sequence spelled out: each morpheme's unit and its mode A parts, and after each run
+    of Latin morphemes the units `latin_joins` adds."""
+    numbers, ends = sequence
+    units: list[Unit] = []
+    pos = offset = i = 0
+    for piece_end in ends:
+        run: list[Unit] = []  # the units of the Latin run so far
+        run_start = run_pos = count = 0
+        for n in numbers[i:piece_end]:
+            word = table[n]
+            start, offset = offset, offset + word.length
+            if count and not word.latin:
+                units.extend(joined_units(run, text[run_start:start], run_start, run_pos, count))
+                run, count = [], 0
+            mine = [(word.term, word.surface, pos, word.width, start, offset)]
+            mine += [
+                (part, surface, pos + k, 1, start + a, start + b) for k, (a, b, part, surface) in enumerate(word.parts)
+            ]
+            units.extend(mine)
+            if word.latin:
+                if not count:
+                    run_start, run_pos = start, pos
+                run.extend(mine)
+                count += 1
+            pos += word.width
+        if count:
+            units.extend(joined_units(run, text[run_start:offset], run_start, run_pos, count))
+        i = piece_end
+    return units
+
+
+def joined_units(run: list[Unit], text: str, start: int, pos: int, count: int) -> list[Unit]:
+    """The units latin_joins adds to a run of `count` Latin morphemes (their units `run`) at
+    `start` and position `pos` of the text."""
+    joins = latin_joins(text, count, {u[1] for u in run})
+    return [(s, s, pos, width, start + a, start + b) for s, width, a, b in joins]
+
+
+def latin_joins(text: str, count: int, seen: set[str]) -> list[tuple[str, int, int, int]]:
+    """`EC2`, `Node.js`, `re:Invent`, `C++` as one more term beside their pieces (a run of
+    `count` Latin morphemes spelling `text`), and the letter and digit runs inside a piece
+    Sudachi kept whole (`0.000057` → `000057`), each unless a unit of the run already has
+    that surface (`seen`). As (surface, width, start, end) in `text`: the joined one spans
+    the run's morphemes, a letter or digit run one position."""
+    if count == 1 and text.isalnum():
+        return []  # one plain word: nothing to join or split
+    folded = fold(text)
+    seen = set(seen)
+    joins: list[tuple[str, int, int, int]] = []
+    joined = _LATIN_EDGE.sub("", folded)
+    if count > 1 and joined and len(joined) <= MAX_JOINED and joined not in seen:
+        lead = folded.index(joined)
+        joins.append((joined, count, lead, lead + len(joined)))
+        seen.add(joined)
+    for m in _ALNUM.finditer(folded):
+        if m.group() not in seen and len(m.group()) <= MAX_JOINED:
+            joins.append((m.group(), 1, m.start(), m.end()))
+            seen.add(m.group())
+    return joins

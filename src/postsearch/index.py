@@ -15,11 +15,12 @@ from typing import Any
 
 import orjson
 
-from .analysis import Analyzer, Unit
+from .analysis import Analyzer
 from .core import FIELDS, fold
 from .ngrams import PAIR_BYTES, GramPostings, gram_rows, packed, post_gram_codes, unpacked
-from .postings import Fields, PostPostings, pack_postings
+from .postings import PostPostings, pack_postings
 from .posts import Post
+from .postterms import post_terms
 from .rows import RowSpool
 from .spill import Record, Runs
 from .text import PostText, post_text
@@ -43,29 +44,9 @@ class PostRecord:
     weight: float = 1.0  # the post's scores are multiplied by this (Post.weight)
 
 
-CODE = FIELDS.index("code")
-
-
 def field_texts(text: PostText) -> list[str]:
     """The texts of FIELDS, in order."""
     return [text.title, text.tags, "\n".join(h.text for h in text.headings), text.body, text.code]
-
-
-def add_tokens(record: PostRecord, by_term: dict[str, Fields], field_no: int, units: list[Unit]) -> None:
-    """One field's tokens (Analyzer.units) into the post's postings, the record's length and
-    lexicon counts."""
-    per_term: dict[str, list[int]] = defaultdict(list)
-    surfaces = record.surfaces
-    for term, surface, pos, width, _, _ in units:
-        key = (surface, term or "", width)
-        surfaces[key] = surfaces.get(key, 0) + 1
-        if term is not None:
-            per_term[term].append(pos)
-    length = 0
-    for term, positions in per_term.items():
-        by_term.setdefault(term, []).append((field_no, sorted(set(positions))))
-        length += len(positions)
-    record.lengths[field_no] = length
 
 
 def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> PostRecord:
@@ -84,11 +65,8 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
         grams=packed(post_gram_codes(fold("\n".join([text.title, text.tags, text.text])))),
         weight=post.weight,
     )
-    by_term: dict[str, Fields] = {}
-    for field_no, value in enumerate(field_texts(text)):
-        if value:
-            add_tokens(record, by_term, field_no, analyzer.units(value, code=field_no == CODE))
-    record.postings = pack_postings(by_term)
+    terms = post_terms(analyzer, field_texts(text))
+    record.postings, record.lengths, record.surfaces = terms.postings, terms.lengths, terms.surfaces
     return record
 
 

@@ -80,10 +80,10 @@ def analysis_salt() -> str:
     anchors, analysis, index and the shared core) and Sudachi's versions."""
     from importlib import metadata
 
-    from . import analysis, anchors, blocks, core, index, markdown, ngrams, postings, text
+    from . import analysis, anchors, blocks, core, index, markdown, ngrams, postings, postterms, text
 
     digest = hashlib.sha256()
-    for module in (analysis, anchors, blocks, core, index, markdown, ngrams, postings, text):
+    for module in (analysis, anchors, blocks, core, index, markdown, ngrams, postings, postterms, text):
         digest.update(Path(module.__file__ or "").read_bytes())
     for package in ("sudachipy", "sudachidict-core", "pyromark"):
         digest.update(metadata.version(package).encode())
