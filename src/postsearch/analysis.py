@@ -189,7 +189,8 @@ class Analyzer:
     def sequence(self, text: str, code: bool = False) -> Sequence:
         """The word numbers of an NFKC text, and where each piece Sudachi read ends among
         them (a Latin run never crosses a piece's end). Code: its stretches of ASCII lines
-        are cut at white space and each word is read alone, once (`code_words`): code
+        are cut at white space and each word is read on a line of its own, once
+        (`_read_words`, `code_words`): code
         repeats its words (`const`, `=`, `return`), and white space is where a code
         tokenizer cuts anyway. Stretches with Japanese or other non-ASCII characters
         (comments, strings) are read whole, as prose is. Neither depends on what the caches

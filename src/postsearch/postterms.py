@@ -54,7 +54,7 @@ class Vocab:
     """The Analyzer's word table as numeric columns (one row per word number), with the
     terms and surface keys numbered. Words are added as the table grows (`sync`)."""
 
-    generation: int = -1
+    generation: int  # the analyzer's (a table emptied is a new vocab)
     words: int = 0  # rows synced
     terms: list[str] = field(default_factory=list)
     term_numbers: dict[str, int] = field(default_factory=dict)
@@ -78,20 +78,18 @@ class Vocab:
             self.keys.append(key)
         return n
 
-    def sync(self, analyzer: Analyzer) -> None:
-        """Rows for the words the analyzer added since the last call (all of them again
-        after it emptied its table)."""
-        if self.generation != analyzer.generation:
-            self.__init__()  # type: ignore[misc]
-            self.generation = analyzer.generation
-            self.columns = {name: Column() for name in WORD_COLUMNS + PART_COLUMNS}
+    def __post_init__(self) -> None:
+        self.columns = {name: Column() for name in WORD_COLUMNS + PART_COLUMNS}
+
+    def sync(self, table: list[Word]) -> None:
+        """Rows for the words added to the analyzer's table since the last call."""
         rows: dict[str, list[int]] = {name: [] for name in self.columns}
         parts = self.columns["part_term"].size
-        for word in analyzer.table[self.words :]:
+        for word in table[self.words :]:
             self.add_word(word, rows, parts + len(rows["part_term"]))
         for name, values in rows.items():
             self.columns[name].extend(values)
-        self.words = len(analyzer.table)
+        self.words = len(table)
 
     def add_word(self, word: Word, rows: dict[str, list[int]], part_start: int) -> None:
         rows["term"].append(-1 if word.term is None else self.term(word.term))
@@ -161,11 +159,16 @@ def post_terms(analyzer: Analyzer, texts: list[str]) -> PostTerms:
         field_of.append(f)
         bounds.append(len(numbers))
         normalized.append(text)
+    return counted(vocab_of(analyzer), np.array(numbers, dtype=np.int64), piece_ends, field_of, bounds, normalized)
+
+
+def vocab_of(analyzer: Analyzer) -> Vocab:
+    """The analyzer's Vocab, up to date with its table."""
     vocab = _vocabs.get(analyzer)
-    if vocab is None:
-        vocab = _vocabs[analyzer] = Vocab()
-    vocab.sync(analyzer)
-    return counted(vocab, np.array(numbers, dtype=np.int64), piece_ends, field_of, bounds, normalized)
+    if vocab is None or vocab.generation != analyzer.generation:
+        vocab = _vocabs[analyzer] = Vocab(analyzer.generation)
+    vocab.sync(analyzer.table)
+    return vocab
 
 
 def counted(
