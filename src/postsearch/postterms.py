@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from .analysis import Analyzer, Word, latin_joins
 from .core import FIELDS
+from .ngrams import distinct
 from .postings import PostPostings
 
 Ints = npt.NDArray[np.int64]
@@ -273,13 +274,12 @@ def postings_of(vocab: Vocab, entries: Entries) -> tuple[PostPostings, list[int]
     rank = np.empty(len(unique), dtype=np.int64)
     rank[by_first] = np.arange(len(unique))
     ranks = rank[np.searchsorted(unique, terms)]
-    order = np.lexsort((positions, fields, ranks))
-    r, f, p = ranks[order], fields[order], positions[order]
-    new = np.ones(len(r), dtype=bool)
-    new[1:] = (r[1:] != r[:-1]) | (f[1:] != f[:-1]) | (p[1:] != p[:-1])
-    r, f, p = r[new], f[new], p[new]  # each (term, field, position) once
+    # (term rank, field, position) as one number, sorted and each once: rank above bit 35,
+    # the field in bits 32-34, the position (a uint32 in the format) below
+    keys = distinct((ranks << 35) | (fields << 32) | positions)
+    r, f, p = keys >> 35, (keys >> 32) & 7, keys & 0xFFFFFFFF
     group = np.ones(len(r), dtype=bool)  # where a (term, field) starts
-    group[1:] = (r[1:] != r[:-1]) | (f[1:] != f[:-1])
+    group[1:] = (keys[1:] >> 32) != (keys[:-1] >> 32)
     deltas = p.copy()
     deltas[1:] -= np.where(group[1:], 0, p[:-1])
     group_at = np.flatnonzero(group)
