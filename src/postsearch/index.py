@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from .analysis import Analyzer
-from .core import FIELDS, fold
+from .core import fold
 from .ngrams import PAIR_BYTES, GramPostings, gram_rows, packed, post_gram_codes, unpacked
 from .postings import PostPostings, pack_postings
 from .posts import Post
@@ -38,7 +38,7 @@ class PostRecord:
     text: str
     headings: list[tuple[int, str]]  # (offset into text, anchor)
     lengths: list[int]  # indexed tokens per field
-    postings: PostPostings  # per term: fields, tf and positions, encoded (pack_postings)
+    postings: PostPostings  # per term: fields, tf and positions, encoded (postterms.py)
     grams: bytes  # kana/kanji bigrams and trigrams anywhere in the post: ngrams codes, packed
     surfaces: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (surface, term, width) -> count
     weight: float = 1.0  # the post's scores are multiplied by this (Post.weight)
@@ -52,6 +52,7 @@ def field_texts(text: PostText) -> list[str]:
 def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> PostRecord:
     """A post, analyzed. The one public entry of this stage's first half."""
     text = post_text(post, anchors)
+    terms = post_terms(analyzer, field_texts(text))
     record = PostRecord(
         path=post.path,
         url=post.url,
@@ -60,13 +61,12 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
         tags=post.tags,
         text=text.text,
         headings=[(h.offset, h.anchor) for h in text.headings],
-        lengths=[0] * len(FIELDS),
-        postings=NO_POSTINGS,
+        lengths=terms.lengths,
+        postings=terms.postings,
         grams=packed(post_gram_codes(fold("\n".join([text.title, text.tags, text.text])))),
+        surfaces=terms.surfaces,
         weight=post.weight,
     )
-    terms = post_terms(analyzer, field_texts(text))
-    record.postings, record.lengths, record.surfaces = terms.postings, terms.lengths, terms.surfaces
     return record
 
 
