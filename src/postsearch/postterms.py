@@ -66,18 +66,10 @@ class Vocab:
     joins: dict[tuple[int, ...], list[tuple[int, int]]] = field(default_factory=dict)  # run of words -> (term, key)
 
     def term(self, term: str) -> int:
-        n = self.term_numbers.get(term)
-        if n is None:
-            n = self.term_numbers[term] = len(self.terms)
-            self.terms.append(term)
-        return n
+        return number_of(term, self.terms, self.term_numbers)
 
     def key(self, key: SurfaceKey) -> int:
-        n = self.key_numbers.get(key)
-        if n is None:
-            n = self.key_numbers[key] = len(self.keys)
-            self.keys.append(key)
-        return n
+        return number_of(key, self.keys, self.key_numbers)
 
     def __post_init__(self) -> None:
         self.columns = {name: Column() for name in WORD_COLUMNS + PART_COLUMNS}
@@ -109,6 +101,15 @@ class Vocab:
 
     def col(self, name: str) -> Ints:
         return self.columns[name].values
+
+
+def number_of(value: Any, values: list[Any], numbers: dict[Any, int]) -> int:
+    """The number of `value` in `values` (by `numbers`), added at the end if it is new."""
+    n = numbers.get(value)
+    if n is None:
+        n = numbers[value] = len(values)
+        values.append(value)
+    return n
 
 
 WORD_COLUMNS = ("term", "key", "width", "length", "latin", "plain", "parts", "part_start")
