@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postsearch import frontmatter, posts, sitefiles
 from postsearch.posts import Draft, Failure, Post, SiteOptions, normalize_date, read_post, read_posts
@@ -306,6 +309,38 @@ def merge_bomb(levels: int) -> str:
 def test_yaml_recursive_and_merge_aliases_fail_alone(tmp_path, front):
     item = read_post(write(tmp_path, "p.md", f"---\n{front}\n---\n本文\n"), "p.md", SiteOptions())
     assert isinstance(item, Failure) and "front matter" in item.reason, item
+
+
+DENSE_YAML = ["?\n" * 1000, "? " * 1000, "- " * 1000, "[" * 1000 + "]" * 1000, "a:\n" * 666, "? ? - [] " * 200]
+
+
+@given(st.text(alphabet="?-[]{}:,a \n", max_size=60) | st.sampled_from(DENSE_YAML))
+@settings(max_examples=300, deadline=None)
+def test_plain_front_matter_needs_no_count(fm):
+    """The limits are not counted for short front matter without aliases (a speed-up): that
+    is sound only if YAML makes at most three nodes of a character."""
+    assert 3 * frontmatter.PLAIN_FRONT_MATTER_CHARS <= frontmatter.MAX_FRONT_MATTER_VALUES
+    loader = frontmatter.FrontMatterLoader(fm)  # libyaml's composer, as a build parses
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
+    if node is not None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(frontmatter, "MAX_FRONT_MATTER_VALUES", 3 * max(1, len(fm)))
+            patch.setattr(frontmatter, "MAX_FRONT_MATTER_CHARS", len(fm))
+            frontmatter.check_expanded_size(node)  # raises past either limit
+
+
+def test_front_matter_with_an_alias_is_counted_however_short():
+    loaded = frontmatter.YamlHandler().load("a: &a [1]\nb: *a")
+    assert loaded == {"a": [1], "b": [1]}
+    bomb = alias_bomb(9).split("---")[1]
+    assert len(bomb) < frontmatter.PLAIN_FRONT_MATTER_CHARS
+    with pytest.raises(frontmatter.FrontMatterTooLarge):
+        frontmatter.YamlHandler().load(bomb)
 
 
 def test_front_matter_has_a_size_limit(tmp_path):

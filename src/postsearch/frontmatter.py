@@ -28,6 +28,10 @@ the metadata (str(), json.dumps). Counted on the parsed nodes, never expanded.""
 MAX_FRONT_MATTER_CHARS = 1024 * 1024
 """Characters of the front matter's scalars with every alias expanded (one long string
 aliased a thousand times is a bomb too)."""
+PLAIN_FRONT_MATTER_CHARS = 2_000
+"""Front matter this short and without a `*` (no alias, so no node is shared) is within the
+limits above without counting: YAML makes at most three nodes of a character (`?` alone is a
+mapping, its key and its value) and a scalar is never longer than its source text."""
 _MAX_INT_BITS = 13_000  # str() refuses ints over 4,300 digits; YAML's `0x...` builds them
 
 
@@ -55,11 +59,14 @@ class FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type:
     """YAML's safe loader (libyaml's when present, as python-frontmatter uses), with alias
     expansion bounded before anything is constructed, and impossible dates kept as text."""
 
+    counted = True  # whether get_single_data checks the expanded size (see load)
+
     def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
             return None
-        check_expanded_size(node)
+        if self.counted:
+            check_expanded_size(node)
         return self.construct_document(node)
 
 
@@ -134,6 +141,7 @@ class YamlHandler(YAMLHandler):
 
     def load(self, fm: str, **kwargs: object) -> Any:
         loader = FrontMatterLoader(fm)  # a safe loader: no tag constructs objects or runs code
+        loader.counted = "*" in fm or len(fm) > PLAIN_FRONT_MATTER_CHARS
         try:
             return loader.get_single_data()
         finally:

@@ -13,6 +13,7 @@ matter with size and alias-expansion limits.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -251,6 +252,13 @@ def normalize_date(value: Any) -> str | None:
         return value.isoformat()
     if not isinstance(value, str):
         return None
+    return date_of_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def date_of_text(value: str) -> str | None:
+    """normalize_date of a string. Kept: posts share dates (a docs site's `ms.date`), and
+    trying the formats one by one costs a dozen strptime calls for the last of them."""
     text = value.strip()
     text = re.sub(r"T(\d):", r"T0\1:", text)  # `2019-01-05T9:00`
     text = re.sub(r"(?<=[+-]\d\d):(?=\d\d$)", "", text)  # `+09:00` -> `+0900` for %z
