@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postsearch import frontmatter, posts, sitefiles
-from postsearch.posts import Draft, Failure, Post, SiteOptions, normalize_date, read_post, read_posts
+from postsearch.dates import normalize_date
+from postsearch.posts import Draft, Failure, Post, SiteOptions, read_post, read_posts
 
 from .conftest import EXAMPLE_SITE
 

@@ -34,7 +34,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .posts import DEFAULT_INCLUDE, Draft, Post, SiteOptions, as_weight, normalize_date
+from .dates import normalize_date
+from .posts import DEFAULT_INCLUDE, Draft, Post, SiteOptions, as_weight
 from .sitefiles import read_source
 
 BODY = "[data-postsearch-body], [data-pagefind-body]"

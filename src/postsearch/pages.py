@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .dates import normalize_date
 from .index import IndexBuilder, PostRecord, shared_urls
 from .pipeline import BuildReport, LazyPool, analyze_all
-from .posts import Draft, Failure, Post, as_weight, clean_control_chars, normalize_date, site_path
+from .posts import Draft, Failure, Post, as_weight, clean_control_chars, site_path
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,6 @@ matter with size and alias-expansion limits.
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import html
 import re
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .dates import normalize_date
 from .frontmatter import FrontMatterTooLarge, split_front_matter
 from .sitefiles import is_utf8, read_source, show_path, walk_site
 from .siterules import NO_RULES, SiteRules, literal_url, rule_url, site_rules
@@ -213,21 +212,6 @@ def draft_reason(meta: dict[str, Any]) -> str | None:
 # --- dates --------------------------------------------------------------------------------
 
 _FILENAME_DATE = re.compile(r"(?:^|/)(\d{4})-(\d{1,2})-(\d{1,2})-")
-_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S %z",
-    "%Y-%m-%d %H:%M %z",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y/%m/%d",
-    "%Y-%m-%d",
-    "%m/%d/%Y",
-    "%Y.%m.%d",
-)
 
 
 def post_date(meta: dict[str, Any], rel: str, warnings: list[str]) -> str | None:
@@ -241,38 +225,6 @@ def post_date(meta: dict[str, Any], rel: str, warnings: list[str]) -> str | None
     m = _FILENAME_DATE.search(rel)
     if m:
         return normalize_date(f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}")
-    return None
-
-
-def normalize_date(value: Any) -> str | None:
-    """Any date a generator accepts, as one ISO 8601 string; None when unreadable."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if not isinstance(value, str):
-        return None
-    return date_of_text(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def date_of_text(value: str) -> str | None:
-    """normalize_date of a string. Kept: posts share dates (a docs site's `ms.date`), and
-    trying the formats one by one costs a dozen strptime calls for the last of them."""
-    text = value.strip()
-    text = re.sub(r"T(\d):", r"T0\1:", text)  # `2019-01-05T9:00`
-    text = re.sub(r"(?<=[+-]\d\d):(?=\d\d$)", "", text)  # `+09:00` -> `+0900` for %z
-    text = re.sub(r"Z$", "+0000", text)
-    text = re.sub(r"\.\d+(?=[+-]\d{4}$|$)", "", text)  # drop fractions of a second
-    text = re.sub(r"^(\d{4})/(\d{1,2})/(\d{1,2})", lambda m: f"{m[1]}/{int(m[2]):02d}/{int(m[3]):02d}", text)
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        if "%H" not in fmt:
-            return parsed.date().isoformat()
-        return parsed.isoformat()
     return None
 
 
