@@ -27,9 +27,7 @@ _DATE_FORMATS = (
 
 def normalize_date(value: Any) -> str | None:
     """Any date a generator accepts, as one ISO 8601 string; None when unreadable."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # a datetime is one too: isoformat keeps its time
         return value.isoformat()
     if not isinstance(value, str):
         return None

@@ -53,7 +53,7 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
     """A post, analyzed. The one public entry of this stage's first half."""
     text = post_text(post, anchors)
     terms = post_terms(analyzer, field_texts(text))
-    record = PostRecord(
+    return PostRecord(
         path=post.path,
         url=post.url,
         title=post.title,
@@ -67,7 +67,6 @@ def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> Pos
         surfaces=terms.surfaces,
         weight=post.weight,
     )
-    return record
 
 
 @dataclass
