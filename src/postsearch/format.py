@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .ahead import FilesAhead, can_fork
 from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
 from .index import IndexBuilder, LexiconRow, PostRecord, TermRun
 from .postings import encode_entry
@@ -190,7 +191,7 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
     with a core to spare (the workers are done by now)."""
     forms = builder.forms()
     terms, positions = RowSpool(), RowSpool()
-    apart = apart and TermsApart.can() and builder.has_terms(APART_TERMS)
+    apart = apart and can_fork() and builder.has_terms(APART_TERMS)
     apart_terms = TermsApart.start(builder, forms, terms, positions) if apart else None
     keys = encode_terms(builder, forms, terms, positions) if apart_terms is None else []
     gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk
@@ -233,12 +234,6 @@ class TermsApart:
     process: Any
     receive: Any
     spools: tuple[RowSpool, RowSpool]
-
-    @staticmethod
-    def can() -> bool:
-        """Whether this process may fork a child: a system that forks (a spawned process would
-        have to be sent the postings), and not a daemon (a pool's worker may not have one)."""
-        return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
     @classmethod
     def start(
@@ -351,7 +346,11 @@ def web_files() -> dict[str, bytes]:
 
 
 def write_index(
-    rows: IndexRows, out: Path, previous: dict[str, Stamp] | None = None, src: Path | None = None
+    rows: IndexRows,
+    out: Path,
+    previous: dict[str, Stamp] | None = None,
+    src: Path | None = None,
+    ahead: FilesAhead | None = None,
 ) -> WriteSummary:
     """Write the index and the browser runtime to `out` (writer.write_folder: refused unless
     OUT is empty or an index, and swapped in whole). The one public entry of this stage."""
@@ -362,7 +361,7 @@ def write_index(
         yield "manifest.json", dumps({**manifest, "build": build})
         yield from web.items()
 
-    written = write_folder(out, index_files(rows, manifest), top, previous, src)
+    written = write_folder(out, index_files(rows, manifest), top, previous, src, ahead)
     return WriteSummary(
         files=written.files,
         bytes=written.bytes,

@@ -12,6 +12,7 @@ otherwise (it still takes unchanged posts from the cache). Both write the same b
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import logging
@@ -23,6 +24,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Literal
 
+from .ahead import FilesAhead
 from .builtpages import any_marks_body
 from .cache import RecordCache, UnsafeCache, open_cache
 from .format import WriteSummary, encode_rows, write_index
@@ -38,6 +40,9 @@ ProgressFn = Callable[[int, int, str], None]
 log = logging.getLogger("postsearch.build")
 CACHE_DIR = ".postsearch-cache"
 BATCH = 256  # posts read ahead of analysis
+AHEAD_POSTS = 64  # a smaller site's index is written sooner than files are made ahead (FilesAhead)
+AHEAD_FILES = 12_000  # at most: an index keeps to about MAX_FILES files (format.budget_scale)
+AHEAD_PER_FILE = 3  # files made ahead per file of the site, at most (efcl-blog's index: 2.5)
 
 
 @dataclass
@@ -298,8 +303,28 @@ def report_of(files: list[FileOutcome]) -> BuildReport:
 
 def full_build(site: Site, pool: LazyPool, out: Path, key: str) -> BuildReport:
     """Read and analyze every post (the cache spares the analysis of unchanged ones) and
-    write the whole index."""
-    builder = IndexBuilder()
+    write the whole index. With a core to spare, the index's files are made empty
+    meanwhile, at the lowest priority (writer.FilesAhead: making a file is what writing
+    one costs most), and only filled at the end."""
+    apart = pool.jobs > 1 and not pool.scheduler
+    ahead = None
+    if apart and len(site.files) >= AHEAD_POSTS:
+        ahead = FilesAhead.start(out, min(AHEAD_FILES, AHEAD_PER_FILE * len(site.files) + 16))
+    with ahead or contextlib.nullcontext():
+        builder = IndexBuilder()
+        files = analyze_site(site, pool, builder)
+        report = report_of(files)
+        report.cached = site.records.hits
+        rows = encode_rows(builder, apart=apart)
+        report.warnings += shared_urls(rows.posts)
+        report.written = write_index(rows, out, src=site.src, ahead=ahead)
+    if site.records.folder is not None:
+        save_build(site.records.folder, SavedBuild(key, files, rows, str(out.resolve()), report.written.stamps))
+    return report
+
+
+def analyze_site(site: Site, pool: LazyPool, builder: IndexBuilder) -> list[FileOutcome]:
+    """Every file read and analyzed, its record added to `builder`; what each file gave."""
     files: list[FileOutcome] = []
 
     def merge(started: Started) -> None:
@@ -324,14 +349,7 @@ def full_build(site: Site, pool: LazyPool, out: Path, key: str) -> BuildReport:
             merge(waiting)
     finally:
         pool.close()
-    report = report_of(files)
-    report.cached = site.records.hits
-    rows = encode_rows(builder, apart=pool.jobs > 1 and not pool.scheduler)
-    report.warnings += shared_urls(rows.posts)
-    report.written = write_index(rows, out, src=site.src)
-    if site.records.folder is not None:
-        save_build(site.records.folder, SavedBuild(key, files, rows, str(out.resolve()), report.written.stamps))
-    return report
+    return files
 
 
 def update_build(site: Site, saved: SavedBuild, changed: list[int], out: Path) -> BuildReport | None:

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .ahead import FilesAhead, in_use, remove_slots
+
 WEB_FILES = ("postsearch.js", "ui.js", "highlight.js", "ui.css", "demo.html")
 MANIFEST = "manifest.json"
 # Every name an index folder of any version holds: the runtime, the manifest, the data files
@@ -130,12 +132,16 @@ def remove_ours(folder: Path) -> None:
 
 def clean_leftovers(out: Path) -> None:
     """Remove the temp folders of builds of `out` that were killed before they finished
-    (`.OUT.new-*`, `.OUT.old-*`). Called with the folder's lock held, so none is in use."""
+    (`.OUT.new-*`, `.OUT.old-*`, `.OUT.ahead-*`). Called with the folder's lock held, so no
+    other build is writing; files made ahead are locked while their build runs."""
     prefixes = (f".{out.name}.new-", f".{out.name}.old-")
+    ahead = f".{out.name}.ahead-"
     with contextlib.suppress(OSError):
         for entry in os.scandir(out.parent):
             if entry.name.startswith(prefixes) and entry.is_dir(follow_symlinks=False):
                 remove_ours(Path(entry.path))
+            elif entry.name.startswith(ahead) and entry.is_dir(follow_symlinks=False) and not in_use(Path(entry.path)):
+                remove_slots(Path(entry.path))  # (a running build holds its own: FilesAhead)
 
 
 @contextlib.contextmanager
@@ -181,11 +187,16 @@ def link(source: str, target: str) -> bool:
 
 
 def write_data(
-    files: Iterable[tuple[str, bytes]], folder: Path, old: Path, previous: dict[str, Stamp]
+    files: Iterable[tuple[str, bytes]],
+    folder: Path,
+    old: Path,
+    previous: dict[str, Stamp],
+    ahead: FilesAhead | None = None,
 ) -> tuple[int, int, dict[str, bytes], hashlib.blake2b]:
     """Write the data files into `folder` as they come; a file the previous build wrote with
     the same bytes (its stamp, by name) is hard-linked from `old` instead: creating files is
-    the slow part of a small rebuild. Returns count, bytes, digests and the running build hash."""
+    the slow part of a small rebuild (and of a full one: `ahead`, files made ahead of time).
+    Returns count, bytes, digests and the running build hash."""
     by_name = {key.rpartition("/")[2]: (key, stamp) for key, stamp in previous.items()}
     build = hashlib.blake2b(digest_size=8)
     digests: dict[str, bytes] = {}
@@ -196,7 +207,8 @@ def write_data(
         target = folder / name
         key, stamp = by_name.get(name, ("", None))
         source = str(old / key)
-        if not (stamp and stamp[0] == digest and unchanged(source, stamp) and link(source, str(target))):
+        same = stamp and stamp[0] == digest and unchanged(source, stamp) and link(source, str(target))
+        if not same and not (ahead and ahead.fill(target, data)):
             target.write_bytes(data)
         digests[name] = digest
         count += 1
@@ -244,6 +256,7 @@ def write_folder(
     top: Callable[[str], Iterable[tuple[str, bytes]]],
     previous: dict[str, Stamp] | None = None,
     src: Path | None = None,
+    ahead: FilesAhead | None = None,
 ) -> Written:
     """Write an index folder at `out`: the data files (written as they come) into the build
     folder, then `top(build)` (the manifest, which names the build, and the runtime) beside
@@ -259,7 +272,7 @@ def write_folder(
         tmp = Path(tempfile.mkdtemp(prefix=f".{where.name}.new-", dir=where.parent))
         try:
             (tmp / PENDING).mkdir()
-            count, size, digests, hasher = write_data(data, tmp / PENDING, where, previous or {})
+            count, size, digests, hasher = write_data(data, tmp / PENDING, where, previous or {}, ahead)
             for name, blob in top(""):  # the build name covers the manifest (all but the name itself)
                 if name == MANIFEST:  # not the runtime: it is not in the build folder
                     hasher.update(name.encode() + b"\0" + blob)
