@@ -63,13 +63,14 @@ def analyze_chunk(posts: list[Post], anchors: str) -> list[PostRecord | Failure]
 
 
 def analyze_all(posts: list[Post], anchors: str, pool: Any) -> Iterator[PostRecord | Failure]:
-    """Records in the order of `posts`, analyzed in the pool (or here without one)."""
-    if pool is None:
-        if _worker is None or _worker[1] != anchors:
-            _init_worker(anchors)
-        yield from (_analyze(p) for p in posts)
-    else:
-        yield from pool.imap(_analyze, posts, chunksize=4)
+    """Records in the order of `posts`, analyzed in the pool (or here without one). The
+    posts go to the pool now, not when the first record is asked for, so the workers have
+    them while this process is still merging an earlier batch."""
+    if pool is not None:
+        return iter(pool.imap(_analyze, posts, chunksize=4))
+    if _worker is None or _worker[1] != anchors:
+        _init_worker(anchors)
+    return (_analyze(p) for p in posts)
 
 
 def worker_salt() -> str:
