@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from postsearch.workers import analyze_all
+from postsearch.workers import CHUNK, DaskPool, analyze_all
 
 
 class RecordingPool:
@@ -25,3 +25,34 @@ def test_posts_go_to_the_pool_before_the_first_record_is_asked_for():
     records = analyze_all(["a", "b"], "github", pool)  # type: ignore[list-item]
     assert pool.sent == [["a", "b"]]
     assert list(records) == [None, None]
+
+
+class DoneFuture:
+    def __init__(self, chunk: list[Any]) -> None:
+        self.chunk = chunk
+
+    def result(self) -> list[Any]:
+        return [f"record of {post}" for post in self.chunk]
+
+    def release(self) -> None:
+        pass
+
+
+class RecordingClient:
+    """A Dask client that only notes the chunks sent to it."""
+
+    def __init__(self) -> None:
+        self.sent: list[list[Any]] = []
+
+    def map(self, func: Any, chunks: list[list[Any]], **kwargs: Any) -> list[DoneFuture]:
+        self.sent.extend(chunks)
+        return [DoneFuture(c) for c in chunks]
+
+
+def test_posts_go_to_the_cluster_before_the_first_record_is_asked_for():
+    pool = object.__new__(DaskPool)  # without connecting: only imap is tried
+    pool.client, pool.anchors = RecordingClient(), "github"  # type: ignore[assignment]
+    posts = [f"post {k}" for k in range(CHUNK + 1)]
+    records = pool.imap(None, posts)  # type: ignore[arg-type]
+    assert pool.client.sent == [posts[:CHUNK], posts[CHUNK:]]  # type: ignore[attr-defined]
+    assert list(records) == [f"record of {p}" for p in posts]

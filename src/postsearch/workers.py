@@ -103,16 +103,21 @@ class DaskPool:
             )
 
     def imap(self, func: Callable[[Post], Any], posts: Iterable[Post], chunksize: int = 4) -> Iterator[Any]:
-        """What multiprocessing's imap gives (`func` is always _analyze), from the cluster."""
+        """What multiprocessing's imap gives (`func` is always _analyze), from the cluster:
+        the tasks are sent now, the records read as they are asked for."""
         items = list(posts)
         chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-        futures = self.client.map(analyze_chunk, chunks, anchors=self.anchors, pure=False)
-        for future in futures:
-            yield from future.result()
-            future.release()
+        return results_of(self.client.map(analyze_chunk, chunks, anchors=self.anchors, pure=False))
 
     def close(self) -> None:
         self.client.close()
+
+
+def results_of(futures: list[Any]) -> Iterator[Any]:
+    """The records of Dask futures, in order, each future let go once read."""
+    for future in futures:
+        yield from future.result()
+        future.release()
 
 
 class LazyPool:
