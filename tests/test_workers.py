@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from postsearch.pipeline import batches
 from postsearch.workers import CHUNK, DaskPool, analyze_all
 
 
@@ -56,3 +57,9 @@ def test_posts_go_to_the_cluster_before_the_first_record_is_asked_for():
     records = pool.imap(None, posts)  # type: ignore[arg-type]
     assert pool.client.sent == [posts[:CHUNK], posts[CHUNK:]]  # type: ignore[attr-defined]
     assert list(records) == [f"record of {p}" for p in posts]
+
+
+def test_the_first_batch_is_small_so_the_workers_start_sooner():
+    assert list(batches(range(11), 4, 2)) == [[0, 1], [2, 3, 4, 5], [6, 7, 8, 9], [10]]
+    assert list(batches(range(5), 4)) == [[0, 1, 2, 3], [4]]
+    assert list(batches(range(1), 4, 2)) == [[0]]

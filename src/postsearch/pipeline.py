@@ -40,6 +40,7 @@ ProgressFn = Callable[[int, int, str], None]
 log = logging.getLogger("postsearch.build")
 CACHE_DIR = ".postsearch-cache"
 BATCH = 256  # posts read ahead of analysis
+FIRST_BATCH = 32  # fewer, so the workers start sooner
 AHEAD_POSTS = 64  # a smaller site's index is written sooner than files are made ahead (FilesAhead)
 AHEAD_FILES = 12_000  # at most: an index keeps to about MAX_FILES files (format.budget_scale)
 AHEAD_PER_FILE = 3  # files made ahead per file of the site, at most (efcl-blog's index: 2.5)
@@ -95,14 +96,15 @@ def analysis_salt() -> str:
     return digest.hexdigest()[:16]
 
 
-def batches(items: Iterable[int], size: int) -> Iterator[list[int]]:
-    """File numbers a batch at a time, so a build never holds every post's source at once."""
+def batches(items: Iterable[int], size: int, first: int | None = None) -> Iterator[list[int]]:
+    """File numbers a batch at a time, so a build never holds every post's source at once;
+    the first batch holds `first` (the workers start on it while the next is read)."""
     batch: list[int] = []
     for item in items:
         batch.append(item)
-        if len(batch) == size:
+        if len(batch) == (first or size):
             yield batch
-            batch = []
+            batch, first = [], None
     if batch:
         yield batch
 
@@ -340,7 +342,7 @@ def analyze_site(site: Site, pool: LazyPool, builder: IndexBuilder) -> list[File
         # Batches overlap: the next one is read and sent to the pool before this one's
         # records are merged, so the workers never wait for this process to catch up.
         waiting: Started | None = None
-        for batch in batches(range(len(site.files)), BATCH):
+        for batch in batches(range(len(site.files)), BATCH, FIRST_BATCH):
             started = start_files(site, batch, pool)
             if waiting is not None:
                 merge(waiting)
