@@ -63,3 +63,4 @@ def test_the_first_batch_is_small_so_the_workers_start_sooner():
     assert list(batches(range(11), 4, 2)) == [[0, 1], [2, 3, 4, 5], [6, 7, 8, 9], [10]]
     assert list(batches(range(5), 4)) == [[0, 1, 2, 3], [4]]
     assert list(batches(range(1), 4, 2)) == [[0]]
+    assert list(batches(range(5), 2, 4)) == [[0, 1], [2, 3], [4]]

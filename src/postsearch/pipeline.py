@@ -98,11 +98,12 @@ def analysis_salt() -> str:
 
 def batches(items: Iterable[int], size: int, first: int | None = None) -> Iterator[list[int]]:
     """File numbers a batch at a time, so a build never holds every post's source at once;
-    the first batch holds `first` (the workers start on it while the next is read)."""
+    the first batch holds `first` if that is fewer (the workers start on it while the next
+    is read)."""
     batch: list[int] = []
     for item in items:
         batch.append(item)
-        if len(batch) == (first or size):
+        if len(batch) == min(first or size, size):
             yield batch
             batch, first = [], None
     if batch:
