@@ -41,7 +41,7 @@ log = logging.getLogger("postsearch.build")
 CACHE_DIR = ".postsearch-cache"
 BATCH = 256  # posts read ahead of analysis
 FIRST_BATCH = 32  # fewer, so the workers start sooner
-AHEAD_POSTS = 64  # a smaller site's index is written sooner than files are made ahead (FilesAhead)
+AHEAD_POSTS = 64  # a site of fewer files is written sooner than files are made ahead (FilesAhead)
 AHEAD_FILES = 12_000  # at most: an index keeps to about MAX_FILES files (format.budget_scale)
 AHEAD_PER_FILE = 3  # files made ahead per file of the site, at most (efcl-blog's index: 2.5)
 
@@ -307,7 +307,7 @@ def report_of(files: list[FileOutcome]) -> BuildReport:
 def full_build(site: Site, pool: LazyPool, out: Path, key: str) -> BuildReport:
     """Read and analyze every post (the cache spares the analysis of unchanged ones) and
     write the whole index. With a core to spare, the index's files are made empty
-    meanwhile, at the lowest priority (writer.FilesAhead: making a file is what writing
+    meanwhile, at the lowest priority (ahead.FilesAhead: making a file is what writing
     one costs most), and only filled at the end."""
     apart = pool.jobs > 1 and not pool.scheduler
     ahead = None
