@@ -167,3 +167,21 @@ def test_a_long_code_word_is_split_under_the_sudachi_limit(analyzer):
     units = analyzer.units(f"x = {word}", code=True)
     assert max(u[5] for u in units) == len(word) + 4
     assert all(len(u[1].encode()) <= SUDACHI_MAX_BYTES for u in units)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("線を引く。", "線(せん)を引く。"),  # Sudachi drops the reading in brackets: a longer surface
+        ("ー", "長音が---続く"),  # a run of dashes read as one ー
+        ("apple", "APPLE と Apple"),  # the same word in other letter cases
+        ("istanbul", "İstanbul へ"),  # İ is longer in lower case
+    ],
+)
+def test_a_word_found_by_its_id_has_the_units_a_fresh_analyzer_gives(first, then):
+    """`Analyzer._read_piece` finds a known word by its id alone only where Sudachi reads the
+    text as its lower case; elsewhere the same id may come with another surface."""
+    warm = Analyzer()
+    warm.analyze(first)
+    assert warm.analyze(then) == Analyzer().analyze(then)
+    assert warm.analyze(first + "\n" + then) == Analyzer().analyze(first + "\n" + then)

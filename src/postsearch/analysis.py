@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sudachipy import Dictionary, SplitMode
+from sudachipy import Dictionary, Morpheme, SplitMode, TextNormalizer
 
 from .core import fold
 
@@ -63,6 +63,7 @@ _LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
 MAX_JOINED = 32
 # Code (Analyzer.units with code=True): a line with the white space that starts the next (so a
 # run of white space stays whole), a character outside ASCII, a word or a run of white space.
+_LINE = re.compile(r"[^\n]+\n?|\n")
 _CODE_LINE = re.compile(r"[^\n]*(?:\n\s*|$)")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _CODE_WORD = re.compile(r"\s+|\S+")
@@ -133,6 +134,27 @@ def split_for_sudachi(text: str, limit: int = SUDACHI_MAX_BYTES) -> Iterator[tup
         start = end
 
 
+def misread(normalizer: TextNormalizer, piece: str) -> bytearray | None:
+    """None if Sudachi reads `piece` as its plain lower case, character for character; else
+    a flag per character, set on each line it reads otherwise. Its input plugins may drop a
+    reading in brackets (線(せん) → 線) or shorten a run of dashes (--- → ー), and a word then
+    has surfaces of other lengths. They work within a line: if the lines read one by one do
+    not make the whole, every flag is set."""
+    lower = piece.lower()
+    whole = normalizer.normalize(piece)
+    if len(lower) == len(piece) and whole == lower:
+        return None
+    flags, lines = bytearray(len(piece)), []
+    for m in _LINE.finditer(piece):
+        line = m.group()
+        lines.append(normalizer.normalize(line))
+        if lines[-1] != line.lower() or len(line.lower()) != len(line):
+            flags[m.start() : m.end()] = b"\x01" * len(line)
+    if "".join(lines) != whole:
+        flags[:] = b"\x01" * len(piece)
+    return flags
+
+
 def code_stretches(text: str) -> Iterator[tuple[int, int, bool]]:
     """(start, end, ASCII only) of the longest runs of lines that are all ASCII or all not.
     A line ends after the white space that follows its newline, so a run of white space is
@@ -163,7 +185,9 @@ class Analyzer:
         self.dictionary = Dictionary(dict="core")
         self.tokenizer = self.dictionary.tokenizer(mode=SplitMode.C)
         self.is_stop_pos = self.dictionary.pos_matcher(lambda p: p[0] in STOP_POS)
+        self.normalizer = self.dictionary.text_normalizer()
         self.words: dict[tuple[int, str], int] = {}  # (word id, surface) -> number in table
+        self.by_id: dict[int, int] = {}  # word id -> number in table (`_read_piece`)
         self.table: list[Word] = []
         self.code_words: dict[str, Sequence] = {}  # a word of code -> its sequence
         self.generation = 0  # how many times the table was emptied (make_room)
@@ -183,7 +207,7 @@ class Analyzer:
         """Empty the word table once it is full (between texts: a sequence's numbers point
         into it). Words are analyzed the same way again, so nothing else changes."""
         if len(self.table) > MAX_WORDS:
-            self.words, self.table, self.code_words = {}, [], {}
+            self.words, self.by_id, self.table, self.code_words = {}, {}, [], {}
             self.generation += 1
 
     def sequence(self, text: str, code: bool = False) -> Sequence:
@@ -214,13 +238,28 @@ class Analyzer:
             ends.append(len(numbers))
 
     def _read_piece(self, piece: str, numbers: list[int]) -> None:
-        """The loop per morpheme: as little as can be (a slice costs less than m.surface())."""
-        words, append = self.words, numbers.append
+        """The loop per morpheme: as little as can be. Where Sudachi reads the text as its
+        lower case (`misread`), a dictionary word's number is found by its word id alone:
+        each surface it has there is the headword in some letter case, of the same length
+        and the same once folded, so its Word is the same."""
+        flags, by_id, append = misread(self.normalizer, piece), self.by_id, numbers.append
         for m in self.tokenizer.tokenize(piece):
-            begin, stop = m.begin(), m.end()
-            surface = piece[begin:stop]
-            n = words.get((m.word_id(), surface))  # (an unknown word's id names its class)
-            append(self._word(m, surface) if n is None else n)
+            if flags is not None and flags[m.end() - 1]:
+                append(self._number(m, piece, False))
+                continue
+            n = by_id.get(m.word_id())
+            append(self._number(m, piece, True) if n is None else n)
+
+    def _number(self, m: Morpheme, piece: str, by_id: bool) -> int:
+        """A morpheme's number found by (word id, surface): an unknown word's id names only
+        its class. `by_id`: a dictionary word is found by its id from now on."""
+        surface = piece[m.begin() : m.end()]  # a slice costs less than m.surface()
+        n = self.words.get((m.word_id(), surface))
+        if n is None:
+            n = self._word(m, surface)
+        if by_id and not m.is_oov():
+            self.by_id[m.word_id()] = n
+        return n
 
     def _read_code(self, text: str, start: int, end: int, numbers: list[int], ends: list[int]) -> None:
         """text[start:end], ASCII code, one word or run of white space at a time."""
