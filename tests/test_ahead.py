@@ -11,7 +11,8 @@ import pytest
 
 import postsearch
 from postsearch import pipeline
-from postsearch.ahead import FilesAhead, can_fork, in_use
+from postsearch.ahead import FilesAhead, in_use
+from postsearch.forked import can_fork
 
 from .conftest import EXAMPLE_SITE
 from .helpers import read_all

@@ -5,6 +5,7 @@ the cache of such a build."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from array import array
 from pathlib import Path
@@ -113,27 +114,28 @@ def test_the_next_batch_is_sent_before_this_ones_records_are_merged(tmp_path, mo
     assert merged_before[1:] == sorted(merged_before[1:]) and merged_before[-1] < report.posts
 
 
-def test_terms_encoded_in_a_forked_process_write_the_same_bytes(tmp_path, monkeypatch):
-    """format.TermsApart (two jobs): the child's term rows are those this process writes,
-    spilled or not."""
+def test_terms_and_lexicon_encoded_in_forked_processes_write_the_same_bytes(tmp_path, monkeypatch):
+    """format.encode_rows (two jobs): the children's term rows and lexicon are those this
+    process writes, spilled or not."""
     from postsearch import format as fmt
 
     site = tmp_path / "site"
     shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".postsearch-cache"))
     postsearch.build(site, tmp_path / "here", jobs=1, cache=False)
-    forked: list[bool] = []
-    start = fmt.TermsApart.start
-    monkeypatch.setattr(fmt.TermsApart, "start", lambda *a: forked.append(True) or start(*a))
+    forked: list[str] = []
+    start = fmt.Forked.start
+    monkeypatch.setattr(fmt.Forked, "start", lambda what, *a: forked.append(what) or start(what, *a))
     monkeypatch.setattr(fmt, "APART_TERMS", 0)
     postsearch.build(site, tmp_path / "apart", jobs=2, cache=False)
     monkeypatch.setattr(index, "SPILL_BYTES", 4096)
     postsearch.build(site, tmp_path / "apart-spilled", jobs=2, cache=False)
-    assert forked == [True, True]
+    assert forked == ["encoding the terms", "encoding the lexicon"] * 2
     assert read_all(tmp_path / "apart") == read_all(tmp_path / "here")
     assert read_all(tmp_path / "apart-spilled") == read_all(tmp_path / "here")
 
 
-def test_a_failure_in_the_forked_process_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch):
+@pytest.mark.parametrize("where", ["encode_term", "lexicon_row"])
+def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch, where):
     from postsearch import format as fmt
 
     site = tmp_path / "site"
@@ -143,9 +145,23 @@ def test_a_failure_in_the_forked_process_fails_the_build_and_keeps_the_index(tmp
     monkeypatch.setattr(fmt, "APART_TERMS", 0)
 
     def broken(*_: object) -> None:
-        raise ValueError("a term that cannot be written")
+        raise ValueError("a row that cannot be written")
 
-    monkeypatch.setattr(fmt, "encode_term", broken)
+    monkeypatch.setattr(fmt, where, broken)
     with pytest.raises(ValueError, match="cannot be written"):
+        postsearch.build(site, tmp_path / "out", jobs=2, cache=False)
+    assert read_all(tmp_path / "out") == before
+
+
+def test_a_forked_process_that_dies_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch):
+    from postsearch import format as fmt
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".postsearch-cache"))
+    postsearch.build(site, tmp_path / "out", jobs=1, cache=False)
+    before = read_all(tmp_path / "out")
+    monkeypatch.setattr(fmt, "APART_TERMS", 0)
+    monkeypatch.setattr(fmt, "lexicon_row", lambda *_: os._exit(3))
+    with pytest.raises(RuntimeError, match=r"encoding the lexicon stopped \(exit code 3\)"):
         postsearch.build(site, tmp_path / "out", jobs=2, cache=False)
     assert read_all(tmp_path / "out") == before

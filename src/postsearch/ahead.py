@@ -20,13 +20,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .forked import can_fork
+
 SLOT = re.compile(r"slot-\d{1,9}")  # an empty file made ahead, in `.OUT.ahead-*` beside OUT
-
-
-def can_fork() -> bool:
-    """Whether this process may fork a child: a system that forks (a spawned process would
-    have to be sent what the child needs), and not a daemon (a pool's worker may not have one)."""
-    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
 class FilesAhead:

@@ -8,7 +8,6 @@ sorted order.
 
 from __future__ import annotations
 
-import multiprocessing
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -17,8 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .ahead import FilesAhead, can_fork
+from .ahead import FilesAhead
 from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
+from .forked import Forked, can_fork
 from .index import IndexBuilder, LexiconRow, PostRecord, TermRun
 from .postings import encode_entry
 from .rows import HashedFiles, KeyedSpool, RowRun, RowSpool, SortedRows, dumps
@@ -31,7 +31,7 @@ GRAM_BYTES = 6 * 1024  # n-gram shards: a phrase reads one per trigram, so they 
 LEXICON_BYTES = 4 * 1024  # lexicon shards: a query reads one per distinct character
 POSITION_BYTES = 32 * 1024  # position shards (read for phrases only)
 BUNDLE_BYTES = 8 * 1024  # text bundles (read for the hits shown)
-APART_TERMS = 10_000  # fewer terms are encoded sooner than a process is forked (TermsApart)
+APART_TERMS = 10_000  # fewer terms are encoded sooner than a process is forked (encode_rows)
 MAX_FILES = 10_000  # beyond this, every budget doubles (budget_scale): half Cloudflare's cap
 LENGTH_STEP = 1.25  # field lengths kept to within about 12%: BM25 hardly moves, every query reads them
 
@@ -186,21 +186,27 @@ def lexicon_row(row: LexiconRow) -> list[Any]:
 
 def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
     """Every row of the index, encoded. The builder's postings are consumed as they are
-    encoded, so the peak memory holds one of the two, not both. `apart`: the term rows are
-    encoded in a forked process (TermsApart) while this one does the rest, on a machine
-    with a core to spare (the workers are done by now)."""
+    encoded, so the peak memory holds one of the two, not both. `apart`: on a machine with
+    a core to spare (the workers are done by now), the term rows and the lexicon are encoded
+    in forked children (forked.py) while this process encodes the n-grams."""
     forms = builder.forms()
     terms, positions = RowSpool(), RowSpool()
     apart = apart and can_fork() and builder.has_terms(APART_TERMS)
-    apart_terms = TermsApart.start(builder, forms, terms, positions) if apart else None
-    keys = encode_terms(builder, forms, terms, positions) if apart_terms is None else []
+    terms_apart = lexicon_apart = None
+    if apart:
+        terms_apart = Forked.start("encoding the terms", encode_terms_apart, builder, forms, terms, positions)
+        builder.drop_terms()  # the child has them: let this process's copy go
+        lexicon_apart = Forked.start("encoding the lexicon", lexicon_rows_of, builder)
+    keys = encode_terms(builder, forms, terms, positions) if terms_apart is None else []
     gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk
     for gram, row in builder.grams():
         gram_rows.append(gram, row)
-    lexicon_rows = {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
+    lexicon_rows = lexicon_rows_of(builder) if lexicon_apart is None else lexicon_apart.wait()
     texts = builder.texts.run()
-    if apart_terms is not None:
-        keys = apart_terms.wait()
+    if terms_apart is not None:
+        keys, (term_ends, position_ends) = terms_apart.wait()
+        terms.adopt(term_ends)
+        positions.adopt(position_ends)
     term_rows, position_rows = (
         SortedRows.of_sorted(keys, terms.run()),
         SortedRows.of_sorted(list(keys), positions.run()),
@@ -210,6 +216,11 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
     grams = HashedFiles.of_spool(gram_rows, GRAM_BYTES * scale, gram_shard)
     lexicon = HashedFiles.of(lexicon_rows, LEXICON_BYTES * scale, shard_of)
     return IndexRows(builder.posts, texts, term_rows, position_rows, grams, lexicon, builder.surfaces, scale)
+
+
+def lexicon_rows_of(builder: IndexBuilder) -> dict[str, bytes]:
+    """Every lexicon row, encoded, by surface."""
+    return {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
 
 
 def encode_terms(builder: IndexBuilder, forms: dict[str, list[str]], terms: RowSpool, positions: RowSpool) -> list[str]:
@@ -224,61 +235,15 @@ def encode_terms(builder: IndexBuilder, forms: dict[str, list[str]], terms: RowS
     return keys
 
 
-@dataclass
-class TermsApart:
-    """encode_terms in a forked child: it inherits the builder (no copy is sent) and writes
-    into the spools' files, which the fork shares; it sends back the terms and where each
-    row ends. The n-grams and the lexicon are encoded here meanwhile, so the encoding takes
-    about half the time on two cores."""
-
-    process: Any
-    receive: Any
-    spools: tuple[RowSpool, RowSpool]
-
-    @classmethod
-    def start(
-        cls, builder: IndexBuilder, forms: dict[str, list[str]], terms: RowSpool, positions: RowSpool
-    ) -> TermsApart:
-        receive, send = multiprocessing.Pipe(duplex=False)
-        process = multiprocessing.get_context("fork").Process(
-            target=encode_terms_child, args=(builder, forms, terms, positions, send), daemon=True
-        )
-        process.start()
-        send.close()
-        builder.drop_terms()  # the child has them: let this process's copy go
-        return cls(process, receive, (terms, positions))
-
-    def wait(self) -> list[str]:
-        """The terms, once the child has written their rows (its error, raised here)."""
-        try:
-            outcome = self.receive.recv()
-        except EOFError:
-            outcome = RuntimeError(f"encoding the terms stopped (exit code {self.process.exitcode})")
-        finally:
-            self.process.join()
-            self.receive.close()
-        if isinstance(outcome, BaseException):
-            raise outcome
-        keys, ends = outcome
-        for spool, spool_ends in zip(self.spools, ends, strict=True):
-            spool.adopt(spool_ends)
-        return keys
-
-
-def encode_terms_child(
-    builder: IndexBuilder, forms: dict[str, list[str]], terms: RowSpool, positions: RowSpool, send: Any
-) -> None:
-    """TermsApart's child: the rows into the shared files, flushed; the terms and row ends
-    (or the error) back."""
-    try:
-        keys = encode_terms(builder, forms, terms, positions)
-        terms.file.flush()
-        positions.file.flush()
-        send.send((keys, (terms.ends, positions.ends)))
-    except BaseException as e:
-        send.send(e)
-    finally:
-        send.close()
+def encode_terms_apart(
+    builder: IndexBuilder, forms: dict[str, list[str]], terms: RowSpool, positions: RowSpool
+) -> tuple[list[str], tuple[list[int], list[int]]]:
+    """encode_terms in a forked child: the rows go into the spools' files, which the fork
+    shares (flushed); the terms and where each row ends come back."""
+    keys = encode_terms(builder, forms, terms, positions)
+    terms.file.flush()
+    positions.file.flush()
+    return keys, (terms.ends, positions.ends)
 
 
 def index_files(rows: IndexRows, manifest: dict[str, Any]) -> Iterator[tuple[str, bytes]]:

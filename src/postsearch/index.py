@@ -153,7 +153,7 @@ class IndexBuilder:
         return len(self.postings) >= count or bool(self.term_runs.files)
 
     def drop_terms(self) -> None:
-        """Let the postings go unread (another process encodes them: format.TermsApart)."""
+        """Let the postings go unread (a forked child encodes them: format.encode_rows)."""
         self.postings, self.term_runs = {}, Runs()
 
     def terms(self) -> Iterator[tuple[str, TermRun]]:

@@ -1,0 +1,63 @@
+"""Work handed to a forked child while this process does the rest.
+
+At the end of a build (format.encode_rows) the workers are done and a core is free: the term
+rows and the lexicon are encoded in children while this process encodes the n-grams. A
+forked child inherits the builder, so nothing is sent to it; it sends back its result.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+def can_fork() -> bool:
+    """Whether this process may fork a child: a system that forks (a spawned process would
+    have to be sent what the child needs), and not a daemon (a pool's worker may not have one)."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
+@dataclass
+class Forked:
+    """`task(*args)` running in a forked child; `wait` gives its result or raises its error."""
+
+    what: str  # for the error if the child dies: "encoding the terms"
+    process: Any
+    receive: Any
+
+    @classmethod
+    def start(cls, what: str, task: Callable[..., Any], *args: Any) -> Forked:
+        receive, send = multiprocessing.Pipe(duplex=False)
+        process = multiprocessing.get_context("fork").Process(target=_child, args=(task, args, send), daemon=True)
+        process.start()
+        send.close()
+        return cls(what, process, receive)
+
+    def wait(self) -> Any:
+        try:
+            outcome = self.receive.recv()
+        except EOFError:  # the child died before it could send anything
+            self.process.join()
+            outcome = _Failed(RuntimeError(f"{self.what} stopped (exit code {self.process.exitcode})"))
+        finally:
+            self.process.join()
+            self.receive.close()
+        if isinstance(outcome, _Failed):
+            raise outcome.error
+        return outcome
+
+
+@dataclass
+class _Failed:
+    error: BaseException
+
+
+def _child(task: Callable[..., Any], args: tuple[Any, ...], send: Any) -> None:
+    try:
+        send.send(task(*args))
+    except BaseException as e:
+        send.send(_Failed(e))
+    finally:
+        send.close()
