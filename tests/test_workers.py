@@ -64,3 +64,29 @@ def test_the_first_batch_is_small_so_the_workers_start_sooner():
     assert list(batches(range(5), 4)) == [[0, 1, 2, 3], [4]]
     assert list(batches(range(1), 4, 2)) == [[0]]
     assert list(batches(range(5), 2, 4)) == [[0, 1], [2, 3], [4]]
+
+
+def test_the_pools_worker_handler_does_not_wake_for_every_waiting_result(monkeypatch):
+    """multiprocessing's Pool also waits on its result queue in the thread that minds the
+    workers, so that thread goes round its loop for as long as a result waits to be read
+    (thousands of times in a build, while the merging thread holds the GIL). QuietPool's
+    wakes when a worker exits or the pool changes."""
+    import multiprocessing
+    import time
+
+    from postsearch.workers import QuietPool
+
+    turns: list[int] = []
+    wait = QuietPool._wait_for_updates
+    monkeypatch.setattr(QuietPool, "_wait_for_updates", staticmethod(lambda *a: turns.append(1) or wait(*a)))
+    pool = QuietPool(2, context=multiprocessing.get_context("fork"))
+    try:
+        results = pool.imap(abs, range(-200, 0), chunksize=1)
+        busy_until = time.monotonic() + 0.5
+        while time.monotonic() < busy_until:  # hold the GIL, as the merging thread does
+            sum(range(1000))
+        assert sorted(results) == list(range(1, 201))
+    finally:
+        pool.close()
+        pool.join()
+    assert len(turns) < 20

@@ -148,7 +148,8 @@ def misread(normalizer: TextNormalizer, piece: str) -> bytearray | None:
     for m in _LINE.finditer(piece):
         line = m.group()
         lines.append(normalizer.normalize(line))
-        if lines[-1] != line.lower() or len(line.lower()) != len(line):
+        line_lower = line.lower()
+        if lines[-1] != line_lower or len(line_lower) != len(line):
             flags[m.start() : m.end()] = b"\x01" * len(line)
     if "".join(lines) != whole:
         flags[:] = b"\x01" * len(piece)
@@ -176,8 +177,9 @@ class Analyzer:
     """A Sudachi tokenizer with its own dictionary. Not thread-safe; one per worker process.
 
     Reading a text gives its `sequence`: the number of each morpheme's word in `table`, the
-    analysis of a (word id, surface) pair made once and looked up after (words repeat, and
-    the Python work per morpheme is what a build spends most of its time on beside Sudachi).
+    analysis of a (word id, surface) pair made once and looked up after, by the word id alone
+    where it can be (`_read_piece`): words repeat, and the Python work per morpheme is what a
+    build spends most of its time on beside Sudachi.
     `units` spells a sequence out as tokens; the build counts it with array operations
     (postterms.py)."""
 
@@ -250,14 +252,14 @@ class Analyzer:
             n = by_id.get(m.word_id())
             append(self._number(m, piece, True) if n is None else n)
 
-    def _number(self, m: Morpheme, piece: str, by_id: bool) -> int:
+    def _number(self, m: Morpheme, piece: str, learn: bool) -> int:
         """A morpheme's number found by (word id, surface): an unknown word's id names only
-        its class. `by_id`: a dictionary word is found by its id from now on."""
+        its class. `learn`: a dictionary word is found by its id alone from now on."""
         surface = piece[m.begin() : m.end()]  # a slice costs less than m.surface()
         n = self.words.get((m.word_id(), surface))
         if n is None:
             n = self._word(m, surface)
-        if by_id and not m.is_oov():
+        if learn and not m.is_oov():
             self.by_id[m.word_id()] = n
         return n
 
