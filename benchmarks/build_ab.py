@@ -7,7 +7,8 @@ Each round times, in turn, the SudachiPy floor (benchmarks.build.sudachi_floor: 
 the same field texts, one process) and a `postsearch index --no-cache` (a child process,
 Python start-up included) with the package from each `--src`, so every figure comes from the
 same stretch of this shared, noisy machine. Prints the median of each, its ratio to the
-floor and to the first tree, and the peak RSS. `--same` also checks that every tree wrote
+floor and to the first tree, the median of the rounds' own ratios, and the peak RSS. The
+trees take turns in either order, round by round. `--same` also checks that every tree wrote
 the same index bytes (the manifest's build name aside). `--pagefind` also builds the corpus
 rendered as pages (benchmarks/pagefind_site.py) with Pagefind in each round, and gives each
 tree's ratio to it.
@@ -43,11 +44,12 @@ def main() -> None:
             from benchmarks.pagefind_site import render
 
             render(args.corpus, Path(tmp) / "site")
-        for _ in range(args.rounds):
+        for r in range(args.rounds):
             floors.append(sudachi_floor(corpus)[0])
             if args.pagefind:
                 pagefind.append(run_pagefind(Path(tmp) / "site")[0])
-            for v, src in enumerate(args.src):
+            trees = list(enumerate(args.src))
+            for v, src in trees if r % 2 == 0 else trees[::-1]:  # neither tree always goes first
                 seconds, peak = cold_build(corpus, Path(tmp) / f"out{v}", ["--jobs", str(args.jobs)], src.resolve())
                 times[v].append(seconds)
                 rss[v] = max(rss.get(v, 0), peak)
@@ -63,6 +65,16 @@ def main() -> None:
         line = f"{src}: {t:.2f} s = {t / floor:.2f} x floor, {t / first:.2f} x first tree, peak RSS {rss[v] / 1024:.0f} MiB"
         line += f", {t / statistics.median(pagefind):.2f} x Pagefind" if pagefind else ""
         print(line + (f", same bytes as the first: {same[v]}" if args.same else ""))
+        ratios = {"floor": floors, "first tree": times[0]} | ({"Pagefind": pagefind} if pagefind else {})
+        print(
+            "  per round, median ratio: " + ", ".join(f"{per_round(times[v], b):.3f} x {k}" for k, b in ratios.items())
+        )
+
+
+def per_round(times: list[float], base: list[float]) -> float:
+    """The median of each round's ratio: steadier than a ratio of medians while the machine's
+    speed drifts during a run (each round's figures are taken minutes apart at most)."""
+    return statistics.median(t / b for t, b in zip(times, base, strict=True))
 
 
 if __name__ == "__main__":
