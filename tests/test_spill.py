@@ -165,3 +165,25 @@ def test_a_forked_process_that_dies_fails_the_build_and_keeps_the_index(tmp_path
     with pytest.raises(RuntimeError, match=r"encoding the lexicon stopped \(exit code 3\)"):
         postsearch.build(site, tmp_path / "out", jobs=2, cache=False)
     assert read_all(tmp_path / "out") == before
+
+
+def test_when_one_forked_process_fails_the_other_is_stopped(tmp_path, monkeypatch):
+    """The lexicon fails while the term rows are still being encoded: the build fails at
+    once and leaves no child behind."""
+    import multiprocessing
+    import time
+
+    from postsearch import format as fmt
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".postsearch-cache"))
+    monkeypatch.setattr(fmt, "APART_TERMS", 0)
+    monkeypatch.setattr(fmt, "encode_terms", lambda *_: time.sleep(60))
+
+    def broken(*_: object) -> None:
+        raise ValueError("a row that cannot be written")
+
+    monkeypatch.setattr(fmt, "lexicon_row", broken)
+    with pytest.raises(ValueError, match="cannot be written"):
+        postsearch.build(site, tmp_path / "out", jobs=2, cache=False)
+    assert multiprocessing.active_children() == []

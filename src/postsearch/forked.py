@@ -21,7 +21,9 @@ def can_fork() -> bool:
 
 @dataclass
 class Forked:
-    """`task(*args)` running in a forked child; `wait` gives its result or raises its error."""
+    """`task(*args)` running in a forked child; `wait` gives its result or raises its error.
+    As a context manager, the child is stopped on the way out if it still runs (this process
+    failed before it waited: nobody would read what the child sends)."""
 
     what: str  # for the error if the child dies: "encoding the terms"
     process: Any
@@ -47,6 +49,15 @@ class Forked:
         if isinstance(outcome, _Failed):
             raise outcome.error
         return outcome
+
+    def __enter__(self) -> Forked:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.receive.close()
 
 
 @dataclass

@@ -8,6 +8,7 @@ sorted order.
 
 from __future__ import annotations
 
+import contextlib
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -193,20 +194,23 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
     terms, positions = RowSpool(), RowSpool()
     apart = apart and can_fork() and builder.has_terms(APART_TERMS)
     terms_apart = lexicon_apart = None
-    if apart:
-        terms_apart = Forked.start("encoding the terms", encode_terms_apart, builder, forms, terms, positions)
-        builder.drop_terms()  # the child has them: let this process's copy go
-        lexicon_apart = Forked.start("encoding the lexicon", lexicon_rows_of, builder)
-    keys = encode_terms(builder, forms, terms, positions) if terms_apart is None else []
-    gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk
-    for gram, row in builder.grams():
-        gram_rows.append(gram, row)
-    lexicon_rows = lexicon_rows_of(builder) if lexicon_apart is None else lexicon_apart.wait()
-    texts = builder.texts.run()
-    if terms_apart is not None:
-        keys, (term_ends, position_ends) = terms_apart.wait()
-        terms.adopt(term_ends)
-        positions.adopt(position_ends)
+    with contextlib.ExitStack() as children:
+        if apart:
+            terms_apart = children.enter_context(
+                Forked.start("encoding the terms", encode_terms_apart, builder, forms, terms, positions)
+            )
+            builder.drop_terms()  # the child has them: let this process's copy go
+            lexicon_apart = children.enter_context(Forked.start("encoding the lexicon", lexicon_rows_of, builder))
+        keys = encode_terms(builder, forms, terms, positions) if terms_apart is None else []
+        gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk
+        for gram, row in builder.grams():
+            gram_rows.append(gram, row)
+        lexicon_rows = lexicon_rows_of(builder) if lexicon_apart is None else lexicon_apart.wait()
+        texts = builder.texts.run()
+        if terms_apart is not None:
+            keys, (term_ends, position_ends) = terms_apart.wait()
+            terms.adopt(term_ends)
+            positions.adopt(position_ends)
     term_rows, position_rows = (
         SortedRows.of_sorted(keys, terms.run()),
         SortedRows.of_sorted(list(keys), positions.run()),
