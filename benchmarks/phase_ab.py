@@ -73,6 +73,12 @@ def encode_seconds(builder: Any, old: bool) -> float:
                 def wait(self) -> Any:
                     return self.task(*self.args)
 
+                def __enter__(self) -> Any:
+                    return self
+
+                def __exit__(self, *_: object) -> None:
+                    pass
+
             fmt.Forked.start = lambda what, task, *args: (  # type: ignore[method-assign]
                 InPlace(task, args) if what == "encoding the lexicon" else real(what, task, *args)
             )
