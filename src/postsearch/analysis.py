@@ -61,9 +61,9 @@ _LATIN = re.compile(r"[!-~]+(?: [!-~]+)*")  # a dictionary word may hold spaces:
 _ALNUM = re.compile(r"[0-9a-z]+")
 _LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
 MAX_JOINED = 32
+_LINE = re.compile(r"[^\n]+\n?|\n")  # a line with its newline (misread)
 # Code (Analyzer.units with code=True): a line with the white space that starts the next (so a
 # run of white space stays whole), a character outside ASCII, a word or a run of white space.
-_LINE = re.compile(r"[^\n]+\n?|\n")
 _CODE_LINE = re.compile(r"[^\n]*(?:\n\s*|$)")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _CODE_WORD = re.compile(r"\s+|\S+")

@@ -41,13 +41,12 @@ class Forked:
         try:
             outcome = self.receive.recv()
         except EOFError:  # the child died before it could send anything
-            self.process.join()
-            outcome = _Failed(RuntimeError(f"{self.what} stopped (exit code {self.process.exitcode})"))
+            outcome = _Failed(None)
         finally:
             self.process.join()
             self.receive.close()
         if isinstance(outcome, _Failed):
-            raise outcome.error
+            raise outcome.error or RuntimeError(f"{self.what} stopped (exit code {self.process.exitcode})")
         return outcome
 
     def __enter__(self) -> Forked:
@@ -62,7 +61,7 @@ class Forked:
 
 @dataclass
 class _Failed:
-    error: BaseException
+    error: BaseException | None  # None: the child died without a word
 
 
 def _child(task: Callable[..., Any], args: tuple[Any, ...], send: Any) -> None:
