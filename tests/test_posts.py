@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postsearch import frontmatter, posts, sitefiles
-from postsearch.dates import normalize_date
+from postsearch.dates import common_date, date_by_formats, normalize_date
 from postsearch.posts import Draft, Failure, Post, SiteOptions, read_post, read_posts
 
 from .conftest import EXAMPLE_SITE
@@ -540,3 +540,43 @@ def test_a_jekyll_site_without_a_config_gets_jekyll_defaults(tmp_path):
         "_posts/2008-02-02-published.md": "/publish_test/2008/02/02/published.html",
         "info.md": "/info.html",
     }
+
+
+_DIGITS = st.one_of(
+    st.sampled_from(["00", "01", "02", "09", "12", "13", "23", "24", "29", "30", "31", "59", "60"]),
+    st.text("0123456789", min_size=1, max_size=3),
+)
+
+
+@given(
+    st.tuples(
+        st.sampled_from(["2019", "2024", "0000", "1999"]),
+        st.sampled_from(["-", "/", "."]),
+        _DIGITS,
+        _DIGITS,
+        st.sampled_from(["", "T", " ", "t"]),
+        _DIGITS,
+        _DIGITS,
+        st.one_of(st.just(""), _DIGITS.map(lambda s: ":" + s)),
+        st.sampled_from(["", " ", "  "]),
+        st.sampled_from(["", "+", "-"]),
+        st.text("0123456789", min_size=4, max_size=4),
+    )
+)
+def test_common_dates_read_as_the_formats_read_them(parts):
+    """The fast path for common shapes gives what strptime over the formats gives, or
+    leaves the text to it."""
+    year, sep, month, day, t, hour, minute, second, gap, sign, zone = parts
+    text = f"{year}-{month}-{day}" if sep == "-" else f"{year}{sep}{month}{sep}{day}"
+    if t:
+        text += f"{t}{hour}:{minute}{second}"
+        if sign:
+            text += f"{gap}{sign}{zone}"
+    common = common_date(text)
+    if common is not None:
+        assert common == date_by_formats(text)
+
+
+def test_common_dates_take_the_fast_path():
+    for text in ["2024-03-01", "2019-01-05T10:00", "2014-11-12 22:21:48 -0800", "2024-03-01T10:20:30+0900"]:
+        assert common_date(text) == date_by_formats(text) is not None
