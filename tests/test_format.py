@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from hypothesis import strategies as st
 
 import postsearch
 from postsearch import format as fmt
+from postsearch.format import lexicon_json, lexicon_row
+from postsearch.index import LexiconRow, lexicon_entry
+from postsearch.rows import dumps, number_texts, string_json
 from postsearch.search import decode_positions, decode_postings
 
 from .conftest import EXAMPLE_SITE
@@ -176,3 +180,26 @@ def test_lexicon_files_keep_latin_and_kana_apart():
         if needed >= 227:
             assert not {shard_of(c, count) for c in latin} & {shard_of(c, count) for c in kana}, needed
     assert lexicon_file_count(285) == 291  # 285 would put く, こ and が with p, t and m
+
+
+@given(st.text(), st.integers(1, 99), st.integers(1, 40), st.lists(st.text(max_size=4), max_size=3))
+def test_rows_put_together_by_hand_are_what_json_writes(surface, width, cost, terms):
+    assert string_json(surface) == dumps(surface)
+    row = LexiconRow(surface, width, cost, sorted({*terms, surface}))
+    assert lexicon_json(row) == dumps(lexicon_row(row))
+
+
+@given(st.text(max_size=3), st.sampled_from(["", "語"]), st.integers(1, 4), st.integers(1, 1000))
+def test_a_surface_seen_one_way_has_the_row_of_the_general_case(surface, term, width, count):
+    """lexicon_entry's shortcut gives what counting widths and terms gives (here by seeing
+    the one way twice, each half as often)."""
+    one = lexicon_entry(surface, [(term, width, 2 * count)], 10_000)
+    halves = lexicon_entry(surface, [(term, width, count), (term, width, count)], 10_000)
+    assert one == halves
+
+
+@given(st.lists(st.one_of(st.integers(0, 70_000), st.integers(-5, 5), st.integers(2**31, 2**33))))
+def test_numbers_from_the_table_are_spelled_as_str_spells_them(values):
+    assert list(number_texts(values)) == list(map(str, values))
+    small = [v for v in values if 0 <= v < 2**32]
+    assert list(number_texts(array("I", small))) == list(map(str, small))

@@ -134,7 +134,7 @@ def test_terms_and_lexicon_encoded_in_forked_processes_write_the_same_bytes(tmp_
     assert read_all(tmp_path / "apart-spilled") == read_all(tmp_path / "here")
 
 
-@pytest.mark.parametrize("where", ["encode_term", "lexicon_row"])
+@pytest.mark.parametrize("where", ["encode_term", "lexicon_json"])
 def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch, where):
     from postsearch import format as fmt
 
@@ -161,7 +161,7 @@ def test_a_forked_process_that_dies_fails_the_build_and_keeps_the_index(tmp_path
     postsearch.build(site, tmp_path / "out", jobs=1, cache=False)
     before = read_all(tmp_path / "out")
     monkeypatch.setattr(fmt, "APART_TERMS", 0)
-    monkeypatch.setattr(fmt, "lexicon_row", lambda *_: os._exit(3))
+    monkeypatch.setattr(fmt, "lexicon_json", lambda *_: os._exit(3))
     with pytest.raises(RuntimeError, match=r"encoding the lexicon stopped \(exit code 3\)"):
         postsearch.build(site, tmp_path / "out", jobs=2, cache=False)
     assert read_all(tmp_path / "out") == before
@@ -183,7 +183,7 @@ def test_when_one_forked_process_fails_the_other_is_stopped(tmp_path, monkeypatc
     def broken(*_: object) -> None:
         raise ValueError("a row that cannot be written")
 
-    monkeypatch.setattr(fmt, "lexicon_row", broken)
+    monkeypatch.setattr(fmt, "lexicon_json", broken)
     with pytest.raises(ValueError, match="cannot be written"):
         postsearch.build(site, tmp_path / "out", jobs=2, cache=False)
     assert multiprocessing.active_children() == []

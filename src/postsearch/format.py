@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,7 +22,7 @@ from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_sh
 from .forked import Forked, can_fork
 from .index import IndexBuilder, LexiconRow, PostRecord, TermRun
 from .postings import encode_entry
-from .rows import HashedFiles, KeyedSpool, RowRun, RowSpool, SortedRows, dumps
+from .rows import HashedFiles, KeyedSpool, RowRun, RowSpool, SortedRows, dumps, number_texts, string_json
 from .writer import WEB_FILES, Stamp, write_folder
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
@@ -130,14 +130,14 @@ def encode_term(term: str, run: TermRun, forms: list[str]) -> tuple[bytes, bytes
     """A term's row of a terms file, `[term, postings, form...]`, and of a positions file:
     what `dumps` writes for them, put together by hand (a big site has hundreds of millions
     of numbers; str and join are about twice as fast as json on them)."""
-    head = b"[" + dumps(term) + b","
-    forms_tail = b"".join(b"," + dumps(f) for f in forms)
+    head = b"[" + string_json(term) + b","
+    forms_tail = b"".join(b"," + string_json(f) for f in forms)
     return head + number_list(run.postings) + forms_tail + b"]", head + number_list(run.positions) + b"]"
 
 
-def number_list(values: Iterable[int]) -> bytes:
+def number_list(values: Sequence[int]) -> bytes:
     """`dumps(list(values))` for integers."""
-    return b"[" + ",".join(map(str, values)).encode() + b"]"
+    return b"[" + ",".join(number_texts(values)).encode() + b"]"
 
 
 def length_levels(largest: int) -> list[int]:
@@ -185,6 +185,12 @@ def lexicon_row(row: LexiconRow) -> list[Any]:
     return [row.surface, row.width, row.cost, *("" if t == row.surface else t for t in row.terms)]
 
 
+def lexicon_json(row: LexiconRow) -> bytes:
+    """`dumps(lexicon_row(row))`, put together by hand: a site has tens of thousands of rows."""
+    terms = b"".join(b',""' if t == row.surface else b"," + string_json(t) for t in row.terms)
+    return b"[" + string_json(row.surface) + f",{row.width},{row.cost}".encode() + terms + b"]"
+
+
 def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
     """Every row of the index, encoded. The builder's postings are consumed as they are
     encoded, so the peak memory holds one of the two, not both. `apart`: on a machine with
@@ -224,7 +230,7 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
 
 def lexicon_rows_of(builder: IndexBuilder) -> dict[str, bytes]:
     """Every lexicon row, encoded, by surface."""
-    return {row.surface: dumps(lexicon_row(row)) for row in builder.lexicon()}
+    return {row.surface: lexicon_json(row) for row in builder.lexicon()}
 
 
 def encode_terms(builder: IndexBuilder, forms: dict[str, list[str]], terms: RowSpool, positions: RowSpool) -> list[str]:

@@ -268,6 +268,9 @@ def lexicon_entry(surface: str, seen: list[tuple[str, int, int]], total: int) ->
     """A surface's lexicon row: its most frequent width, its cost for the query segmenter (a
     unigram model: a query is cut the way the posts most often were) and every term it was
     seen as; a surface seen more often as a stop than as a word is a stop."""
+    if len(seen) == 1:  # most surfaces: seen one way only
+        term, width, count = seen[0]
+        return LexiconRow(surface, width, surface_cost(total, count), [term] if term else [])
     widths: Counter[int] = Counter()
     terms: set[str] = set()
     stops = words = 0

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .core import GRAM_RANGES
+from .rows import number_texts
 
 Codes = npt.NDArray[np.uint64]
 _BITS = 21  # a code point's bits
@@ -211,7 +212,7 @@ def gram_rows(codes: Codes, ids: npt.NDArray[np.uint32]) -> Iterator[tuple[str, 
     while first < len(grams):
         last = max(first + 1, int(np.searchsorted(starts, bounds[first] + ROW_PAIRS, side="right")) - 1)
         offset = bounds[first]
-        numbers = list(map(str, gaps[offset : bounds[last]].tolist()))
+        numbers = list(number_texts(gaps[offset : bounds[last]].tolist()))
         for k in range(first, last):
             yield grams[k], f'["{grams[k]}",{",".join(numbers[bounds[k] - offset : bounds[k + 1] - offset])}]'.encode()
         first = last

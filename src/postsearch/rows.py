@@ -9,6 +9,7 @@ update.py patches them; cache.py saves and reads them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -29,6 +30,29 @@ def dumps(data: Any) -> bytes:
     """Compact, deterministic JSON (UTF-8, no spaces). Not orjson: its output buffers, made
     large and shrunk, doubled a build's peak memory (hundreds of thousands of small rows)."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def string_json(text: str) -> bytes:
+    """`dumps(text)` for a string, by the function json itself quotes strings with: rows put
+    together by hand (format.encode_term, format.lexicon_row) skip json's checks per call."""
+    return _quote(text).encode("utf-8")
+
+
+_quote = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+SMALL_NUMBERS = 1 << 16  # deltas and counts, most numbers of a row, are below this
+
+
+def number_texts(values: Sequence[int]) -> Iterator[str]:
+    """`map(str, values)`, about twice as fast when every number is small: its text is taken
+    from a table rather than made anew (an index writes millions of numbers)."""
+    if not values or min(values) < 0 or max(values) >= SMALL_NUMBERS:
+        return map(str, values)
+    return map(small_number_texts().__getitem__, values)
+
+
+@functools.cache
+def small_number_texts() -> list[str]:
+    return [str(n) for n in range(SMALL_NUMBERS)]
 
 
 FAULT_AROUND = 128 * 1024  # what a read of a mapped page may map beside it, with a margin
