@@ -212,7 +212,7 @@ def gram_rows(codes: Codes, ids: npt.NDArray[np.uint32]) -> Iterator[tuple[str, 
     while first < len(grams):
         last = max(first + 1, int(np.searchsorted(starts, bounds[first] + ROW_PAIRS, side="right")) - 1)
         offset = bounds[first]
-        numbers = list(number_texts(gaps[offset : bounds[last]].tolist()))
+        numbers = number_texts(gaps[offset : bounds[last]].tolist())
         for k in range(first, last):
             yield grams[k], f'["{grams[k]}",{",".join(numbers[bounds[k] - offset : bounds[k + 1] - offset])}]'.encode()
         first = last

@@ -42,12 +42,18 @@ _quote = json.encoder.encode_basestring  # what json.dumps uses with ensure_asci
 SMALL_NUMBERS = 1 << 16  # deltas and counts, most numbers of a row, are below this
 
 
-def number_texts(values: Sequence[int]) -> Iterator[str]:
-    """`map(str, values)`, about twice as fast when every number is small: its text is taken
-    from a table rather than made anew (an index writes millions of numbers)."""
-    if not values or min(values) < 0 or max(values) >= SMALL_NUMBERS:
-        return map(str, values)
-    return map(small_number_texts().__getitem__, values)
+def number_texts(values: Sequence[int]) -> list[str]:
+    """`list(map(str, values))`, about twice as fast: a number below SMALL_NUMBERS has its
+    text taken from a table rather than made anew (an index writes millions of numbers).
+    An unsigned array needs no check for negative numbers (which would index the table
+    from its end); a number too large for the table sends the whole list the slow way."""
+    unsigned = isinstance(values, array) and values.typecode in "BHILQ"
+    if not values or not (unsigned or min(values) >= 0):
+        return list(map(str, values))
+    try:
+        return list(map(small_number_texts().__getitem__, values))
+    except IndexError:
+        return list(map(str, values))
 
 
 @functools.cache
