@@ -250,7 +250,8 @@ def add_joins(
             joins = run_joins(vocab, run, text_of[f][start:end])
             if len(vocab.joins) < MAX_RUNS:
                 vocab.joins[run] = joins
-        found.extend((f, term, at, key) for term, key in joins)
+        if joins:  # most runs join nothing (a lone `(` or `.`)
+            found.extend((f, term, at, key) for term, key in joins)
     if found:
         table = np.array(found, dtype=np.int64)
         entries.add(table[:, 0], table[:, 1], table[:, 2])
