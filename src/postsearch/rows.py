@@ -32,13 +32,15 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
+_quote = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+
+
 def string_json(text: str) -> bytes:
     """`dumps(text)` for a string, by the function json itself quotes strings with: rows put
-    together by hand (format.encode_term, format.lexicon_row) skip json's checks per call."""
+    together by hand (format.encode_term, format.lexicon_json) skip json's checks per call."""
     return _quote(text).encode("utf-8")
 
 
-_quote = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
 SMALL_NUMBERS = 1 << 16  # deltas and counts, most numbers of a row, are below this
 
 
@@ -58,6 +60,7 @@ def number_texts(values: Sequence[int]) -> list[str]:
 
 @functools.cache
 def small_number_texts() -> list[str]:
+    """The table of number_texts, made once per process that writes rows (4 MB)."""
     return [str(n) for n in range(SMALL_NUMBERS)]
 
 
