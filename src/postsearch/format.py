@@ -187,8 +187,9 @@ def lexicon_row(row: LexiconRow) -> list[Any]:
 
 def lexicon_json(row: LexiconRow) -> bytes:
     """`dumps(lexicon_row(row))`, put together by hand: a site has tens of thousands of rows."""
-    terms = b"".join(b',""' if t == row.surface else b"," + string_json(t) for t in row.terms)
-    return b"[" + string_json(row.surface) + f",{row.width},{row.cost}".encode() + terms + b"]"
+    surface, width, cost, *terms = lexicon_row(row)
+    spelled = b"".join(b"," + string_json(t) for t in terms)
+    return b"[" + string_json(surface) + f",{width},{cost}".encode() + spelled + b"]"
 
 
 def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
