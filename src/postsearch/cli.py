@@ -14,16 +14,17 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .writer import UnsafeOutput
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .pipeline import BuildReport
     from .posts import SiteOptions
     from .query import Hit
 
@@ -81,7 +82,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     status = index_once(args)
     if not args.watch or status == EXIT_ERROR:
         return status
-    err = Console(stderr=True)
+    err = stderr_console()
     err.print(f"watching {escape_markup(str(args.src))} (Ctrl-C to stop)", highlight=False)
     with contextlib.suppress(KeyboardInterrupt):
         while True:
@@ -96,35 +97,19 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def index_once(args: argparse.Namespace) -> int:
-    """Build the index and print the summary."""
+    """Build the index and print the summary. rich is imported only to show progress or
+    to print a warning or an error: a quiet build that goes well does without it."""
     from .cache import UnsafeCache
     from .pipeline import build
     from .workers import ClusterMismatch
 
-    err = Console(stderr=True)
-    options = site_options(args)
-    show = sys.stderr.isatty() and not args.quiet
-    with Progress(
-        TextColumn("[bold]indexing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=err,
-        disable=not show,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("", total=None)
-
-        def on_post(done: int, total: int, path: str) -> None:
-            progress.update(task, completed=done, total=total, description=path[-50:])
-
+    with progress_bar(sys.stderr.isatty() and not args.quiet) as on_post:
         try:
             cache = False if args.no_cache else (args.cache or True)
             report = build(
                 args.src,
                 args.out,
-                options=options,
+                options=site_options(args),
                 anchors=args.anchors,
                 jobs=args.jobs,
                 cache=cache,
@@ -132,24 +117,55 @@ def index_once(args: argparse.Namespace) -> int:
                 scheduler=args.scheduler,
             )
         except (OSError, UnsafeOutput, UnsafeCache, ValueError, ClusterMismatch) as e:  # nothing was written
-            err.print(f"[red]error:[/red] {escape_markup(error_line(e))}", highlight=False, soft_wrap=True)
+            stderr_console().print(f"[red]error:[/red] {escape_markup(error_line(e))}", highlight=False, soft_wrap=True)
             return EXIT_ERROR
-    out = Console(highlight=False)
     written = report.written
     assert written is not None
-    out.print(
+    print(  # one line, whatever the terminal's width: scripts read it
         f"indexed {report.posts} posts ({report.cached} from cache{', last build patched' if report.patched else ''}), skipped {len(report.drafts)} drafts, "
         f"{len(report.failures)} failed; {written.terms} terms, {written.files} files, "
-        f"{written.bytes:,} bytes in {escape_markup(str(args.out))}; {report.seconds:.2f} s",
-        soft_wrap=True,  # one line, whatever the terminal's width: scripts read it
+        f"{written.bytes:,} bytes in {args.out}; {report.seconds:.2f} s",
+        flush=True,
     )
+    if report.warnings or report.failures:
+        print_problems(report)
+    return EXIT_SOME_FAILED if report.failures else EXIT_OK
+
+
+def print_problems(report: BuildReport) -> None:
+    """The build's warnings and failed files on stderr, each naming its file."""
+    err = stderr_console()
     for path, warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape_markup(f'{path}: {warning}')}", highlight=False, soft_wrap=True)
     for failure in report.failures:
         err.print(
             f"[red]failed:[/red] {escape_markup(f'{failure.path}: {failure.reason}')}", highlight=False, soft_wrap=True
         )
-    return EXIT_SOME_FAILED if report.failures else EXIT_OK
+
+
+@contextlib.contextmanager
+def progress_bar(show: bool) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A progress bar on stderr while the build runs, and the callback that moves it (None,
+    and no bar, when not shown)."""
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("[bold]indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, TextColumn("{task.description}"), console=stderr_console(), transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def on_post(done: int, total: int, path: str) -> None:
+            progress.update(task, completed=done, total=total, description=path[-50:])
+
+        yield on_post
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def error_line(e: BaseException) -> str:
@@ -191,6 +207,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
+    from rich.console import Console
+
     console = Console(highlight=False)
     console.print(summary_line(args.query, result.total, result.complete))
     for rank, hit in enumerate(result.hits, 1):
