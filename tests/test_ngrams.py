@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postsearch import ngrams
-from postsearch.core import deltas, post_grams
+from postsearch.core import deltas, gram_shard, post_grams
 from postsearch.rows import dumps
 
 # kana, kanji (both blocks), the iteration mark, and what breaks runs: Latin, digits, spaces,
@@ -71,3 +71,15 @@ def test_runs_on_disk_read_back_as_the_pairs_held(texts, every):
     lasts = [int(c[-1]) for c, _ in pieces if len(c)]
     firsts = [int(c[0]) for c, _ in pieces if len(c)]
     assert all(a < b for a, b in zip(lasts, firsts[1:], strict=False))  # no code split
+
+
+@given(
+    st.lists(st.text(st.characters(codec="utf-8") | CHARS, min_size=1, max_size=5)),
+    st.integers(1, 5000),
+)
+def test_shards_of_many_grams_are_each_grams_shard(grams, shards):
+    """gram_shards (all at once) and core.gram_shard (one at a time, what the browser does)
+    agree on any strings, n-grams or longer, to the largest code points."""
+    assert ngrams.gram_shards(grams, shards) == [gram_shard(g, shards) for g in grams]
+    trigrams = ["\U0010ffff" * 3, "灯台守", "\U00020000あ"]
+    assert ngrams.gram_shards(trigrams, shards) == [gram_shard(g, shards) for g in trigrams]

@@ -21,6 +21,7 @@ from .ahead import FilesAhead
 from .core import FIELDS, FORMAT, K1, VERSION, WEIGHTS, B, deltas, fold, gram_shard, shard_of
 from .forked import Forked, can_fork
 from .index import IndexBuilder, LexiconRow, PostRecord, TermRun
+from .ngrams import gram_shards
 from .postings import encode_entry
 from .rows import HashedFiles, KeyedSpool, RowRun, RowSpool, SortedRows, dumps, number_texts, string_json
 from .writer import WEB_FILES, Stamp, write_folder
@@ -210,8 +211,8 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
             lexicon_apart = children.enter_context(Forked.start("encoding the lexicon", lexicon_rows_of, builder))
         keys = encode_terms(builder, forms, terms, positions) if terms_apart is None else []
         gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk
-        for gram, row in builder.grams():
-            gram_rows.append(gram, row)
+        for grams, rows in builder.grams():
+            gram_rows.extend(grams, rows)
         lexicon_rows = lexicon_rows_of(builder) if lexicon_apart is None else lexicon_apart.wait()
         texts = builder.texts.run()
         if terms_apart is not None:
@@ -224,7 +225,7 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
     )
     lexicon_size = sum(len(r) + 1 for r in lexicon_rows.values())
     scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, gram_rows.size, lexicon_size)
-    grams = HashedFiles.of_spool(gram_rows, GRAM_BYTES * scale, gram_shard)
+    grams = HashedFiles.of_spool(gram_rows, GRAM_BYTES * scale, gram_shard, gram_shards)
     lexicon = HashedFiles.of(lexicon_rows, LEXICON_BYTES * scale, shard_of)
     return IndexRows(builder.posts, texts, term_rows, position_rows, grams, lexicon, builder.surfaces, scale)
 

@@ -17,7 +17,7 @@ import orjson
 
 from .analysis import Analyzer
 from .core import fold
-from .ngrams import PAIR_BYTES, GramPostings, gram_rows, packed, post_gram_codes, unpacked
+from .ngrams import PAIR_BYTES, GramPostings, gram_stretches, packed, post_gram_codes, unpacked
 from .postings import PostPostings, pack_postings
 from .posts import Post
 from .postterms import post_terms
@@ -165,10 +165,11 @@ class IndexBuilder:
         for term, pieces in self.term_runs.merged(held):
             yield term, joined_run(pieces)
 
-    def grams(self) -> Iterator[tuple[str, bytes]]:
-        """Every n-gram's row (`[gram, idDelta...]`), in n-gram order; the builder's are consumed."""
+    def grams(self) -> Iterator[tuple[list[str], list[bytes]]]:
+        """Every n-gram's row (`[gram, idDelta...]`), in n-gram order, a stretch of rows at a
+        time (ngrams.gram_stretches); the builder's are consumed."""
         for codes, ids in self.gram_postings.pieces():
-            yield from gram_rows(codes, ids)
+            yield from gram_stretches(codes, ids)
 
     def lexicon(self) -> list[LexiconRow]:
         """The lexicon rows of every surface seen and every term, sorted by surface."""

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from .core import GRAM_RANGES
+from .core import GRAM_RANGES, gram_shard
 from .rows import number_texts
 
 Codes = npt.NDArray[np.uint64]
@@ -197,9 +197,16 @@ def code_bounds(samples: list[Codes], per_range: int) -> list[np.uint64]:
 
 
 def gram_rows(codes: Codes, ids: npt.NDArray[np.uint32]) -> Iterator[tuple[str, bytes]]:
-    """The n-gram rows `[gram, idDelta...]` of sorted pairs, in order, as `rows.dumps`
-    would write them (kana and kanji need no escaping). The numbers are made into strings
-    about ROW_PAIRS at a time (as Python objects, each takes some 80 bytes)."""
+    """The n-gram rows `[gram, idDelta...]` of sorted pairs, in order, one at a time."""
+    for grams, rows in gram_stretches(codes, ids):
+        yield from zip(grams, rows, strict=True)
+
+
+def gram_stretches(codes: Codes, ids: npt.NDArray[np.uint32]) -> Iterator[tuple[list[str], list[bytes]]]:
+    """gram_rows a stretch at a time (grams, rows), as `rows.dumps` would write them (kana
+    and kanji need no escaping). The numbers are made into strings about ROW_PAIRS at a time
+    (as Python objects, each takes some 80 bytes); a stretch goes into its container in one
+    call (rows.KeyedSpool.extend), not a call per row."""
     if not len(codes):
         return
     starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
@@ -213,6 +220,26 @@ def gram_rows(codes: Codes, ids: npt.NDArray[np.uint32]) -> Iterator[tuple[str, 
         last = max(first + 1, int(np.searchsorted(starts, bounds[first] + ROW_PAIRS, side="right")) - 1)
         offset = bounds[first]
         numbers = number_texts(gaps[offset : bounds[last]].tolist())
-        for k in range(first, last):
-            yield grams[k], f'["{grams[k]}",{",".join(numbers[bounds[k] - offset : bounds[k + 1] - offset])}]'.encode()
+        rows = [
+            f'["{grams[k]}",{",".join(numbers[bounds[k] - offset : bounds[k + 1] - offset])}]'.encode()
+            for k in range(first, last)
+        ]
+        yield grams[first:last], rows
         first = last
+
+
+def gram_shards(grams: list[str], shards: int) -> list[int]:
+    """core.gram_shard of many n-grams at once: a call per gram cost a build a third of a
+    second. The hash is a polynomial in the code points; reducing it once at the end gives
+    the number gram_shard's reducing at each step does (that only keeps it small), and an
+    n-gram's (three code points) fits 64 bits. Longer strings take gram_shard itself."""
+    lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+    if not len(grams) or lengths.max() > 3:
+        return [gram_shard(g, shards) for g in grams]
+    points = np.frombuffer("".join(grams).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    hashes = np.zeros(len(grams), dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    for k in range(int(lengths.max())):  # Horner's rule over the k-th characters
+        having = lengths > k
+        hashes[having] = hashes[having] * 31 + points[starts[having] + k]
+    return (hashes % shards).tolist()

@@ -66,6 +66,7 @@ def small_number_texts() -> list[str]:
 
 FAULT_AROUND = 128 * 1024  # what a read of a mapped page may map beside it, with a margin
 DEAL_BYTES = 32 * 1024 * 1024  # rows held while spooling or dealing them to files (HashedFiles.of_spool)
+DEAL_ROWS = 65_536  # rows whose files are worked out at once (HashedFiles.of_spool)
 
 
 class RowRun:
@@ -200,10 +201,11 @@ class KeyedSpool:
         self.budget = DEAL_BYTES if budget is None else budget
         self.spooled: tuple[RowSpool, RowSpool] | None = None  # (rows, keys), once spilled
 
-    def append(self, key: str, row: bytes) -> None:
-        self.held[key] = row
-        self.held_size += len(row) + 1
-        self.size += len(row) + 1
+    def extend(self, keys: list[str], rows: list[bytes]) -> None:
+        self.held.update(zip(keys, rows, strict=True))
+        size = sum(map(len, rows)) + len(rows)
+        self.held_size += size
+        self.size += size
         if self.held_size > self.budget:
             self.spill()
 
@@ -215,12 +217,12 @@ class KeyedSpool:
             keys.append(key.encode("utf-8", "surrogatepass"))
         self.held, self.held_size = {}, 0
 
-    def read_back(self) -> Iterator[tuple[str, bytes]]:
-        """Every row with its key, in the order appended; the spool is done."""
+    def read_back(self) -> tuple[Iterator[str], Iterator[bytes]]:
+        """The keys and the rows, in the order appended (as many of each); the spool is done."""
         self.spill()
         assert self.spooled is not None
         rows, keys = self.spooled
-        return zip((k.decode("utf-8", "surrogatepass") for k in keys.read_back()), rows.read_back(), strict=True)
+        return (k.decode("utf-8", "surrogatepass") for k in keys.read_back()), rows.read_back()
 
 
 class SortedRows:
@@ -282,11 +284,19 @@ def group_starts(ends: Sequence[int], budget: int) -> list[int]:
     return starts
 
 
-def file_count(size: int, budget: int, shard: Callable[[str, int], int]) -> int:
+def file_count(size: int, budget: int, shard: Shard) -> int:
     """How many files rows of `size` bytes go into: one per budget, and for the lexicon (keyed
     by a code point modulo the count) one that keeps Latin and kana files apart."""
     count = max(1, math.ceil(size / budget))
     return lexicon_file_count(count) if shard is shard_of else count
+
+
+Shard = Callable[[str, int], int]  # (key, number of files) -> file
+Shards = Callable[[list[str], int], list[int]]  # the same for many keys at once
+
+
+def shards_of(keys: list[str], count: int, shard: Shard, many: Shards | None) -> list[int]:
+    return many(keys, count) if many else [shard(key, count) for key in keys]
 
 
 @dataclass
@@ -298,18 +308,20 @@ class HashedFiles:
     files: Sequence[bytes]  # a list, or a RowRun of one row per file (of_spool: on disk)
     size: int  # all rows, each + 1 for its comma
     budget: int
-    shard: Callable[[str, int], int]  # (key, number of files) -> file
+    shard: Shard
 
     @classmethod
-    def of(cls, rows: dict[str, bytes], budget: int, shard: Callable[[str, int], int]) -> HashedFiles:
+    def of(cls, rows: dict[str, bytes], budget: int, shard: Shard, many: Shards | None = None) -> HashedFiles:
         """The files of these rows (key -> encoded row); each file's rows sorted by key. The
         rows are consumed (`rows` is left empty): each file's are let go once it is made, so
-        the rows and the files are never all in memory together."""
+        the rows and the files are never all in memory together. `many`: `shard` for many
+        keys at once, where there is a faster way (ngrams.gram_shards)."""
         size = sum(len(r) + 1 for r in rows.values())
         count = file_count(size, budget, shard)
         groups: list[list[bytes]] = [[] for _ in range(count)]
-        for key in sorted(rows):
-            groups[shard(key, count)].append(rows.pop(key))
+        keys = sorted(rows)
+        for key, k in zip(keys, shards_of(keys, count, shard, many), strict=True):
+            groups[k].append(rows.pop(key))
         files = []
         for k in range(count):
             files.append(b"[" + b",".join(groups[k]) + b"]")
@@ -317,12 +329,12 @@ class HashedFiles:
         return cls(files, size, budget, shard)
 
     @classmethod
-    def of_spool(cls, spool: KeyedSpool, budget: int, shard: Callable[[str, int], int]) -> HashedFiles:
+    def of_spool(cls, spool: KeyedSpool, budget: int, shard: Shard, many: Shards | None = None) -> HashedFiles:
         """The files of spooled rows, made on disk: the rows are read back in order and dealt
         to their files in pieces of at most DEAL_BYTES, then each file is put together from
         its pieces. So a site's n-gram rows, which grow with it, are never all in memory."""
         if spool.spooled is None:  # it all fits in memory
-            return cls.of(spool.held, budget, shard)
+            return cls.of(spool.held, budget, shard, many)
         count = file_count(spool.size, budget, shard)
         pieces: list[list[tuple[int, int]]] = [[] for _ in range(count)]  # (offset, size) in `dealt`
         pending: list[list[bytes]] = [[] for _ in range(count)]
@@ -337,12 +349,14 @@ class HashedFiles:
                         dealt.write(data)
                         pending[k] = []
 
-            for key, row in spool.read_back():
-                pending[shard(key, count)].append(row)
-                held += len(row)
-                if held > DEAL_BYTES:
-                    deal()
-                    held = 0
+            keys, rows = spool.read_back()
+            while stretch := list(itertools.islice(keys, DEAL_ROWS)):  # keys only: rows come one by one
+                for k, row in zip(shards_of(stretch, count, shard, many), rows):  # noqa: B905 (rows is longer)
+                    pending[k].append(row)
+                    held += len(row)
+                    if held > DEAL_BYTES:
+                        deal()
+                        held = 0
             deal()
             dealt.flush()
             files = RowSpool()
