@@ -23,7 +23,7 @@ from .forked import Forked, can_fork
 from .index import IndexBuilder, LexiconRow, PostRecord, TermRun
 from .ngrams import gram_shards
 from .postings import encode_entry
-from .rows import HashedFiles, KeyedSpool, RowRun, RowSpool, SortedRows, dumps, number_texts, string_json
+from .rows import HashedFiles, KeyedSpool, RowRun, RowSpool, SortedRows, dumps, number_texts, quoted, string_json
 from .writer import WEB_FILES, Stamp, write_folder
 
 # Target raw sizes of one file: small files keep the bytes a query fetches low, and a 6,000
@@ -183,14 +183,14 @@ def tag_rows(posts: list[PostRecord]) -> list[list[Any]]:
 
 def lexicon_row(row: LexiconRow) -> list[Any]:
     """`[surface, width, cost, term...]` with `""` for a term spelled as its surface."""
-    return [row.surface, row.width, row.cost, *("" if t == row.surface else t for t in row.terms)]
+    return [row.surface, row.width, row.cost, *["" if t == row.surface else t for t in row.terms]]
 
 
 def lexicon_json(row: LexiconRow) -> bytes:
     """`dumps(lexicon_row(row))`, put together by hand: a site has tens of thousands of rows."""
     surface, width, cost, *terms = lexicon_row(row)
-    spelled = b"".join(b"," + string_json(t) for t in terms)
-    return b"[" + string_json(surface) + f",{width},{cost}".encode() + spelled + b"]"
+    spelled = "".join(["," + quoted(t) for t in terms])
+    return f"[{quoted(surface)},{width},{cost}{spelled}]".encode()
 
 
 def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:

@@ -32,13 +32,13 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-_quote = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+quoted = json.encoder.encode_basestring  # `dumps(text)` as a str: what json.dumps uses with ensure_ascii=False
 
 
 def string_json(text: str) -> bytes:
     """`dumps(text)` for a string, by the function json itself quotes strings with: rows put
     together by hand (format.encode_term, format.lexicon_json) skip json's checks per call."""
-    return _quote(text).encode("utf-8")
+    return quoted(text).encode("utf-8")
 
 
 SMALL_NUMBERS = 1 << 16  # deltas and counts, most numbers of a row, are below this
