@@ -80,6 +80,8 @@ def clean_prose(text: str) -> str:
     text = _MDX_IMPORT.sub("", text)
     text = _JSX_TAG.sub("", text)
     text = _DOCFX.sub("", text)
+    if ":::" not in text:  # no container marker (most posts): no line to look at
+        return text
     lines = []
     for line in text.split("\n"):
         m = _CONTAINER.match(line)
