@@ -63,6 +63,7 @@ def test_spilling_after_every_post_writes_the_same_bytes_and_rebuilds_alike(tmp_
     postsearch.build(site, tmp_path / "whole", jobs=1, cache=False)
     monkeypatch.setattr(index, "SPILL_BYTES", 1)  # a run per post
     monkeypatch.setattr(rows, "DEAL_BYTES", 1)  # every n-gram row dealt alone
+    monkeypatch.setattr(rows, "DEAL_ROWS", 7)  # their files worked out seven rows at a time
     built = postsearch.build(site, tmp_path / "spilled", jobs=1)
     assert built.posts > 10
     assert read_all(tmp_path / "spilled") == read_all(tmp_path / "whole")
