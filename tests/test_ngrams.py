@@ -42,7 +42,7 @@ def test_rows_are_what_json_would_write(posts_of, row_pairs):
     ids = np.array([i for _, i in pairs], dtype=np.uint32)
     saved, ngrams.ROW_PAIRS = ngrams.ROW_PAIRS, row_pairs  # the numbers made into strings a few at a time
     try:
-        rows = list(ngrams.gram_rows(codes, ids))
+        rows = [row for grams, texts in ngrams.gram_stretches(codes, ids) for row in zip(grams, texts, strict=True)]
     finally:
         ngrams.ROW_PAIRS = saved
     assert rows == [(g, dumps([g, *deltas(sorted(posts_of[g]))])) for g in sorted(posts_of)]

@@ -210,9 +210,9 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
             builder.drop_terms()  # the child has them: let this process's copy go
             lexicon_apart = children.enter_context(Forked.start("encoding the lexicon", lexicon_rows_of, builder))
         keys = encode_terms(builder, forms, terms, positions) if terms_apart is None else []
-        gram_rows = KeyedSpool()  # they grow with the site: a big site's go to disk
+        gram_spool = KeyedSpool()  # they grow with the site: a big site's go to disk
         for grams, rows in builder.grams():
-            gram_rows.extend(grams, rows)
+            gram_spool.extend(grams, rows)
         lexicon_rows = lexicon_rows_of(builder) if lexicon_apart is None else lexicon_apart.wait()
         texts = builder.texts.run()
         if terms_apart is not None:
@@ -224,8 +224,8 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
         SortedRows.of_sorted(list(keys), positions.run()),
     )
     lexicon_size = sum(len(r) + 1 for r in lexicon_rows.values())
-    scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, gram_rows.size, lexicon_size)
-    grams = HashedFiles.of_spool(gram_rows, GRAM_BYTES * scale, gram_shard, gram_shards)
+    scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, gram_spool.size, lexicon_size)
+    grams = HashedFiles.of_spool(gram_spool, GRAM_BYTES * scale, gram_shard, gram_shards)
     lexicon = HashedFiles.of(lexicon_rows, LEXICON_BYTES * scale, shard_of)
     return IndexRows(builder.posts, texts, term_rows, position_rows, grams, lexicon, builder.surfaces, scale)
 

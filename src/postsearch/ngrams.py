@@ -30,7 +30,7 @@ _BITS = 21  # a code point's bits
 _MASK = (1 << _BITS) - 1
 PAIR_BYTES = 40  # a (code, post id) pair at its peak: held (8), then sorted (GramPostings.sorted_pairs)
 PIECE_PAIRS = 1024 * 1024  # pairs read back at once from the runs (about 40 MB at the sort)
-ROW_PAIRS = 256 * 1024  # pairs made into strings at once (gram_rows)
+ROW_PAIRS = 256 * 1024  # pairs made into strings at once (gram_stretches)
 SAMPLE = 4096  # a run keeps every SAMPLE-th code in memory (GramRun)
 
 
@@ -196,17 +196,11 @@ def code_bounds(samples: list[Codes], per_range: int) -> list[np.uint64]:
     return list(np.unique(every[max(1, per_range) :: max(1, per_range)]))
 
 
-def gram_rows(codes: Codes, ids: npt.NDArray[np.uint32]) -> Iterator[tuple[str, bytes]]:
-    """The n-gram rows `[gram, idDelta...]` of sorted pairs, in order, one at a time."""
-    for grams, rows in gram_stretches(codes, ids):
-        yield from zip(grams, rows, strict=True)
-
-
 def gram_stretches(codes: Codes, ids: npt.NDArray[np.uint32]) -> Iterator[tuple[list[str], list[bytes]]]:
-    """gram_rows a stretch at a time (grams, rows), as `rows.dumps` would write them (kana
-    and kanji need no escaping). The numbers are made into strings about ROW_PAIRS at a time
-    (as Python objects, each takes some 80 bytes); a stretch goes into its container in one
-    call (rows.KeyedSpool.extend), not a call per row."""
+    """The n-gram rows `[gram, idDelta...]` of sorted pairs, in order, as `rows.dumps` would
+    write them (kana and kanji need no escaping), a stretch at a time: (grams, rows). The
+    numbers are made into strings about ROW_PAIRS at a time (as Python objects, each takes
+    some 80 bytes), and a stretch goes into its container in one call (KeyedSpool.extend)."""
     if not len(codes):
         return
     starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
@@ -229,10 +223,10 @@ def gram_stretches(codes: Codes, ids: npt.NDArray[np.uint32]) -> Iterator[tuple[
 
 
 def gram_shards(grams: list[str], shards: int) -> list[int]:
-    """core.gram_shard of many n-grams at once: a call per gram cost a build a third of a
-    second. The hash is a polynomial in the code points; reducing it once at the end gives
-    the number gram_shard's reducing at each step does (that only keeps it small), and an
-    n-gram's (three code points) fits 64 bits. Longer strings take gram_shard itself."""
+    """core.gram_shard of many n-grams at once (a call per gram cost efcl-blog's build about
+    a third of a second). The hash is a polynomial in the code points: reduced once at the
+    end, it gives the number gram_shard's reducing at each step does (that only keeps it
+    small), and an n-gram's (three code points) fits 64 bits. Longer strings take gram_shard."""
     lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
     if not len(grams) or lengths.max() > 3:
         return [gram_shard(g, shards) for g in grams]

@@ -284,19 +284,20 @@ def group_starts(ends: Sequence[int], budget: int) -> list[int]:
     return starts
 
 
-def file_count(size: int, budget: int, shard: Shard) -> int:
-    """How many files rows of `size` bytes go into: one per budget, and for the lexicon (keyed
-    by a code point modulo the count) one that keeps Latin and kana files apart."""
-    count = max(1, math.ceil(size / budget))
-    return lexicon_file_count(count) if shard is shard_of else count
-
-
 Shard = Callable[[str, int], int]  # (key, number of files) -> file
 Shards = Callable[[list[str], int], list[int]]  # the same for many keys at once
 
 
 def shards_of(keys: list[str], count: int, shard: Shard, many: Shards | None) -> list[int]:
+    """Each key's file, by `many` where there is one (all keys in one call), else by `shard`."""
     return many(keys, count) if many else [shard(key, count) for key in keys]
+
+
+def file_count(size: int, budget: int, shard: Shard) -> int:
+    """How many files rows of `size` bytes go into: one per budget, and for the lexicon (keyed
+    by a code point modulo the count) one that keeps Latin and kana files apart."""
+    count = max(1, math.ceil(size / budget))
+    return lexicon_file_count(count) if shard is shard_of else count
 
 
 @dataclass
@@ -351,7 +352,7 @@ class HashedFiles:
 
             keys, rows = spool.read_back()
             while stretch := list(itertools.islice(keys, DEAL_ROWS)):  # keys only: rows come one by one
-                for k, row in zip(shards_of(stretch, count, shard, many), rows):  # noqa: B905 (rows is longer)
+                for k, row in zip(shards_of(stretch, count, shard, many), rows):  # noqa: B905 (zip stops at the stretch's end)
                     pending[k].append(row)
                     held += len(row)
                     if held > DEAL_BYTES:
