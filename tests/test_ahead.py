@@ -73,8 +73,7 @@ def test_a_folder_emptied_under_it_only_means_files_are_written_as_they_come(sit
     out = tmp_path / "out"
     with FilesAhead(out, 20) as ahead:
         made(ahead, 20)
-        ahead.stop.set()
-        ahead.process.join()
+        ahead.stop_making()
         shutil.rmtree(ahead.folder)  # as another build's clean_leftovers would, were it not locked
         assert not ahead.fill(tmp_path / "x.json", b"[]")
     assert not (tmp_path / "x.json").exists()

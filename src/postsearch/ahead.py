@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .forked import can_fork
+from .forked import Forked, can_fork
 
 SLOT = re.compile(r"slot-\d{1,9}")  # an empty file made ahead, in `.OUT.ahead-*` beside OUT
 
@@ -40,10 +40,7 @@ class FilesAhead:
 
             fcntl.flock(self.lock, fcntl.LOCK_EX)
         self.stop = multiprocessing.get_context("fork").Event()
-        self.process: Any = multiprocessing.get_context("fork").Process(
-            target=make_slots, args=(self.folder, count, self.stop), daemon=True
-        )
-        self.process.start()
+        self.child: Forked | None = Forked.start("making files ahead", make_slots, self.folder, count, self.stop)
         self.slots: list[str] | None = None  # the files made, once the child is stopped
 
     @classmethod
@@ -59,8 +56,7 @@ class FilesAhead:
     def fill(self, target: Path, data: bytes) -> bool:
         """Put `data` at `target` through a file made ahead; False when none is left."""
         if self.slots is None:
-            self.stop.set()  # the first file to write: the child stops making more
-            self.process.join()
+            self.stop_making()  # the first file to write: the child stops making more
             self.slots = sorted(
                 slots_in(self.folder), key=lambda name: int(name[5:]), reverse=True
             )  # popped from the end
@@ -76,6 +72,15 @@ class FilesAhead:
                     os.unlink(slot)
         return False
 
+    def stop_making(self) -> None:
+        """Stop the child and wait for it (once). Whatever it ran into only means fewer files
+        made ahead: the ones in the folder are what it made."""
+        child, self.child = self.child, None
+        if child is not None:
+            self.stop.set()
+            with contextlib.suppress(Exception):  # its error is not the build's
+                child.wait()
+
     def __enter__(self) -> FilesAhead:
         return self
 
@@ -84,8 +89,7 @@ class FilesAhead:
 
     def close(self) -> None:
         """Stop the child and remove the files it made that were not used."""
-        self.stop.set()
-        self.process.join()
+        self.stop_making()
         remove_slots(self.folder)
         os.close(self.lock)
 

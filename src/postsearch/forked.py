@@ -2,7 +2,8 @@
 
 At the end of a build (format.encode_rows) the workers are done and a core is free: the term
 rows and the lexicon are encoded in children while this process encodes the n-grams. A
-forked child inherits the builder, so nothing is sent to it; it sends back its result.
+forked child inherits the builder, so nothing is sent to it; it sends back its result. The
+child that makes the index's files ahead (ahead.FilesAhead) is one too, told when to stop.
 """
 
 from __future__ import annotations
