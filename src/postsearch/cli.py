@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .console import escape_markup, print_hit, print_problems, progress_bar, stderr_console, summary_line
+from .console import escape_markup, print_problems, print_result, progress_bar, stderr_console
 from .writer import UnsafeOutput
 
 if TYPE_CHECKING:
@@ -167,12 +167,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
-    from rich.console import Console
-
-    console = Console(highlight=False)
-    console.print(summary_line(args.query, result.total, result.complete))
-    for rank, hit in enumerate(result.hits, 1):
-        print_hit(console, rank, hit)
+    print_result(args.query, result)
     return EXIT_OK
 
 

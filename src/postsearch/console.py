@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from .pipeline import BuildReport
-    from .query import Hit
+    from .query import Hit, SearchResult
 
 
 def print_problems(report: BuildReport) -> None:
@@ -49,6 +49,16 @@ def stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+def print_result(query: str, result: SearchResult) -> None:
+    """A search's summary line, then its hits."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    console.print(summary_line(query, result.total, result.complete))
+    for rank, hit in enumerate(result.hits, 1):
+        print_hit(console, rank, hit)
 
 
 def print_hit(console: Console, rank: int, hit: Hit) -> None:
