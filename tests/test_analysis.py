@@ -185,3 +185,36 @@ def test_a_word_found_by_its_id_has_the_units_a_fresh_analyzer_gives(first, then
     warm.analyze(first)
     assert warm.analyze(then) == Analyzer().analyze(then)
     assert warm.analyze(first + "\n" + then) == Analyzer().analyze(first + "\n" + then)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("はじめに\nで、次に進む", "で、次に進む"),  # で after a newline: a particle; first: a conjunction
+        ("で、次に進む", "はじめに\nで、次に進む"),
+        ("はじめに\n別の行です", "はじめに\nで、次に進む"),  # its first line known, its second read after a newline
+        ("Note: 設定を確かめる\n\n  Note: 設定を確かめる", "前置き\n  Note: 設定を確かめる\nNote: 設定を確かめる"),
+    ],
+)
+def test_a_line_read_before_has_the_units_it_has_where_it_is(first, then):
+    """Prose is read a line at a time, each line once (`Analyzer.lines`); a line is read where
+    it stands (at its text's start, or after a newline), as Sudachi reads the two apart."""
+    warm = Analyzer()
+    warm.analyze(first)
+    assert warm.lines
+    assert warm.analyze(then) == Analyzer().analyze(then)
+
+
+LINES = ["で、次に進む", "Note: 設定を確かめる", "はじめに", "non-null な値を返す", "2つ目の例を示す。", "　全角の空白"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(LINES), st.sampled_from(["\n", "\n\n", "\n  ", " \n"])), max_size=8))
+def test_prose_read_a_line_at_a_time_is_the_text_read_whole(lines):
+    text = "".join(line + end for line, end in lines)
+    warm = Analyzer()
+    warm.analyze("\n".join(LINES[::-1]))
+    assert warm.analyze(text) == Analyzer().analyze(text)
+    whole: list[int] = []
+    warm._read_piece(text, whole)
+    assert warm.sequence(text)[0] == whole

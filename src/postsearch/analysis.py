@@ -16,11 +16,11 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from sudachipy import Dictionary, Morpheme, SplitMode, TextNormalizer
 
 from .core import fold
+from .units import Sequence, Unit, Word, units_of
 
 SUDACHI_MAX_BYTES = 49_149
 # Sudachi also caps its normalized (lower-cased) copy of the input at 65,535 bytes, and some
@@ -58,9 +58,6 @@ STOP_TERMS = frozenset(
     ]
 )
 _LATIN = re.compile(r"[!-~]+(?: [!-~]+)*")  # a dictionary word may hold spaces: `World Wide Web`
-_ALNUM = re.compile(r"[0-9a-z]+")
-_LATIN_EDGE = re.compile(r"^[^0-9a-z]+|(?<![+#])[^0-9a-z+#]+$")
-MAX_JOINED = 32
 _LINE = re.compile(r"[^\n]+\n?|\n")  # a line with its newline (misread)
 # Code (Analyzer.units with code=True): a line with the white space that starts the next (so a
 # run of white space stays whole), a character outside ASCII, a word or a run of white space.
@@ -68,6 +65,8 @@ _CODE_LINE = re.compile(r"[^\n]*(?:\n\s*|$)")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _CODE_WORD = re.compile(r"\s+|\S+")
 MAX_CACHED_WORD = 64  # longer code words are analyzed each time (they seldom repeat)
+MAX_CACHED_LINE = 256  # longer lines are read each time (they seldom repeat)
+MAX_CACHED_LINES = 100_000
 MAX_CACHED_WORDS = 200_000
 MAX_WORDS = 500_000  # Analyzer.table is emptied past this (make_room)
 WORDS_PER_CALL = 500  # code words read in one Sudachi call (at most 65 bytes each)
@@ -83,24 +82,6 @@ class Token:
     width: int  # how many positions the unit spans
     start: int  # character offsets into the analyzed text
     end: int
-
-
-# A token as a tuple: (term or None, surface, pos, width, start, end), as in Token.
-Unit = tuple[str | None, str, int, int, int, int]
-# A text as read: its word numbers (Analyzer.table) and where each piece Sudachi read ends.
-Sequence = tuple[list[int], list[int]]
-
-
-class Word(NamedTuple):
-    """What one dictionary word contributes (Analyzer.table)."""
-
-    term: str | None  # None: a stop word
-    surface: str  # folded
-    latin: bool  # printable ASCII only: may join its neighbours (`node` `.` `js`)
-    plain: bool  # letters and digits only: alone, nothing to join or split
-    width: int
-    parts: tuple[tuple[int, int, str, str], ...]  # (start, end, term, surface) of indexed mode A parts
-    length: int  # characters of the surface as read
 
 
 def utf8_prefix_chars(text: str, limit: int) -> int:
@@ -192,6 +173,7 @@ class Analyzer:
         self.by_id: dict[int, int] = {}  # word id -> number in table (`_read_piece`)
         self.table: list[Word] = []
         self.code_words: dict[str, Sequence] = {}  # a word of code -> its sequence
+        self.lines: dict[tuple[str, bool], list[int]] = {}  # (line of prose, first of its piece) -> numbers
         self.generation = 0  # how many times the table was emptied (make_room)
 
     def analyze(self, text: str) -> list[Token]:
@@ -209,7 +191,7 @@ class Analyzer:
         """Empty the word table once it is full (between texts: a sequence's numbers point
         into it). Words are analyzed the same way again, so nothing else changes."""
         if len(self.table) > MAX_WORDS:
-            self.words, self.by_id, self.table, self.code_words = {}, {}, [], {}
+            self.words, self.by_id, self.table, self.code_words, self.lines = {}, {}, [], {}, {}
             self.generation += 1
 
     def sequence(self, text: str, code: bool = False) -> Sequence:
@@ -236,8 +218,45 @@ class Analyzer:
     def _read(self, text: str, numbers: list[int], ends: list[int]) -> None:
         """A text read by Sudachi in pieces under its input limit."""
         for _, piece in split_for_sudachi(text):
-            self._read_piece(piece, numbers)
+            if len(piece) >= SURELY_FITS or not self._read_lines_of(piece, numbers):
+                self._read_piece(piece, numbers)
             ends.append(len(numbers))
+
+    def _read_lines_of(self, piece: str, numbers: list[int]) -> bool:
+        """A piece read a line at a time, each line Sudachi read before taken from `lines`:
+        sites repeat lines (notes, links, boilerplate). A line ends after the white space
+        that follows its newline, one token every reading goes through; a line after the
+        first is read after a newline, as in the piece (what comes before a word decides
+        which of two same-spelled words Sudachi takes, so each line is read where it was).
+        The lines not yet known are read in one call. False (nothing read) in the rare case
+        the morphemes do not end where the lines do."""
+        lines = [m.group() for m in _CODE_LINE.finditer(piece) if m.end() > m.start()]
+        cache = self.lines
+        todo = [i for i, line in enumerate(lines) if (line, i == 0) not in cache]
+        fresh: dict[int, list[int]] = {}
+        if todo:
+            lead = "" if todo[0] == 0 else "\n"
+            read: list[int] = []
+            self._read_piece(lead + "".join(lines[i] for i in todo), read)
+            k = len(lead)
+            if lead and self.table[read[0]].length != 1:
+                return False
+            for i in todo:
+                start, size = k, 0
+                while size < len(lines[i]) and k < len(read):
+                    size += self.table[read[k]].length
+                    k += 1
+                if size != len(lines[i]):
+                    return False
+                fresh[i] = read[start:k]
+        for i, line in enumerate(lines):
+            got = fresh.get(i)
+            if got is None:
+                got = cache[(line, i == 0)]
+            elif len(line) <= MAX_CACHED_LINE and len(cache) < MAX_CACHED_LINES:
+                cache[(line, i == 0)] = got
+            numbers.extend(got)
+        return True
 
     def _read_piece(self, piece: str, numbers: list[int]) -> None:
         """The loop per morpheme: as little as can be. Where Sudachi reads the text as its
@@ -327,65 +346,3 @@ class Analyzer:
         self.table.append(Word(None if stop else term, fold(surface), latin, plain, width, parts, len(surface)))
         self.words[(m.word_id(), surface)] = len(self.table) - 1  # type: ignore[attr-defined]
         return len(self.table) - 1
-
-
-def units_of(table: list[Word], text: str, sequence: Sequence) -> list[Unit]:
-    """A sequence spelled out: each morpheme's unit and its mode A parts, and after each run
-    of Latin morphemes the units `latin_joins` adds."""
-    numbers, ends = sequence
-    units: list[Unit] = []
-    pos = offset = i = 0
-    for piece_end in ends:
-        run: list[Unit] = []  # the units of the Latin run so far
-        run_start = run_pos = count = 0
-        for n in numbers[i:piece_end]:
-            word = table[n]
-            start, offset = offset, offset + word.length
-            if count and not word.latin:
-                units.extend(joined_units(run, text[run_start:start], run_start, run_pos, count))
-                run, count = [], 0
-            mine = [(word.term, word.surface, pos, word.width, start, offset)]
-            mine += [
-                (part, surface, pos + k, 1, start + a, start + b) for k, (a, b, part, surface) in enumerate(word.parts)
-            ]
-            units.extend(mine)
-            if word.latin:
-                if not count:
-                    run_start, run_pos = start, pos
-                run.extend(mine)
-                count += 1
-            pos += word.width
-        if count:
-            units.extend(joined_units(run, text[run_start:offset], run_start, run_pos, count))
-        i = piece_end
-    return units
-
-
-def joined_units(run: list[Unit], text: str, start: int, pos: int, count: int) -> list[Unit]:
-    """The units latin_joins adds to a run of `count` Latin morphemes (their units `run`) at
-    `start` and position `pos` of the text."""
-    joins = latin_joins(text, count, {u[1] for u in run})
-    return [(s, s, pos, width, start + a, start + b) for s, width, a, b in joins]
-
-
-def latin_joins(text: str, count: int, seen: set[str]) -> list[tuple[str, int, int, int]]:
-    """`EC2`, `Node.js`, `re:Invent`, `C++` as one more term beside their pieces (a run of
-    `count` Latin morphemes spelling `text`), and the letter and digit runs inside a piece
-    Sudachi kept whole (`0.000057` → `000057`), each unless a unit of the run already has
-    that surface (`seen`). As (surface, width, start, end) in `text`: the joined one spans
-    the run's morphemes, a letter or digit run one position."""
-    if count == 1 and text.isalnum():
-        return []  # one plain word: nothing to join or split
-    folded = fold(text)
-    seen = set(seen)
-    joins: list[tuple[str, int, int, int]] = []
-    joined = _LATIN_EDGE.sub("", folded)
-    if count > 1 and joined and len(joined) <= MAX_JOINED and joined not in seen:
-        lead = folded.index(joined)
-        joins.append((joined, count, lead, lead + len(joined)))
-        seen.add(joined)
-    for m in _ALNUM.finditer(folded):
-        if m.group() not in seen and len(m.group()) <= MAX_JOINED:
-            joins.append((m.group(), 1, m.start(), m.end()))
-            seen.add(m.group())
-    return joins

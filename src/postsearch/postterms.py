@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .analysis import Analyzer, Word, latin_joins
+from .analysis import Analyzer
 from .core import FIELDS
 from .ngrams import distinct
 from .postings import PostPostings
+from .units import Word, latin_joins
 
 Ints = npt.NDArray[np.int64]
 SurfaceKey = tuple[str, str, int]  # (surface, term or "", width): a lexicon count's key
