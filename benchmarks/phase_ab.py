@@ -7,7 +7,8 @@ between runs, and a whole build's wall time with it).
 - `sequence`: the CPU time of `Analyzer.sequence` over every field text of the corpus (what
   a worker asks of Sudachi and of the loop per morpheme), with `analysis.py` from `--old`
   and from this tree, each a fresh Analyzer. The two modules are copied into packages of
-  their own (with `core.py`, the only module analysis.py imports) so both load at once.
+  their own (with `core.py` and `units.py`, the modules analysis.py imports) so both load
+  at once.
 - `encode`: the wall time of `format.encode_rows(apart=True)` on one analyzed index, the
   lexicon encoded here after the n-grams (as before) or in a forked child beside them (as
   now). Each round runs in a forked copy of the analyzed builder, which encode_rows consumes.
@@ -34,12 +35,13 @@ from postsearch.text import post_text
 
 
 def analysis_module(src: Path, name: str, into: Path) -> Any:
-    """`src`'s analysis.py (and core.py) loaded as the package `name`."""
+    """`src`'s analysis.py (and the modules it imports) loaded as the package `name`."""
     package = into / name
     package.mkdir()
     (package / "__init__.py").write_text("")
-    for module in ("analysis.py", "core.py"):
-        shutil.copy(src / "postsearch" / module, package / module)
+    for module in ("analysis.py", "core.py", "units.py"):
+        if (src / "postsearch" / module).exists():  # (units.py: since issue 15's tenth part)
+            shutil.copy(src / "postsearch" / module, package / module)
     return importlib.import_module(f"{name}.analysis")
 
 
