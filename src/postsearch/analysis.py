@@ -59,9 +59,10 @@ STOP_TERMS = frozenset(
 )
 _LATIN = re.compile(r"[!-~]+(?: [!-~]+)*")  # a dictionary word may hold spaces: `World Wide Web`
 _LINE = re.compile(r"[^\n]+\n?|\n")  # a line with its newline (misread)
-# Code (Analyzer.units with code=True): a line with the white space that starts the next (so a
-# run of white space stays whole), a character outside ASCII, a word or a run of white space.
-_CODE_LINE = re.compile(r"[^\n]*(?:\n\s*|$)")
+# A line with the white space that starts the next (so a run of white space stays whole): how
+# prose (Analyzer._read_lines_of) and code (code_stretches) are cut into lines. Code
+# (Analyzer.units with code=True): a character outside ASCII, a word or a run of white space.
+_SPACED_LINE = re.compile(r"[^\n]*(?:\n\s*|$)")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _CODE_WORD = re.compile(r"\s+|\S+")
 MAX_CACHED_WORD = 64  # longer code words are analyzed each time (they seldom repeat)
@@ -142,7 +143,7 @@ def code_stretches(text: str) -> Iterator[tuple[int, int, bool]]:
     A line ends after the white space that follows its newline, so a run of white space is
     never cut in two."""
     start, end, kind = 0, 0, True
-    for m in _CODE_LINE.finditer(text):
+    for m in _SPACED_LINE.finditer(text):
         if m.start() == m.end():
             continue
         ascii_only = _NOT_ASCII.search(text, m.start(), m.end()) is None
@@ -216,7 +217,9 @@ class Analyzer:
         return numbers, ends
 
     def _read(self, text: str, numbers: list[int], ends: list[int]) -> None:
-        """A text read by Sudachi in pieces under its input limit."""
+        """A text read by Sudachi in pieces under its input limit, a piece a line at a time
+        unless it is long (then its lines and the newline read before one could pass the
+        limit)."""
         for _, piece in split_for_sudachi(text):
             if len(piece) >= SURELY_FITS or not self._read_lines_of(piece, numbers):
                 self._read_piece(piece, numbers)
@@ -230,7 +233,7 @@ class Analyzer:
         which of two same-spelled words Sudachi takes, so each line is read where it was).
         The lines not yet known are read in one call. False (nothing read) in the rare case
         the morphemes do not end where the lines do."""
-        lines = [m.group() for m in _CODE_LINE.finditer(piece) if m.end() > m.start()]
+        lines = [m.group() for m in _SPACED_LINE.finditer(piece) if m.end() > m.start()]
         cache = self.lines
         todo = [i for i, line in enumerate(lines) if (line, i == 0) not in cache]
         fresh: dict[int, list[int]] = {}
