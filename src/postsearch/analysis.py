@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 from sudachipy import Dictionary, Morpheme, SplitMode, TextNormalizer
 
@@ -68,6 +70,10 @@ _CODE_WORD = re.compile(r"\s+|\S+")
 MAX_CACHED_WORD = 64  # longer code words are analyzed each time (they seldom repeat)
 MAX_CACHED_LINE = 256  # longer lines are read each time (they seldom repeat)
 MAX_CACHED_LINES = 100_000
+# Prose lines read in one Sudachi call, in characters: Sudachi's cost per call grows faster
+# than its input (it moves what follows each join of numbers or katakana), and a call's own
+# cost is small past a few hundred characters.
+CALL_CHARS = 500
 MAX_CACHED_WORDS = 200_000
 MAX_WORDS = 500_000  # Analyzer.table is emptied past this (make_room)
 WORDS_PER_CALL = 500  # code words read in one Sudachi call (at most 65 bytes each)
@@ -155,6 +161,20 @@ def code_stretches(text: str) -> Iterator[tuple[int, int, bool]]:
         yield start, end, kind
 
 
+def calls_of(todo: list[int], lines: list[str]) -> Iterator[list[int]]:
+    """The lines `todo` (their indexes, in order) in groups of about CALL_CHARS characters."""
+    call: list[int] = []
+    size = 0
+    for i in todo:
+        if call and size + len(lines[i]) > CALL_CHARS:
+            yield call
+            call, size = [], 0
+        call.append(i)
+        size += len(lines[i])
+    if call:
+        yield call
+
+
 class Analyzer:
     """A Sudachi tokenizer with its own dictionary. Not thread-safe; one per worker process.
 
@@ -173,6 +193,7 @@ class Analyzer:
         self.words: dict[tuple[int, str], int] = {}  # (word id, surface) -> number in table
         self.by_id: dict[int, int] = {}  # word id -> number in table (`_read_piece`)
         self.table: list[Word] = []
+        self.lengths: list[int] = []  # each Word's length (`_read_lines_of`)
         self.code_words: dict[str, Sequence] = {}  # a word of code -> its sequence
         self.lines: dict[tuple[str, bool], list[int]] = {}  # (line of prose, first of its piece) -> numbers
         self.generation = 0  # how many times the table was emptied (make_room)
@@ -192,7 +213,8 @@ class Analyzer:
         """Empty the word table once it is full (between texts: a sequence's numbers point
         into it). Words are analyzed the same way again, so nothing else changes."""
         if len(self.table) > MAX_WORDS:
-            self.words, self.by_id, self.table, self.code_words, self.lines = {}, {}, [], {}, {}
+            self.words, self.by_id, self.table, self.lengths = {}, {}, [], []
+            self.code_words, self.lines = {}, {}
             self.generation += 1
 
     def sequence(self, text: str, code: bool = False) -> Sequence:
@@ -218,48 +240,58 @@ class Analyzer:
 
     def _read(self, text: str, numbers: list[int], ends: list[int]) -> None:
         """A text read by Sudachi in pieces under its input limit, a piece a line at a time
-        unless it is long (then its lines and the newline read before one could pass the
-        limit)."""
+        (`_read_lines_of`) unless one of its lines is too long to read after a newline."""
         for _, piece in split_for_sudachi(text):
-            if len(piece) >= SURELY_FITS or not self._read_lines_of(piece, numbers):
+            if not self._read_lines_of(piece, numbers):
                 self._read_piece(piece, numbers)
             ends.append(len(numbers))
 
     def _read_lines_of(self, piece: str, numbers: list[int]) -> bool:
-        """A piece read a line at a time, each line Sudachi read before taken from `lines`:
-        sites repeat lines (notes, links, boilerplate). A line ends after the white space
-        that follows its newline, one token every reading goes through; a line after the
-        first is read after a newline, as in the piece (what comes before a word decides
-        which of two same-spelled words Sudachi takes, so each line is read where it was).
-        The lines not yet known are read in one call. False (nothing read) in the rare case
-        the morphemes do not end where the lines do."""
+        """A piece read a line at a time, each line Sudachi read before taken from `lines`
+        (sites repeat lines: notes, links, boilerplate), the others read a few hundred
+        characters to a call (`CALL_CHARS`). A line ends after the white space that follows
+        its newline, one token every reading goes through, and a line after the first is
+        read after a newline, as in the piece: what comes before a word decides which of
+        two same-spelled words Sudachi takes. False (nothing read) if a line is too long to
+        read after a newline, or in the rare case the morphemes do not end where lines do."""
         lines = [m.group() for m in _SPACED_LINE.finditer(piece) if m.end() > m.start()]
-        cache = self.lines
-        todo = [i for i, line in enumerate(lines) if (line, i == 0) not in cache]
-        fresh: dict[int, list[int]] = {}
-        if todo:
-            lead = "" if todo[0] == 0 else "\n"
-            read: list[int] = []
-            self._read_piece(lead + "".join(lines[i] for i in todo), read)
-            k = len(lead)
-            if lead and self.table[read[0]].length != 1:
+        if max(map(len, lines), default=0) >= SURELY_FITS:
+            return False
+        cache, fresh = self.lines, {}
+        todo = [i for i, line in enumerate(lines) if len(line) > MAX_CACHED_LINE or (line, i == 0) not in cache]
+        for call in calls_of(todo, lines):
+            got = self._read_call([lines[i] for i in call], call[0] > 0)
+            if got is None:
                 return False
-            for i in todo:
-                start, size = k, 0
-                while size < len(lines[i]) and k < len(read):
-                    size += self.table[read[k]].length
-                    k += 1
-                if size != len(lines[i]):
-                    return False
-                fresh[i] = read[start:k]
+            fresh.update(zip(call, got, strict=True))
         for i, line in enumerate(lines):
             got = fresh.get(i)
             if got is None:
                 got = cache[(line, i == 0)]
-            elif len(line) <= MAX_CACHED_LINE and len(cache) < MAX_CACHED_LINES:
+            elif len(cache) < MAX_CACHED_LINES and len(line) <= MAX_CACHED_LINE:
                 cache[(line, i == 0)] = got
             numbers.extend(got)
         return True
+
+    def _read_call(self, lines: list[str], after_newline: bool) -> list[list[int]] | None:
+        """Lines read in one Sudachi call (after a newline: the newline's morpheme dropped),
+        the word numbers of each; None if the morphemes do not end where the lines do."""
+        lead = "\n" if after_newline else ""
+        read: list[int] = []
+        self._read_piece(lead + "".join(lines), read)
+        ends = list(accumulate(map(self.lengths.__getitem__, read)))  # where each morpheme ends
+        k = offset = len(lead)  # the lead, if any, is one morpheme of one character
+        if lead and ends[0] != 1:
+            return None
+        got = []
+        for line in lines:
+            offset += len(line)
+            last = bisect_left(ends, offset, k)
+            if last == len(ends) or ends[last] != offset:
+                return None
+            got.append(read[k : last + 1])
+            k = last + 1
+        return got
 
     def _read_piece(self, piece: str, numbers: list[int]) -> None:
         """The loop per morpheme: as little as can be. Where Sudachi reads the text as its
@@ -347,5 +379,6 @@ class Analyzer:
         latin = bool(_LATIN.fullmatch(surface))
         plain = latin and surface.isalnum()
         self.table.append(Word(None if stop else term, fold(surface), latin, plain, width, parts, len(surface)))
+        self.lengths.append(len(surface))
         self.words[(m.word_id(), surface)] = len(self.table) - 1  # type: ignore[attr-defined]
         return len(self.table) - 1
