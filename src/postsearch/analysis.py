@@ -257,7 +257,7 @@ class Analyzer:
         lines = [m.group() for m in _SPACED_LINE.finditer(piece) if m.end() > m.start()]
         if max(map(len, lines), default=0) >= SURELY_FITS:
             return False
-        cache, fresh = self.lines, {}
+        cache, fresh = self.lines, dict[int, list[int]]()
         todo = [i for i, line in enumerate(lines) if len(line) > MAX_CACHED_LINE or (line, i == 0) not in cache]
         for call in calls_of(todo, lines):
             got = self._read_call([lines[i] for i in call], call[0] > 0)
@@ -283,7 +283,7 @@ class Analyzer:
         k = offset = len(lead)  # the lead, if any, is one morpheme of one character
         if lead and ends[0] != 1:
             return None
-        got = []
+        got: list[list[int]] = []
         for line in lines:
             offset += len(line)
             last = bisect_left(ends, offset, k)
