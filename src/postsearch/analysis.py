@@ -346,21 +346,11 @@ class Analyzer:
         return read
 
     def _read_lines(self, words: list[str]) -> dict[str, Sequence]:
-        """Short code words (no white space), one per line, in one Sudachi call."""
-        text = "\n" + "\n".join(words) + "\n"
-        numbers: list[int] = []
-        self._read_piece(text, numbers)
-        read: dict[str, Sequence] = {}
-        k = 0
-        for word in words:
-            newline = numbers[k]
-            k += 1
-            start = k
-            while k < len(numbers) and self.table[numbers[k]].surface != "\n":
-                k += 1
-            read[word] = (numbers[start:k], [k - start])
-        assert self.table[numbers[k]].surface == "\n" and self.table[newline].surface == "\n"
-        return read
+        """Short code words (no white space), each on a line of its own after a newline, in
+        one Sudachi call (`_read_call`); each line's newline morpheme is left out."""
+        got = self._read_call([word + "\n" for word in words], after_newline=True)
+        assert got is not None and all(self.table[n[-1]].surface == "\n" for n in got)
+        return {word: (n[:-1], [len(n) - 1]) for word, n in zip(words, got, strict=True)}
 
     def _word(self, m: object, surface: str) -> int:
         """The analysis of one morpheme the table lacks, added to it; its number."""
