@@ -8,13 +8,21 @@ instructions are deterministic where this machine's clocks drift by a third.
 counting the analysis, the texts are read and kept as JSON in `--texts` (default: a file in the
 system's temporary folder), so the count holds only loading them, the dictionary and the
 analysis; `--load-only` stops after the dictionary, to count what the analysis adds. Prints
-the posts and morphemes read; callgrind prints "Collected : N" (instructions) at the end.
+the posts and morphemes read and the CPU seconds of the analysis; callgrind prints
+"Collected : N" (instructions) at the end.
+
+Read the counts with care where Sudachi copies much memory: a large copy is many instructions
+to callgrind and little time to the processor. efcl-blog's first 300 posts hold two 10,000-character
+`data:` URIs in a code block, each read whole as one word: a quarter of the analysis's
+instructions (1.54 G of 6.05 G), a twentieth of its CPU time (0.11 of 2.25 s;
+benchmarks/RESULTS.md, eleventh part).
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
@@ -48,12 +56,14 @@ def main() -> None:
     if args.load_only:
         return
     morphemes = 0
+    started = time.process_time()
     for fields in texts:
         analyzer.make_room()
         for f, text in enumerate(fields):
             if text:
                 morphemes += len(analyzer.sequence(text, code=f == CODE)[0])
-    print(f"{len(texts)} posts, {morphemes} morphemes")
+    seconds = time.process_time() - started
+    print(f"{len(texts)} posts, {morphemes} morphemes, {seconds:.2f} CPU-s (under callgrind: its own)")
 
 
 if __name__ == "__main__":
