@@ -70,9 +70,10 @@ _CODE_WORD = re.compile(r"\s+|\S+")
 MAX_CACHED_WORD = 64  # longer code words are analyzed each time (they seldom repeat)
 MAX_CACHED_LINE = 256  # longer lines are read each time (they seldom repeat)
 MAX_CACHED_LINES = 100_000
-# Prose lines read in one Sudachi call, in characters: Sudachi's cost per call grows faster
-# than its input (it moves what follows each join of numbers or katakana), and a call's own
-# cost is small past a few hundred characters.
+# Prose lines read in one Sudachi call, in characters: a call's own cost is small past a few
+# hundred characters, and calls of 300 to 600 took 0.86-0.90 x the CPU of whole pieces on
+# efcl-blog (benchmarks/RESULTS.md, tenth part; what its callgrind profile said of memory
+# copies was two very long words, as the eleventh part found).
 CALL_CHARS = 500
 MAX_CACHED_WORDS = 200_000
 MAX_WORDS = 500_000  # Analyzer.table is emptied past this (make_room)
