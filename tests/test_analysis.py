@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postsearch.analysis import SUDACHI_MAX_BYTES, Analyzer, code_stretches, split_for_sudachi
+from postsearch.analysis import (
+    LONG_PART_BYTES,
+    SUDACHI_MAX_BYTES,
+    SURELY_FITS,
+    Analyzer,
+    code_stretches,
+    split_for_sudachi,
+)
 from postsearch.core import fold
 from postsearch.whoosh_analysis import whoosh_analyzer
 
@@ -218,3 +225,30 @@ def test_prose_read_a_line_at_a_time_is_the_text_read_whole(lines):
     whole: list[int] = []
     warm._read_piece(text, whole)
     assert warm.sequence(text)[0] == whole
+
+
+class CallSizes:
+    """A tokenizer that records the UTF-8 size of each text it is given, then reads it."""
+
+    def __init__(self, tokenizer: object) -> None:
+        self.tokenizer, self.sizes = tokenizer, []
+
+    def tokenize(self, text: str, *args: object) -> object:
+        self.sizes.append(len(text.encode("utf-8")))
+        return self.tokenizer.tokenize(text, *args)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("code", [False, True])
+def test_a_very_long_line_is_read_in_parts(code):
+    # Percent-encoded text costs Sudachi time that grows with the square of a run's length:
+    # a line too long to read after a newline must not go to it whole.
+    analyzer = Analyzer()
+    analyzer.tokenizer = spy = CallSizes(analyzer.tokenizer)  # type: ignore[assignment]
+    line = "https://example.jp/" + "%E6%A4%9C%E7%B4%A2" * 1_000  # 18,019 characters, no space
+    text = f"検索の話です。\n{line}\nおわり"
+    assert len(line) >= SURELY_FITS
+    numbers, _ = analyzer.sequence(text, code=code)
+    assert max(spy.sizes) <= LONG_PART_BYTES
+    assert sum(analyzer.table[n].length for n in numbers) == len(text)  # every character read once
+    for _, surface, _, _, start, end in analyzer.units(text, code=code):
+        assert surface == text[start:end].lower()

@@ -68,6 +68,10 @@ _SPACED_LINE = re.compile(r"[^\n]*(?:\n\s*|$)")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _CODE_WORD = re.compile(r"\s+|\S+")
 MAX_CACHED_WORD = 64  # longer code words are analyzed each time (they seldom repeat)
+# A piece with a line this long or longer is read in parts of at most this many bytes, each
+# whole (Analyzer._read): 2,000 characters of percent-encoded text take 8 us a character,
+# 32,000 take 35 (benchmarks/long_lines.py); prose takes about 3.
+LONG_PART_BYTES = 2_048
 MAX_CACHED_LINE = 256  # longer lines are read each time (they seldom repeat)
 MAX_CACHED_LINES = 100_000
 # Prose lines read in one Sudachi call, in characters: a call's own cost is small past a few
@@ -241,23 +245,28 @@ class Analyzer:
 
     def _read(self, text: str, numbers: list[int], ends: list[int]) -> None:
         """A text read by Sudachi in pieces under its input limit, a piece a line at a time
-        (`_read_lines_of`) unless one of its lines is too long to read after a newline."""
+        (`_read_lines_of`). A piece with a line too long to read after a newline (minified
+        code, a `data:` URI) is read in parts of at most LONG_PART_BYTES, each whole: Sudachi's
+        time grows with the square of some runs' length (percent-encoded text)."""
         for _, piece in split_for_sudachi(text):
-            if not self._read_lines_of(piece, numbers):
+            lines = [m.group() for m in _SPACED_LINE.finditer(piece) if m.end() > m.start()]
+            if max(map(len, lines), default=0) >= SURELY_FITS:
+                for _, part in split_for_sudachi(piece, LONG_PART_BYTES):
+                    self._read_piece(part, numbers)
+                    ends.append(len(numbers))
+                continue
+            if not self._read_lines_of(lines, numbers):
                 self._read_piece(piece, numbers)
             ends.append(len(numbers))
 
-    def _read_lines_of(self, piece: str, numbers: list[int]) -> bool:
-        """A piece read a line at a time, each line Sudachi read before taken from `lines`
+    def _read_lines_of(self, lines: list[str], numbers: list[int]) -> bool:
+        """A piece's lines read, each line Sudachi read before taken from `self.lines`
         (sites repeat lines: notes, links, boilerplate), the others read a few hundred
         characters to a call (`CALL_CHARS`). A line ends after the white space that follows
         its newline, one token every reading goes through, and a line after the first is
         read after a newline, as in the piece: what comes before a word decides which of
-        two same-spelled words Sudachi takes. False (nothing read) if a line is too long to
-        read after a newline, or in the rare case the morphemes do not end where lines do."""
-        lines = [m.group() for m in _SPACED_LINE.finditer(piece) if m.end() > m.start()]
-        if max(map(len, lines), default=0) >= SURELY_FITS:
-            return False
+        two same-spelled words Sudachi takes. False (nothing read) in the rare case the
+        morphemes do not end where lines do."""
         cache, fresh = self.lines, dict[int, list[int]]()
         todo = [i for i, line in enumerate(lines) if len(line) > MAX_CACHED_LINE or (line, i == 0) not in cache]
         for call in calls_of(todo, lines):
