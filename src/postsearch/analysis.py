@@ -367,7 +367,8 @@ class Analyzer:
         term = fold(m.normalized_form())  # type: ignore[attr-defined]
         stop = self.is_stop_pos(m) or term in STOP_TERMS or not term.strip()
         split: list[object] = []
-        if not stop and len(surface) > 1:
+        # An unknown word has no mode A parts (Sudachi gives it back whole): not asked.
+        if not stop and len(surface) > 1 and not m.is_oov():  # type: ignore[attr-defined]
             split = list(m.split(SplitMode.A))  # type: ignore[attr-defined]
         base = m.begin()  # type: ignore[attr-defined]
         parts = tuple(
