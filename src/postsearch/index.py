@@ -18,7 +18,7 @@ import orjson
 from .analysis import Analyzer
 from .core import fold
 from .ngrams import PAIR_BYTES, GramPostings, gram_stretches, packed, post_gram_codes, unpacked
-from .postings import PostPostings, pack_postings
+from .postings import HeldPostings, PostPostings, pack_postings
 from .posts import Post
 from .postterms import post_terms
 from .rows import RowSpool
@@ -111,7 +111,7 @@ class IndexBuilder:
     def __init__(self, spill_bytes: int | None = None) -> None:
         self.texts = RowSpool()  # post texts on disk until the bundles are written
         self.posts: list[PostRecord] = []
-        self.postings: dict[str, TermRun] = {}
+        self.term_postings = HeldPostings()  # since the last spill
         self.surfaces: Counter[tuple[str, str, int]] = Counter()
         self.gram_postings = GramPostings()
         self.term_runs = Runs()
@@ -120,49 +120,38 @@ class IndexBuilder:
 
     def add(self, record: PostRecord) -> None:
         post_id = len(self.posts)
-        keys = len(self.postings)
-        p = record.postings
-        h = q = 0
-        for term, h_end, q_end in zip(p.terms, p.head_ends, p.position_ends, strict=True):  # encode_entry, pre-encoded
-            run = self.postings.get(term)
-            if run is None:
-                run = self.postings[term] = TermRun()
-            run.postings.append(post_id - run.last)
-            run.postings.extend(p.heads[h:h_end])
-            run.positions.extend(p.positions[q:q_end])
-            run.last = post_id
-            h, q = h_end, q_end
+        new_keys = self.term_postings.add(post_id, record.postings)
         self.surfaces.update(record.surfaces)
         self.gram_postings.add(post_id, unpacked(record.grams))
         self.texts.append(text_row(record))
         self.posts.append(metadata(record))  # the analyzed maps are merged, the text spooled
-        new_keys = len(self.postings) - keys
-        self.held += 4 * (sum(record.lengths) + 3 * len(p.terms)) + KEY_BYTES * new_keys
+        self.held += 4 * (sum(record.lengths) + 3 * len(record.postings.terms)) + KEY_BYTES * new_keys
         self.held += PAIR_BYTES * (len(record.grams) // 8)  # packed: 8 bytes a code
         if self.held > self.spill_bytes:
             self.spill()
 
     def spill(self) -> None:
         """The postings and n-gram pairs so far to disk, as one sorted run each."""
-        self.term_runs.spill((t, r.last, (r.postings, r.positions)) for t, r in sorted(self.postings.items()))
+        self.term_runs.spill(self.term_postings.runs())
         self.gram_postings.spill()
-        self.postings, self.held = {}, 0
+        self.term_postings, self.held = HeldPostings(), 0
 
     def has_terms(self, count: int) -> bool:
         """Whether there are at least `count` terms (or so many that some were spilled)."""
-        return len(self.postings) >= count or bool(self.term_runs.files)
+        return len(self.term_postings.numbers) >= count or bool(self.term_runs.files)
 
     def drop_terms(self) -> None:
         """Let the postings go unread (a forked child encodes them: format.encode_rows)."""
-        self.postings, self.term_runs = {}, Runs()
+        self.term_postings, self.term_runs = HeldPostings(), Runs()
 
     def terms(self) -> Iterator[tuple[str, TermRun]]:
         """Every term with its postings, in term order; the builder's are consumed."""
         if not self.term_runs.files:  # nothing spilled (a small site): no merge
-            yield from ((t, self.postings.pop(t)) for t in sorted(self.postings))
+            yield from (
+                (t, TermRun(last, postings, positions)) for t, last, (postings, positions) in self.term_postings.runs()
+            )
             return
-        held = ((t, (r := self.postings.pop(t)).last, (r.postings, r.positions)) for t in sorted(self.postings))
-        for term, pieces in self.term_runs.merged(held):
+        for term, pieces in self.term_runs.merged(self.term_postings.runs()):
             yield term, joined_run(pieces)
 
     def grams(self) -> Iterator[tuple[list[str], list[bytes]]]:
