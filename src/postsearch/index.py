@@ -97,7 +97,7 @@ class TermRun:
 
 
 SPILL_BYTES = 64 * 1024 * 1024  # postings, positions and n-gram ids held before they go to disk
-KEY_BYTES = 200  # about what a new key costs beside its numbers (its string, arrays, dict slot)
+KEY_BYTES = 200  # about what a new key costs beside its numbers (its string and dict slot; its arrays once in order)
 
 
 class IndexBuilder:

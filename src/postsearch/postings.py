@@ -3,7 +3,7 @@
 A term's row of postings is, per post, an id delta, a field mask and a tf per field, and
 apart, the position deltas per field (docs/format.md). All but the id delta depend on the
 post alone, so a worker encodes them (`pack_postings`) and the merging process only puts
-each term's part after its id delta (index.IndexBuilder.add).
+each term's part after its id delta, for many posts at once (`HeldPostings`).
 """
 
 from __future__ import annotations
