@@ -88,8 +88,8 @@ def text_row(record: PostRecord) -> bytes:
 
 @dataclass
 class TermRun:
-    """A term's postings and positions, encoded as posts are added (uint32 arrays: a few
-    bytes per number where Python objects took dozens), and the last post id seen."""
+    """A term's postings and positions, encoded (uint32 arrays: a few bytes per number where
+    Python objects took dozens), and the last post id it is in (HeldPostings.runs)."""
 
     last: int = 0
     postings: array[int] = field(default_factory=lambda: array("I"))
