@@ -68,9 +68,10 @@ _SPACED_LINE = re.compile(r"[^\n]*(?:\n\s*|$)")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _CODE_WORD = re.compile(r"\s+|\S+")
 MAX_CACHED_WORD = 64  # longer code words are analyzed each time (they seldom repeat)
-# A piece with a line this long or longer is read in parts of at most this many bytes, each
-# whole (Analyzer._read): 2,000 characters of percent-encoded text take 8 us a character,
-# 32,000 take 35 (benchmarks/long_lines.py); prose takes about 3.
+# A piece with a line of SURELY_FITS characters or more is read in parts of at most this many
+# bytes, each whole (Analyzer._read). Percent-encoded text read whole took about 9 us a
+# character at 2,000 characters, 39 at 32,000 and 118 at 48,000; prose about 4
+# (benchmarks/long_lines.py).
 LONG_PART_BYTES = 2_048
 MAX_CACHED_LINE = 256  # longer lines are read each time (they seldom repeat)
 MAX_CACHED_LINES = 100_000
