@@ -372,6 +372,7 @@ def test_file_name_that_is_not_utf8_fails_alone(tmp_path):
     [
         '{\n"title": "題\\ud800名", "tags": ["\\udfffタグ", "ok"], "permalink": "/a\\ud83d/", "date": "\\udc00"\n}\n本文\n',
         '---\n"x\\udc80": 1\ntitle: "題\\ud800名"\ntags: ["\\udfffタグ", ok]\n---\n本文\n',
+        '---\ntitle: "題\\U0000d800名"\ntags: ["\\U0000dfffタグ"]\n---\n本文\n',
     ],
 )
 def test_lone_surrogates_in_front_matter_become_replacement_chars(tmp_path, source):
@@ -580,3 +581,17 @@ def test_common_dates_read_as_the_formats_read_them(parts):
 def test_common_dates_take_the_fast_path():
     for text in ["2024-03-01", "2019-01-05T10:00", "2014-11-12 22:21:48 -0800", "2024-03-01T10:20:30+0900"]:
         assert common_date(text) == date_by_formats(text) is not None
+
+
+@pytest.mark.parametrize(
+    ("fm", "walked"),
+    [
+        ("title: 題名\ntags: [a, b]\n", False),
+        ('title: "題\\ud800名"\n', True),  # a YAML, JSON or TOML escape that may make a surrogate
+        ('title: "\\U0001F600"\n', True),
+        ("title: 題\ud800名\n", True),  # a lone surrogate already in the text (pages given in memory)
+        ("title: " + "x" * 2_000 + "\n", True),  # long enough to spell a number too long for str()
+    ],
+)
+def test_front_matter_is_walked_for_cleaning_when_it_may_need_it(fm, walked):
+    assert frontmatter.may_need_cleaning(fm) is walked

@@ -172,6 +172,14 @@ def clean_value(value: Any, seen: dict[int, Any] | None = None) -> Any:
     return seen[id(value)]
 
 
+def may_need_cleaning(fm: str) -> bool:
+    """False when the parsed front matter surely holds no lone surrogate and no number too
+    long (clean_value), so walking it can be skipped: no surrogate in the text, no `\\u`
+    or `\\U` escape (the only ones YAML, TOML and JSON have that make one), and too short
+    to spell a number of _MAX_INT_BITS (2,000 characters: 8,000 bits in hexadecimal)."""
+    return len(fm) > PLAIN_FRONT_MATTER_CHARS or "\\u" in fm or "\\U" in fm or _SURROGATE.search(fm) is not None
+
+
 def split_front_matter(text: str) -> tuple[Any, str]:
     """Front matter (its strings made valid UTF-8) and body; a file without front matter has
     empty metadata. Raises FrontMatterTooLarge past MAX_FRONT_MATTER_BYTES."""
@@ -181,6 +189,8 @@ def split_front_matter(text: str) -> tuple[Any, str]:
             size = len(fm.encode("utf-8", "surrogatepass"))
             if size > MAX_FRONT_MATTER_BYTES:
                 raise FrontMatterTooLarge(f"front matter too large ({size} bytes, limit {MAX_FRONT_MATTER_BYTES})")
-            meta = clean_value(handler.load(fm))
+            meta = handler.load(fm)
+            if may_need_cleaning(fm):
+                meta = clean_value(meta)
             return ({} if meta is None else meta), content
     return {}, text

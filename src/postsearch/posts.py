@@ -139,7 +139,7 @@ def parse_post(path: Path, rel: str, options: SiteOptions) -> Post | Draft | Fai
         return Failure(rel, f"bad front matter: {one_line(e)}")
     if not isinstance(meta, dict):
         return Failure(rel, f"front matter is a {type(meta).__name__}, not a mapping")
-    meta = {str(k): v for k, v in meta.items()}
+    meta = FrontMatter((str(k), v) for k, v in meta.items())
     draft = draft_reason(meta)
     if draft:
         return Draft(rel, draft)
@@ -183,9 +183,18 @@ def clean_control_chars(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+class FrontMatter(dict[str, Any]):
+    """A post's front matter, its keys also lower-cased once for get_key: a post asks for a
+    dozen of them, and lowering every key for each cost vsdocs-ja's build 0.4 s."""
+
+    def __init__(self, items: Any) -> None:
+        super().__init__(items)
+        self.lowered = {k.lower(): v for k, v in self.items()}
+
+
 def get_key(meta: dict[str, Any], *names: str) -> Any:
     """A front matter value by any of its spellings (`tags`, `Tags`, ...), case-insensitively."""
-    lowered = {k.lower(): v for k, v in meta.items()}
+    lowered = meta.lowered if isinstance(meta, FrontMatter) else {k.lower(): v for k, v in meta.items()}
     for name in names:
         if name.lower() in lowered and lowered[name.lower()] is not None:
             return lowered[name.lower()]
