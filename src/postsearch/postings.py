@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .core import FIELDS, deltas, undeltas
+from .spill import Record
 
 Fields = list[tuple[int, list[int]]]  # a term's (field, rising positions), in one post
 
@@ -87,7 +88,6 @@ def encode_head(fields: Fields, postings: Any, positions: Any) -> None:
         positions.extend(deltas(field_positions))
 
 
-Record = tuple[str, int, tuple[array, array]]  # a term, the last post id it is in, its postings and positions
 # A post held: its id, its terms' numbers, and its postings' heads, head ends, positions, position ends.
 Held = tuple[int, array, array, array, array, array]
 
@@ -114,12 +114,12 @@ class HeldPostings:
                 self.numbers.setdefault(t, len(self.numbers)) if n is None else n
                 for t, n in zip(postings.terms, numbers, strict=True)
             ]
-        p = postings  # its terms are let go: numbered, they are only kept once
+        p = postings  # held without its terms: their numbers stand for them
         self.posts.append((post_id, array("I", numbers), p.heads, p.head_ends, p.positions, p.position_ends))
         return len(self.numbers) - before
 
     def runs(self) -> Iterator[Record]:
-        """Every held term's record, in term order: its id deltas, each before the term's
+        """Every held term's record (spill.Record), in term order: its id deltas, each before the term's
         entry in that post (docs/format.md), the first counting from 0 (as a spilled run
         starts; spill.py), and its positions. The held posts are let go."""
         if not self.posts:
