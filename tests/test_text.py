@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postsearch.anchors import slug_github, slug_kramdown
-from postsearch.markdown import clean_markdown
+from postsearch.markdown import clean_markdown, fence_runs
 from postsearch.posts import Post
 from postsearch.text import post_text
 
@@ -83,6 +85,22 @@ def test_heading_offsets_point_into_text():
 def test_fences_survive_cleaning():
     src = "```jsx\n<Note>{{a: 1}}</Note>\nimport x from 'y'\n```\n"
     assert clean_markdown(src).count("<Note>{{a: 1}}</Note>") == 1
+
+
+FENCE_BITS = ["```", "~~~", "````", "$$", "$", "`", "~", " ", "   ", "    ", "\t", "\r", "\u3000", "\n", "a", "本文", "js"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FENCE_BITS), max_size=16).map("".join))
+def test_fence_runs_give_every_line_that_may_fence_alone(text: str) -> None:
+    """clean_markdown looks only at the lines fence_runs gives alone: no other line may open
+    or close a fence, and together they are the text."""
+    runs = list(fence_runs(text))
+    assert "\n".join(line for line, _ in runs) == text
+    for lines, alone in runs:
+        if not alone:
+            for line in lines.split("\n"):
+                assert not line.strip().startswith(("```", "~~~", "$$")), (text, runs)
 
 
 def test_inline_script_and_style_bodies_are_dropped():

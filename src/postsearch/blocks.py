@@ -32,6 +32,7 @@ _BLOCK_TAGS = {
     "nav", "aside", "iframe",
 }  # fmt: skip
 _DROP_TAGS = {"script", "style", "template", "noscript", "svg", "math"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class HtmlBlocks(HTMLParser):
@@ -68,7 +69,7 @@ class HtmlBlocks(HTMLParser):
         attr = dict(attrs)
         if tag in _DROP_TAGS:
             self.drop += 1
-        elif re.fullmatch(r"h[1-6]", tag):
+        elif tag in _HEADINGS:
             self.flush()
             self.heading = (int(tag[1]), attr.get("id") or "")
         elif tag == "a" and self.heading and not self.heading[1] and (attr.get("name") or attr.get("id")):
@@ -86,7 +87,7 @@ class HtmlBlocks(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _DROP_TAGS:
             self.drop = max(0, self.drop - 1)
-        elif re.fullmatch(r"h[1-6]", tag):
+        elif tag in _HEADINGS:
             self.flush()
             self.heading = None
         elif tag == "pre":

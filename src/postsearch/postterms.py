@@ -296,7 +296,7 @@ def postings_of(vocab: Vocab, entries: Entries) -> tuple[PostPostings, list[int]
     within = np.arange(len(group_at)) - np.repeat(np.cumsum(per_term) - per_term, per_term)
     heads[(head_ends - per_term)[group_term] + within] = tfs
     position_ends = np.cumsum(np.bincount(group_term, weights=tfs, minlength=len(unique)).astype(np.int64))
-    names = [vocab.terms[t] for t in unique[by_first].tolist()]
+    names = list(map(vocab.terms.__getitem__, unique[by_first].tolist()))
     packed = PostPostings(names, uint32s(heads), uint32s(deltas), uint32s(head_ends), uint32s(position_ends))
     return packed, lengths
 
@@ -306,7 +306,7 @@ def surfaces_of(vocab: Vocab, entries: Entries) -> dict[SurfaceKey, int]:
     keys = np.concatenate(entries.keys) if entries.keys else np.zeros(0, dtype=np.int64)
     unique, first, counts = np.unique(keys, return_index=True, return_counts=True)
     order = np.argsort(first, kind="stable")
-    return {vocab.keys[k]: c for k, c in zip(unique[order].tolist(), counts[order].tolist(), strict=True)}
+    return dict(zip(map(vocab.keys.__getitem__, unique[order].tolist()), counts[order].tolist(), strict=True))
 
 
 def uint32s(values: Any) -> array[int]:
