@@ -87,7 +87,7 @@ def test_fences_survive_cleaning():
     assert clean_markdown(src).count("<Note>{{a: 1}}</Note>") == 1
 
 
-FENCE_BITS = ["```", "~~~", "````", "$$", "$", "`", "~", " ", "   ", "    ", "\t", "\r", "\u3000", "\n", "a", "本文", "js"]
+FENCE_BITS = ["```", "~~~", "````", "$$", "$", "`", "~", " ", "   ", "    ", "\t", "\r", "\u3000", "\n", "a", "本文", "js"]  # fmt: skip
 
 
 @settings(max_examples=500, deadline=None)
