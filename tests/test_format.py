@@ -169,6 +169,29 @@ def test_a_big_site_gets_fewer_larger_files(tmp_path, monkeypatch):
         assert hits[0] == hits[1], query
 
 
+def test_files_dealt_before_the_terms_are_known_are_dealt_again_when_the_terms_grow_the_scale(tmp_path, monkeypatch):
+    """encode_rows (two jobs) deals the n-gram and lexicon rows to their files while the
+    terms' child works, at the scale the other rows give; when the term rows make the scale
+    grow, the rows are dealt again: the bytes are those of a one-job build."""
+    sizes: list[tuple[int, ...]] = []
+    scale_of = fmt.budget_scale
+    monkeypatch.setattr(fmt, "budget_scale", lambda *s: sizes.append(s) or scale_of(*s))
+    postsearch.build(EXAMPLE_SITE, tmp_path / "probe", jobs=1, cache=False)
+    terms, positions, *rest = sizes[-1]
+    files = terms / fmt.SHARD_BYTES + positions / fmt.POSITION_BYTES
+    without_terms = sum(
+        n / budget for n, budget in zip(rest, (fmt.BUNDLE_BYTES, fmt.GRAM_BYTES, fmt.LEXICON_BYTES), strict=True)
+    )
+    monkeypatch.setattr(fmt, "MAX_FILES", without_terms)  # scale 1 without the term rows, 2 with them
+    assert scale_of(0, 0, *rest) == 1 and scale_of(terms, positions, *rest) == 2 and files > 0
+    postsearch.build(EXAMPLE_SITE, tmp_path / "here", jobs=1, cache=False)
+    monkeypatch.setattr(fmt, "APART_TERMS", 0)
+    sizes.clear()
+    postsearch.build(EXAMPLE_SITE, tmp_path / "apart", jobs=2, cache=False)
+    assert [scale_of(*s) for s in sizes] == [1, 2]  # dealt early at 1, then again at 2
+    assert read_all(tmp_path / "apart") == read_all(tmp_path / "here")
+
+
 def test_lexicon_files_keep_latin_and_kana_apart():
     from postsearch.core import lexicon_file_count, shard_of
 

@@ -197,11 +197,14 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
     """Every row of the index, encoded. The builder's postings are consumed as they are
     encoded, so the peak memory holds one of the two, not both. `apart`: on a machine with
     a core to spare (the workers are done by now), the term rows and the lexicon are encoded
-    in forked children (forked.py) while this process encodes the n-grams."""
+    in forked children (forked.py) while this process encodes the n-grams, and then deals
+    the n-gram and lexicon rows to their files while the terms' child finishes
+    (`early_files`)."""
     forms = builder.forms()
     terms, positions = RowSpool(), RowSpool()
     apart = apart and can_fork() and builder.has_terms(APART_TERMS)
     terms_apart = lexicon_apart = None
+    early: tuple[HashedFiles, HashedFiles] | None = None
     with contextlib.ExitStack() as children:
         if apart:
             terms_apart = children.enter_context(
@@ -214,8 +217,10 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
         for grams, rows in builder.grams():
             gram_spool.extend(grams, rows)
         lexicon_rows = lexicon_rows_of(builder) if lexicon_apart is None else lexicon_apart.wait()
+        lexicon_size = sum(len(r) + 1 for r in lexicon_rows.values())
         texts = builder.texts.run()
         if terms_apart is not None:
+            early = early_files(gram_spool, lexicon_rows, budget_scale(0, 0, texts.size, gram_spool.size, lexicon_size))
             keys, (term_ends, position_ends) = terms_apart.wait()
             terms.adopt(term_ends)
             positions.adopt(position_ends)
@@ -223,11 +228,29 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
         SortedRows.of_sorted(keys, terms.run()),
         SortedRows.of_sorted(list(keys), positions.run()),
     )
-    lexicon_size = sum(len(r) + 1 for r in lexicon_rows.values())
     scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, gram_spool.size, lexicon_size)
+    gram_files, lexicon = hashed_files(gram_spool, lexicon_rows, scale) if early is None else early
+    gram_files.rebudget(GRAM_BYTES * scale)  # no change unless the terms made the scale grow
+    lexicon.rebudget(LEXICON_BYTES * scale)
+    return IndexRows(builder.posts, texts, term_rows, position_rows, gram_files, lexicon, builder.surfaces, scale)
+
+
+def hashed_files(gram_spool: KeyedSpool, lexicon_rows: dict[str, bytes], scale: int) -> tuple[HashedFiles, HashedFiles]:
+    """The n-gram and the lexicon files, at this scale of budgets (budget_scale)."""
     grams = HashedFiles.of_spool(gram_spool, GRAM_BYTES * scale, gram_shard, gram_shards)
-    lexicon = HashedFiles.of(lexicon_rows, LEXICON_BYTES * scale, shard_of)
-    return IndexRows(builder.posts, texts, term_rows, position_rows, grams, lexicon, builder.surfaces, scale)
+    return grams, HashedFiles.of(lexicon_rows, LEXICON_BYTES * scale, shard_of)
+
+
+def early_files(
+    gram_spool: KeyedSpool, lexicon_rows: dict[str, bytes], scale: int
+) -> tuple[HashedFiles, HashedFiles] | None:
+    """hashed_files made before the term rows' sizes are known, at the scale the rest gives
+    (the least it can be), while the terms' child finishes on the other core; None when the
+    n-grams went to disk. The terms seldom make the scale grow, and then `rebudget` deals
+    the rows again in memory, which a site whose n-grams fit in memory can afford."""
+    if gram_spool.spooled is not None:
+        return None
+    return hashed_files(gram_spool, lexicon_rows, scale)
 
 
 def lexicon_rows_of(builder: IndexBuilder) -> dict[str, bytes]:

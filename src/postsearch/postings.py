@@ -177,7 +177,13 @@ def segments(arrays: tuple[array, ...], ends: tuple[array, ...], counts: list[in
 def gathered(values: Any, starts: Any, ends: Any) -> Any:
     """values[starts[0]:ends[0]] + values[starts[1]:ends[1]] + ..., in one array."""
     sizes = ends - starts
-    return values[np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))]
+    return values[np.repeat(starts, sizes) + within_groups(sizes)]
+
+
+def within_groups(sizes: Any) -> Any:
+    """For groups of these sizes laid end to end, each element's index within its group:
+    [2, 3] gives [0, 1, 0, 1, 2]."""
+    return np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
 
 
 def uint32_array(values: Any) -> array:

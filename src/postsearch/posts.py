@@ -192,9 +192,9 @@ class FrontMatter(dict[str, Any]):
         self.lowered = {k.lower(): v for k, v in self.items()}
 
 
-def get_key(meta: dict[str, Any], *names: str) -> Any:
+def get_key(meta: FrontMatter, *names: str) -> Any:
     """A front matter value by any of its spellings (`tags`, `Tags`, ...), case-insensitively."""
-    lowered = meta.lowered if isinstance(meta, FrontMatter) else {k.lower(): v for k, v in meta.items()}
+    lowered = meta.lowered
     for name in names:
         if name.lower() in lowered and lowered[name.lower()] is not None:
             return lowered[name.lower()]
@@ -209,7 +209,7 @@ def is_true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes"))
 
 
-def draft_reason(meta: dict[str, Any]) -> str | None:
+def draft_reason(meta: FrontMatter) -> str | None:
     """Why a post is unpublished, or None when it is published."""
     if is_true(get_key(meta, "draft")):
         return "draft: true"
@@ -223,7 +223,7 @@ def draft_reason(meta: dict[str, Any]) -> str | None:
 _FILENAME_DATE = re.compile(r"(?:^|/)(\d{4})-(\d{1,2})-(\d{1,2})-")
 
 
-def post_date(meta: dict[str, Any], rel: str, warnings: list[str]) -> str | None:
+def post_date(meta: FrontMatter, rel: str, warnings: list[str]) -> str | None:
     """The post's date as ISO 8601 (date-only stays date-only), from front matter or file name."""
     value = get_key(meta, "date", "pubDate", "published_at", "ms.date")
     if value is not None:
@@ -259,7 +259,7 @@ def first_heading(body: str) -> str | None:
     return body[start.end() : end.start()] if start and end else None
 
 
-def post_title(meta: dict[str, Any], body: str, rel: str) -> str:
+def post_title(meta: FrontMatter, body: str, rel: str) -> str:
     """Front matter title, else the first `#` heading or `<h1>` (tags stripped, entities such
     as `&amp;` decoded, as the page shows it), else the file name."""
     title = get_key(meta, "title")
@@ -285,7 +285,7 @@ def as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-def post_tags(meta: dict[str, Any]) -> list[str]:
+def post_tags(meta: FrontMatter) -> list[str]:
     """Tags, categories and Zenn topics, de-duplicated in first-seen order."""
     seen: dict[str, None] = {}
     for key in ("tags", "categories", "category", "topics", "keywords"):
@@ -326,9 +326,7 @@ def check_url_template(template: str) -> None:
             raise ValueError(f"--url-template {template!r}: unknown placeholder {{{name}}} (use {known})")
 
 
-def post_url(
-    meta: dict[str, Any], rel: str, date: str | None, template: str | None, rules: SiteRules = NO_RULES
-) -> str:
+def post_url(meta: FrontMatter, rel: str, date: str | None, template: str | None, rules: SiteRules = NO_RULES) -> str:
     """The URL a generator would give the post: explicit `permalink`/`url` first (its
     placeholders filled in), then `--url-template`, then the generator's rules. Never
     protocol-relative (`//evil.example`), whatever the front matter or file names say."""
@@ -347,7 +345,7 @@ def post_url(
     return site_path(derived_url(meta, rel, date, template))
 
 
-def derived_url(meta: dict[str, Any], rel: str, date: str | None, template: str | None) -> str:
+def derived_url(meta: FrontMatter, rel: str, date: str | None, template: str | None) -> str:
     """The URL from the template, or the generator's convention for the file's place."""
     slug = str(get_key(meta, "slug") or slug_from_path(rel))
     parts = PurePosixPath(rel).parts

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from .analysis import Analyzer
 from .core import FIELDS
 from .ngrams import distinct
-from .postings import PostPostings
+from .postings import PostPostings, within_groups
 from .units import Word, latin_joins
 
 Ints = npt.NDArray[np.int64]
@@ -209,7 +209,7 @@ def add_parts(vocab: Vocab, words: Ints, fields: Ints, pos: Ints, entries: Entri
         return
     each = counts[having]
     morpheme = np.repeat(having, each)
-    k = np.arange(len(morpheme)) - np.repeat(np.cumsum(each) - each, each)
+    k = within_groups(each)
     part = vocab.col("part_start")[words[morpheme]] + k
     entries.add(fields[morpheme], vocab.col("part_term")[part], pos[morpheme] + vocab.col("part_index")[part])
     entries.keys.append(vocab.col("part_key")[part])
@@ -293,7 +293,7 @@ def postings_of(vocab: Vocab, entries: Entries) -> tuple[PostPostings, list[int]
     head_ends = np.cumsum(per_term + 1)
     heads = np.zeros(len(unique) + len(group_at), dtype=np.int64)
     heads[head_ends - per_term - 1] = masks
-    within = np.arange(len(group_at)) - np.repeat(np.cumsum(per_term) - per_term, per_term)
+    within = within_groups(per_term)
     heads[(head_ends - per_term)[group_term] + within] = tfs
     position_ends = np.cumsum(np.bincount(group_term, weights=tfs, minlength=len(unique)).astype(np.int64))
     names = list(map(vocab.terms.__getitem__, unique[by_first].tolist()))
