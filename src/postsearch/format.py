@@ -229,9 +229,12 @@ def encode_rows(builder: IndexBuilder, apart: bool = False) -> IndexRows:
         SortedRows.of_sorted(list(keys), positions.run()),
     )
     scale = budget_scale(term_rows.run.size, position_rows.run.size, texts.size, gram_spool.size, lexicon_size)
-    gram_files, lexicon = hashed_files(gram_spool, lexicon_rows, scale) if early is None else early
-    gram_files.rebudget(GRAM_BYTES * scale)  # no change unless the terms made the scale grow
-    lexicon.rebudget(LEXICON_BYTES * scale)
+    if early is None:
+        gram_files, lexicon = hashed_files(gram_spool, lexicon_rows, scale)
+    else:
+        gram_files, lexicon = early
+        gram_files.rebudget(GRAM_BYTES * scale)  # no change unless the terms made the scale grow
+        lexicon.rebudget(LEXICON_BYTES * scale)
     return IndexRows(builder.posts, texts, term_rows, position_rows, gram_files, lexicon, builder.surfaces, scale)
 
 
