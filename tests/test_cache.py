@@ -145,21 +145,23 @@ def test_a_damaged_saved_build_gives_a_full_build_with_the_same_bytes(site, tmp_
 
 
 def test_pruning_never_follows_a_link_nor_deletes_what_it_did_not_write(site, tmp_path):
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    theirs = ["cd" + "1" * 62 + ".json", "cd" + "2" * 62 + ".pickle", "notes.pickle"]
-    for name in theirs:
-        (outside / name).write_text("theirs", encoding="utf-8")
     postsearch.build(site, tmp_path / "out", jobs=1)
     folder = site / ".postsearch-cache"
-    (folder / "cd").symlink_to(outside)  # a link planted where a record folder would be
-    (folder / "ef").mkdir()
-    (folder / "ef" / "notes.txt").write_text("kept", encoding="utf-8")
+    # two record folder names the build did not use (records' names change with the code)
+    link, other = [name for name in (f"{k:02x}" for k in range(256)) if not (folder / name).exists()][:2]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    theirs = [link + "1" * 62 + ".json", link + "2" * 62 + ".pickle", "notes.pickle"]
+    for name in theirs:
+        (outside / name).write_text("theirs", encoding="utf-8")
+    (folder / link).symlink_to(outside)  # a link planted where a record folder would be
+    (folder / other).mkdir()
+    (folder / other / "notes.txt").write_text("kept", encoding="utf-8")
     post = site / "articles" / "react-effect-loop.md"
     post.write_text(post.read_text(encoding="utf-8") + "\n\n編集しました。\n", encoding="utf-8")
     postsearch.build(site, tmp_path / "out", jobs=1)  # prunes the edited post's old record
     assert sorted(p.name for p in outside.iterdir()) == sorted(theirs)
-    assert (folder / "ef" / "notes.txt").read_text(encoding="utf-8") == "kept"
+    assert (folder / other / "notes.txt").read_text(encoding="utf-8") == "kept"
 
 
 def test_a_cache_folder_that_is_not_ours_is_refused_or_skipped(site, tmp_path):

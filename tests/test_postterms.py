@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from postsearch.analysis import Analyzer
 from postsearch.core import FIELDS
-from postsearch.postterms import CODE, post_terms
+from postsearch.postterms import CODE, PostTerms, post_terms, posts_terms
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +118,22 @@ field_text = st.lists(pieces, max_size=30).map("".join)
 @given(st.lists(field_text, min_size=len(FIELDS), max_size=len(FIELDS)))
 def test_any_post_counts_as_its_units_do(analyzer, texts):
     check(analyzer, texts)
+
+
+def spelled_out(terms: PostTerms) -> tuple:
+    """Everything a PostTerms holds, order included."""
+    p = terms.postings
+    return (p.terms, p.heads, p.positions, p.head_ends, p.position_ends, terms.lengths, list(terms.surfaces.items()))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(field_text, min_size=len(FIELDS), max_size=len(FIELDS)), max_size=5))
+def test_posts_counted_together_count_as_each_alone(analyzer, posts):
+    together = posts_terms(analyzer, posts)
+    assert [spelled_out(t) for t in together] == [spelled_out(post_terms(Analyzer(), texts)) for texts in posts]
+
+
+def test_a_batch_of_the_example_posts_counts_as_each_alone(analyzer):
+    posts = [POST, ["", "", "", "", ""], POST[::-1], ["機械学習", "", "", "Node.js と C++", ""]]
+    together = posts_terms(analyzer, posts)
+    assert [spelled_out(t) for t in together] == [spelled_out(post_terms(READER, texts)) for texts in posts]

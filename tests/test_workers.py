@@ -4,28 +4,70 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from postsearch import workers
+from postsearch.analysis import Analyzer
+from postsearch.index import PostRecord, analyze_post
 from postsearch.pipeline import batches
-from postsearch.workers import CHUNK, DaskPool, analyze_all
+from postsearch.posts import Failure, Post
+from postsearch.workers import CHUNK, DaskPool, analyze_all, analyzed, chunks_of
+
+
+def post(name: str, body: str = "今日は晴れ。") -> Post:
+    return Post(f"posts/{name}.md", f"/{name}/", name, None, [], body, "markdown")
 
 
 class RecordingPool:
     """A pool that only notes when posts are sent to it."""
 
+    posts_per_task = 8
+
     def __init__(self) -> None:
         self.sent: list[list[Any]] = []
 
-    def imap(self, func: Any, posts: list[Any], chunksize: int = 1) -> Any:
-        self.sent.append(list(posts))
-        return iter([None] * len(posts))
+    def imap(self, func: Any, chunks: list[list[Any]], chunksize: int = 1) -> Any:
+        self.sent.extend(chunks)
+        return iter([[None] * len(c) for c in chunks])
 
 
 def test_posts_go_to_the_pool_before_the_first_record_is_asked_for():
     # The build reads and sends the next batch while it merges this one: if sending waited
     # for the first record to be asked for, the workers would stand idle between batches.
     pool = RecordingPool()
-    records = analyze_all(["a", "b"], "github", pool)  # type: ignore[list-item]
-    assert pool.sent == [["a", "b"]]
+    posts = [post("a"), post("b")]
+    records = analyze_all(posts, "github", pool)
+    assert pool.sent == [posts]
     assert list(records) == [None, None]
+
+
+def test_posts_go_out_in_groups_closed_by_count_or_by_length():
+    posts = [post(str(k), "あ" * 10) for k in range(7)]
+    assert chunks_of(posts, most=3, chars=1000) == [posts[:3], posts[3:6], posts[6:]]
+    assert chunks_of(posts, most=3, chars=20) == [posts[:2], posts[2:4], posts[4:6], posts[6:]]
+    assert chunks_of(posts, most=3, chars=5) == [[p] for p in posts]
+    assert chunks_of([], most=3) == []
+
+
+def test_posts_analyzed_together_give_the_records_each_gives_alone():
+    posts = [post("a", "機械学習の本。"), post("b", ""), post("c", "Node.js と C++ で書く。\n\n```js\nx = 1\n```")]
+    alone = [analyze_post(p, Analyzer()) for p in posts]
+    assert analyzed(posts, Analyzer(), "github") == alone
+
+
+def test_a_post_whose_analysis_fails_fails_alone(monkeypatch: pytest.MonkeyPatch):
+    real = workers.analyze_posts
+
+    def failing(posts: list[Post], analyzer: Analyzer, anchors: str) -> list[PostRecord]:
+        if any(p.title == "bad" for p in posts):
+            raise ValueError("no good")
+        return real(posts, analyzer, anchors)
+
+    monkeypatch.setattr(workers, "analyze_posts", failing)
+    got = analyzed([post("a"), post("bad"), post("c")], Analyzer(), "github")
+    assert isinstance(got[0], PostRecord) and got[0].title == "a"
+    assert got[1] == Failure("posts/bad.md", "analysis failed: no good")
+    assert isinstance(got[2], PostRecord) and got[2].title == "c"
 
 
 class DoneFuture:
@@ -53,8 +95,8 @@ class RecordingClient:
 def test_posts_go_to_the_cluster_before_the_first_record_is_asked_for():
     pool = object.__new__(DaskPool)  # without connecting: only imap is tried
     pool.client, pool.anchors = RecordingClient(), "github"  # type: ignore[assignment]
-    posts = [f"post {k}" for k in range(CHUNK + 1)]
-    records = pool.imap(None, posts)  # type: ignore[arg-type]
+    posts = [post(str(k)) for k in range(CHUNK + 1)]
+    records = analyze_all(posts, "github", pool)
     assert pool.client.sent == [posts[:CHUNK], posts[CHUNK:]]  # type: ignore[attr-defined]
     assert list(records) == [f"record of {p}" for p in posts]
 

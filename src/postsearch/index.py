@@ -20,7 +20,7 @@ from .core import fold
 from .ngrams import PAIR_BYTES, GramPostings, gram_stretches, packed, post_gram_codes, unpacked
 from .postings import HeldPostings, PostPostings, pack_postings
 from .posts import Post
-from .postterms import post_terms
+from .postterms import PostTerms, posts_terms
 from .rows import RowSpool
 from .spill import Record, Runs
 from .text import PostText, post_text
@@ -49,10 +49,20 @@ def field_texts(text: PostText) -> list[str]:
     return [text.title, text.tags, "\n".join(h.text for h in text.headings), text.body, text.code]
 
 
+def analyze_posts(posts: list[Post], analyzer: Analyzer, anchors: str = "github") -> list[PostRecord]:
+    """Posts, analyzed; counted together (postterms.posts_terms), each its own record. The
+    one public entry of this stage's first half."""
+    texts = [post_text(post, anchors) for post in posts]
+    terms = posts_terms(analyzer, [field_texts(text) for text in texts])
+    return [record_of(post, text, each) for post, text, each in zip(posts, texts, terms, strict=True)]
+
+
 def analyze_post(post: Post, analyzer: Analyzer, anchors: str = "github") -> PostRecord:
-    """A post, analyzed. The one public entry of this stage's first half."""
-    text = post_text(post, anchors)
-    terms = post_terms(analyzer, field_texts(text))
+    """One post, analyzed."""
+    return analyze_posts([post], analyzer, anchors)[0]
+
+
+def record_of(post: Post, text: PostText, terms: PostTerms) -> PostRecord:
     return PostRecord(
         path=post.path,
         url=post.url,

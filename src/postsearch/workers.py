@@ -20,13 +20,19 @@ import multiprocessing.pool
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 from .analysis import Analyzer
-from .index import PostRecord, analyze_post
+from .index import PostRecord, analyze_posts
 from .posts import Failure, Post, one_line
 
 CHUNK = 16  # posts per Dask task: enough to outweigh a task's overhead, small enough to spread
+# Posts sent to a local worker at a time, and counted together (index.analyze_posts): a
+# count's array operations cost a few hundred microseconds however short the posts. A
+# group closes early at CHUNK_CHARS, so long posts still spread evenly over the workers.
+POSTS_PER_CALL = 8
+CHUNK_CHARS = 20_000
 
 _worker: tuple[Analyzer, str] | None = None
 _threads = threading.local()  # a Dask worker runs tasks in threads: one Analyzer each
@@ -41,17 +47,21 @@ def _init_worker(anchors: str) -> None:
     _worker = (Analyzer(), anchors)
 
 
-def _analyze(post: Post) -> PostRecord | Failure:
-    """Analyze one post in a worker; an unexpected error fails that post only."""
+def _analyze(posts: list[Post]) -> list[PostRecord | Failure]:
+    """Analyze a few posts in a worker."""
     assert _worker is not None
-    return analyzed(post, _worker[0], _worker[1])
+    return analyzed(posts, _worker[0], _worker[1])
 
 
-def analyzed(post: Post, analyzer: Analyzer, anchors: str) -> PostRecord | Failure:
+def analyzed(posts: list[Post], analyzer: Analyzer, anchors: str) -> list[PostRecord | Failure]:
+    """Posts analyzed together; an unexpected error fails its own post only (the posts are
+    then analyzed one at a time to find it)."""
     try:
-        return analyze_post(post, analyzer, anchors)
+        return list(analyze_posts(posts, analyzer, anchors))
     except Exception as e:
-        return Failure(post.path, f"analysis failed: {one_line(e)}")
+        if len(posts) == 1:
+            return [Failure(posts[0].path, f"analysis failed: {one_line(e)}")]
+    return [record for post in posts for record in analyzed([post], analyzer, anchors)]
 
 
 def analyze_chunk(posts: list[Post], anchors: str) -> list[PostRecord | Failure]:
@@ -60,18 +70,33 @@ def analyze_chunk(posts: list[Post], anchors: str) -> list[PostRecord | Failure]
     analyzer = getattr(_threads, "analyzer", None)
     if analyzer is None:
         analyzer = _threads.analyzer = Analyzer()
-    return [analyzed(post, analyzer, anchors) for post in posts]
+    return analyzed(posts, analyzer, anchors)
+
+
+def chunks_of(posts: list[Post], most: int = POSTS_PER_CALL, chars: int = CHUNK_CHARS) -> list[list[Post]]:
+    """The posts in order, in groups of at most `most`, a group closed once its bodies
+    reach `chars` characters."""
+    chunks: list[list[Post]] = []
+    size = 0
+    for post in posts:
+        if not chunks or len(chunks[-1]) >= most or size >= chars:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(post)
+        size += len(post.body)
+    return chunks
 
 
 def analyze_all(posts: list[Post], anchors: str, pool: Any) -> Iterator[PostRecord | Failure]:
-    """Records in the order of `posts`, analyzed in the pool (or here without one). The
-    posts go to the pool now, not when the first record is asked for, so the workers have
-    them while this process is still merging an earlier batch."""
+    """Records in the order of `posts`, analyzed in the pool (or here without one), a few
+    posts at a time (`chunks_of`). The posts go to the pool now, not when the first record
+    is asked for, so the workers have them while this process is still merging an earlier
+    batch."""
     if pool is not None:
-        return iter(pool.imap(_analyze, posts, chunksize=4))
+        return chain.from_iterable(pool.imap(_analyze, chunks_of(posts, pool.posts_per_task), chunksize=1))
     if _worker is None or _worker[1] != anchors:
         _init_worker(anchors)
-    return (_analyze(p) for p in posts)
+    return chain.from_iterable(map(_analyze, chunks_of(posts)))
 
 
 def worker_salt() -> str:
@@ -103,21 +128,23 @@ class DaskPool:
                 f"{address}: workers {', '.join(other)} run another postsearch, SudachiPy or dictionary"
             )
 
-    def imap(self, func: Callable[[Post], Any], posts: Iterable[Post], chunksize: int = 4) -> Iterator[Any]:
+    posts_per_task = CHUNK
+
+    def imap(
+        self, func: Callable[[list[Post]], Any], chunks: Iterable[list[Post]], chunksize: int = 1
+    ) -> Iterator[Any]:
         """What multiprocessing's imap gives (`func` is always _analyze), from the cluster:
         the tasks are sent now, the records read as they are asked for."""
-        items = list(posts)
-        chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-        return results_of(self.client.map(analyze_chunk, chunks, anchors=self.anchors, pure=False))
+        return results_of(self.client.map(analyze_chunk, list(chunks), anchors=self.anchors, pure=False))
 
     def close(self) -> None:
         self.client.close()
 
 
 def results_of(futures: list[Any]) -> Iterator[Any]:
-    """The records of Dask futures, in order, each future let go once read."""
+    """The records of Dask futures (a list each), in order, each future let go once read."""
     for future in futures:
-        yield from future.result()
+        yield future.result()
         future.release()
 
 
@@ -126,6 +153,8 @@ class QuietPool(multiprocessing.pool.Pool):
     pool changes, and not also whenever a result waits in the queue: it went round its loop
     while each result waited to be read (17,153 times in a two-job build of efcl-blog's 838
     posts), taking half a CPU second and the GIL from the thread that merges the records."""
+
+    posts_per_task = POSTS_PER_CALL
 
     def _get_sentinels(self) -> list[Any]:
         return [self._change_notifier._reader]  # type: ignore[attr-defined]
