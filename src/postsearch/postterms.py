@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import unicodedata
 import weakref
-from array import array
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -24,7 +23,7 @@ import numpy.typing as npt
 from .analysis import Analyzer
 from .core import FIELDS
 from .ngrams import distinct
-from .postings import PostPostings, within_groups
+from .postings import PostPostings, uint32_array, within_groups
 from .units import Word, latin_joins
 
 Ints = npt.NDArray[np.int64]
@@ -332,31 +331,31 @@ def postings_of(vocab: Vocab, entries: Entries, count: int) -> tuple[list[PostPo
     position_ends = np.cumsum(np.bincount(group_pair, weights=tfs, minlength=len(values)).astype(np.int64))
     names = list(map(vocab.terms.__getitem__, values.tolist()))
     bounds = post_bounds(owners, count)
-    packed = split_postings(names, bounds, heads, deltas, head_ends, position_ends)
+    packed = split_postings(names, bounds, owners, heads, deltas, head_ends, position_ends)
     return packed, lengths.reshape(count, len(FIELDS)).tolist()
 
 
 def split_postings(
-    names: list[str], bounds: list[int], heads: Ints, deltas: Ints, head_ends: Ints, position_ends: Ints
+    names: list[str], bounds: list[int], owners: Ints, heads: Ints, deltas: Ints, head_ends: Ints, position_ends: Ints
 ) -> list[PostPostings]:
     """The batch's postings cut into each post's, whose pairs are bounds[i]:bounds[i + 1]
-    (and each post's ends counted from its own start)."""
-    head_at = [0, *head_ends.tolist()]
-    position_at = [0, *position_ends.tolist()]
-    heads_, deltas_ = uint32s(heads), uint32s(deltas)
-    out = []
-    for a, b in pairwise(bounds):
-        h, q = head_at[a], position_at[a]
-        out.append(
-            PostPostings(
-                names[a:b],
-                heads_[h : head_at[b]],
-                deltas_[q : position_at[b]],
-                uint32s(head_ends[a:b] - h),
-                uint32s(position_ends[a:b] - q),
-            )
+    (each pair's post in `owners`), each post's ends counted from its own start."""
+    first_pair = np.array(bounds[:-1], dtype=np.int64)
+    head_base = np.append(0, head_ends)[first_pair][owners]  # where each pair's post starts
+    position_base = np.append(0, position_ends)[first_pair][owners]
+    all_heads, all_deltas = uint32_array(heads), uint32_array(deltas)
+    own_head_ends, own_position_ends = uint32_array(head_ends - head_base), uint32_array(position_ends - position_base)
+    head_at, position_at = [0, *head_ends.tolist()], [0, *position_ends.tolist()]
+    return [
+        PostPostings(
+            names[a:b],
+            all_heads[head_at[a] : head_at[b]],
+            all_deltas[position_at[a] : position_at[b]],
+            own_head_ends[a:b],
+            own_position_ends[a:b],
         )
-    return out
+        for a, b in pairwise(bounds)
+    ]
 
 
 def surfaces_of(vocab: Vocab, entries: Entries, count: int) -> list[dict[SurfaceKey, int]]:
@@ -367,7 +366,3 @@ def surfaces_of(vocab: Vocab, entries: Entries, count: int) -> list[dict[Surface
     numbers = counts.tolist()
     bounds = post_bounds(owners, count)
     return [dict(zip(names[a:b], numbers[a:b], strict=True)) for a, b in pairwise(bounds)]
-
-
-def uint32s(values: Any) -> array[int]:
-    return array("I", np.asarray(values, dtype=np.uint32).tobytes())
