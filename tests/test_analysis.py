@@ -12,6 +12,7 @@ from postsearch.analysis import (
     SURELY_FITS,
     Analyzer,
     code_stretches,
+    misread,
     split_for_sudachi,
 )
 from postsearch.core import fold
@@ -192,6 +193,32 @@ def test_a_word_found_by_its_id_has_the_units_a_fresh_analyzer_gives(first, then
     warm.analyze(first)
     assert warm.analyze(then) == Analyzer().analyze(then)
     assert warm.analyze(first + "\n" + then) == Analyzer().analyze(first + "\n" + then)
+
+
+NORMALIZER = Analyzer().normalizer
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("-- aZ(9)~_.\n\t\x00") | st.characters(max_codepoint=127), max_size=40))
+def test_ascii_text_taken_as_read_in_lower_case_is(text):
+    """`misread` skips Sudachi's normalizer for ASCII text without a run of dashes."""
+    if misread(NORMALIZER, text) is None:
+        assert NORMALIZER.normalize(text) == text.lower()
+    else:
+        assert "--" in text
+
+
+def test_a_word_met_again_in_the_same_call_has_one_number():
+    """`_read_piece` learns a word the table lacked at its first morpheme, and finds the same
+    word later in the call, in another letter case, by its id: one Word, one number."""
+    analyzer, text = Analyzer(), "Apple と APPLE と apple"
+    numbers, _ = analyzer.sequence(text)
+    ids = [(m.word_id(), m.surface()) for m in analyzer.tokenizer.tokenize(text)]
+    by_id: dict[int, set[int]] = {}
+    for (word_id, _), n in zip(ids, numbers, strict=True):
+        by_id.setdefault(word_id, set()).add(n)
+    assert any(a != b and i == j for i, a in ids for j, b in ids)  # one id, two spellings
+    assert all(len(ns) == 1 for ns in by_id.values())
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,11 @@ def misread(normalizer: TextNormalizer, piece: str) -> bytearray | None:
     a flag per character, set on each line it reads otherwise. Its input plugins may drop a
     reading in brackets (線(せん) → 線) or shorten a run of dashes (--- → ー), and a word then
     has surfaces of other lengths. They work within a line: if the lines read one by one do
-    not make the whole, every flag is set."""
+    not make the whole, every flag is set. ASCII text is read as its lower case unless it
+    has a run of dashes (no ASCII key in rewrite.def; brackets are dropped only around kana),
+    so code is not normalized to know it."""
+    if piece.isascii() and "--" not in piece:
+        return None
     lower = piece.lower()
     whole = normalizer.normalize(piece)
     if len(lower) == len(piece) and whole == lower:
