@@ -1,7 +1,7 @@
 """Stage 4, index: analyzed posts into one inverted index with its lexicon of surfaces.
 
-`analyze_post` turns a post into a `PostRecord` (small and picklable, so worker processes
-can make them); `IndexBuilder` gathers records into postings per term and field, with
+`analyze_posts` turns a few posts into a `PostRecord` each (small and picklable, so worker
+processes can make them), counting them together; `IndexBuilder` gathers records into postings per term and field, with
 the positions phrase matching needs, and the lexicon the query segmenter needs.
 """
 
