@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from postsearch import cli
 
 from .conftest import EXAMPLE_SITE
 
@@ -198,3 +203,35 @@ def test_partial_matches_are_said_to_be_partial(example_index):
     assert strict["total"] == strict["complete"] == 0 and strict["hits"] == []
     both = run("query", str(example_index), "新幹線 京都")
     assert "2 posts match '新幹線 京都';" in both.stdout and "more have some of its words" in both.stdout
+
+
+def test_the_command_flushes_its_output_before_it_leaves(tmp_path):
+    """`postsearch` leaves without Python's teardown (cli.run): what it printed into a pipe
+    (block-buffered) must still all be there, and its exit status kept."""
+    out = tmp_path / "search"
+    assert run("index", str(EXAMPLE_SITE), "-o", str(out), "--jobs", "1").returncode == 0
+    q = run("query", str(out), "新幹線", "--json")
+    assert q.returncode == 0 and json.loads(q.stdout)["total"] >= 1, q.stderr
+    assert run("query", str(out / "nope"), "x").returncode == 2
+
+
+def test_output_that_cannot_be_flushed_exits_120(monkeypatch):
+    """As Python's own shutdown does when stdout is a closed pipe."""
+
+    class Closed(io.StringIO):
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    def leave(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(cli, "main", lambda: 0)
+    monkeypatch.setattr(cli.os, "_exit", leave)
+    monkeypatch.setattr(sys, "stdout", Closed())
+    with pytest.raises(SystemExit) as left:
+        cli.run()
+    assert left.value.code == 120
+    monkeypatch.setattr(cli, "main", lambda: 1)
+    with pytest.raises(SystemExit) as left:
+        cli.run()
+    assert left.value.code == 1  # a failure already reported keeps its status

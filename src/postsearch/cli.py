@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .console import escape_markup, print_problems, print_result, progress_bar, stderr_console
@@ -317,5 +317,20 @@ def main(argv: list[str] | None = None) -> int:
     return int(args.run(args))
 
 
+def run() -> NoReturn:
+    """The `postsearch` command: `main`, then out of the process without Python's teardown,
+    as mypy's command does. Once a build is written nothing is left to do but free its heap
+    object by object (the word table, the line cache, the index's rows): 0.7 s after a
+    one-job build of efcl-blog. Output is flushed first; a failure to flush it (a closed
+    pipe) exits 120, as Python's own shutdown would."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        code = code or 120
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
