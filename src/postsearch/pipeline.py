@@ -143,13 +143,17 @@ def build(
     if not src.is_dir():
         raise FileNotFoundError(f"{src}: not a folder")
     # The index is millions of small objects and makes no reference cycles: the cyclic
-    # garbage collector would only walk them again and again.
+    # garbage collector would only walk them again and again. What is left of them at the
+    # end goes to its oldest generation (freeze, then unfreeze): the first young collection
+    # would otherwise walk every one of them (0.24 s after a one-job build of efcl-blog).
     collecting = gc.isenabled()
     gc.disable()
     try:
         return build_site(src, out, options, anchors, (jobs, scheduler), cache, progress, started)
     finally:
         if collecting:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
