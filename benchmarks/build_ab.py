@@ -7,7 +7,9 @@ Each round times, in turn, the SudachiPy floor (benchmarks.build.sudachi_floor: 
 the same field texts, one process) and a `postsearch index --no-cache` (a child process,
 Python start-up included) with the package from each `--src`, so every figure comes from the
 same stretch of this shared, noisy machine. Prints the median of each, its ratio to the
-floor and to the first tree, the median of the rounds' own ratios, and the peak RSS. The
+floor and to the first tree, the median of the rounds' own ratios, the peak RSS, and the
+CPU seconds of the build and its workers (steadier than wall time when other work shares
+the machine; a tree's modules are byte-compiled first, as an installed package's). The
 trees take turns in either order, round by round. `--same` also checks that every tree wrote
 the same index bytes (the manifest's build name aside). `--pagefind` also builds the corpus
 rendered as pages (benchmarks/pagefind_site.py) with Pagefind in each round, and gives each
@@ -36,6 +38,7 @@ def main() -> None:
     corpus = posts_dir(args.corpus)
     floors: list[float] = []
     times: dict[int, list[float]] = {v: [] for v in range(len(args.src))}
+    cpus: dict[int, list[float]] = {v: [] for v in range(len(args.src))}
     rss: dict[int, int] = {}
     pagefind: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,8 +53,11 @@ def main() -> None:
                 pagefind.append(run_pagefind(Path(tmp) / "site")[0])
             trees = list(enumerate(args.src))
             for v, src in trees if r % 2 == 0 else trees[::-1]:  # neither tree always goes first
-                seconds, peak = cold_build(corpus, Path(tmp) / f"out{v}", ["--jobs", str(args.jobs)], src.resolve())
+                seconds, peak, cpu = cold_build(
+                    corpus, Path(tmp) / f"out{v}", ["--jobs", str(args.jobs)], src.resolve()
+                )
                 times[v].append(seconds)
+                cpus[v].append(cpu)
                 rss[v] = max(rss.get(v, 0), peak)
         same = [data_files(Path(tmp) / f"out{v}") == data_files(Path(tmp) / "out0") for v in times]
     floor = statistics.median(floors)
@@ -63,6 +69,7 @@ def main() -> None:
     for v, src in enumerate(args.src):
         t = statistics.median(times[v])
         line = f"{src}: {t:.2f} s = {t / floor:.2f} x floor, {t / first:.2f} x first tree, peak RSS {rss[v] / 1024:.0f} MiB"
+        line += f", CPU {statistics.median(cpus[v]):.2f} s ({per_round(cpus[v], cpus[0]):.3f} x first tree per round)"
         line += f", {t / statistics.median(pagefind):.2f} x Pagefind" if pagefind else ""
         print(line + (f", same bytes as the first: {same[v]}" if args.same else ""))
         ratios = {"floor": floors, "first tree": times[0]} | ({"Pagefind": pagefind} if pagefind else {})

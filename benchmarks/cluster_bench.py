@@ -38,9 +38,9 @@ def main() -> None:
             remote: list[float] = []
             with tempfile.TemporaryDirectory() as tmp:
                 for _ in range(args.rounds):
-                    seconds, rss_local = cold_build(corpus, Path(tmp) / "local", ["--jobs", str(args.workers)])
+                    seconds, rss_local, _ = cold_build(corpus, Path(tmp) / "local", ["--jobs", str(args.workers)])
                     local.append(seconds)
-                    seconds, rss_remote = cold_build(
+                    seconds, rss_remote, _ = cold_build(
                         corpus, Path(tmp) / "cluster", ["--scheduler", cluster.scheduler_address]
                     )
                     remote.append(seconds)

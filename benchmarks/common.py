@@ -186,16 +186,17 @@ def byte_compiled(tree: Path) -> None:
     compileall.compile_dir(tree / "postsearch", quiet=1)
 
 
-def cold_build(corpus: Path, out: Path, extra: list[str], src: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one `postsearch index --no-cache` in a child process
-    (`extra`: more flags; `src`: the package's source tree to run, else the installed one)."""
+def cold_build(corpus: Path, out: Path, extra: list[str], src: Path | None = None) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds (its own and its workers') of one
+    `postsearch index --no-cache` in a child process (`extra`: more flags; `src`: the
+    package's source tree to run, else the installed one)."""
     env = {**os.environ, "PYTHONPATH": str(src)} if src else None
     byte_compiled(src or Path(postsearch.__file__).parent.parent)
     cmd = [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q", "--no-cache", *extra]
     child = run_child(cmd, env=env)
     if child.code == 2:
         raise SystemExit(f"{src or corpus}: build failed\n{child.stderr[-2000:]}")
-    return child.seconds, child.usage.ru_maxrss
+    return child.seconds, child.usage.ru_maxrss, child.usage.ru_utime + child.usage.ru_stime
 
 
 def data_files(out: Path) -> dict[str, bytes]:
