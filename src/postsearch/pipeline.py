@@ -13,7 +13,6 @@ otherwise (it still takes unchanged posts from the cache). Both write the same b
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import logging
 import os
@@ -33,7 +32,7 @@ from .posts import Draft, Failure, Post, SiteOptions, check_url_template, read_p
 from .saved import FileOutcome, SavedBuild, load_build, save_build
 from .sitefiles import show_path, walk_site
 from .update import changed_files, file_digest, replace_post
-from .workers import LazyPool, analyze_all
+from .workers import LazyPool, analyze_all, collector_paused
 from .writer import check_output
 
 ProgressFn = Callable[[int, int, str], None]
@@ -142,19 +141,8 @@ def build(
     src, out = Path(src), Path(out)
     if not src.is_dir():
         raise FileNotFoundError(f"{src}: not a folder")
-    # The index is millions of small objects and makes no reference cycles: the cyclic
-    # garbage collector would only walk them again and again. What is left of them at the
-    # end goes to its oldest generation (freeze, then unfreeze): the first young collection
-    # would otherwise walk every one of them (0.24 s after a one-job build of efcl-blog).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return build_site(src, out, options, anchors, (jobs, scheduler), cache, progress, started)
-    finally:
-        if collecting:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 def build_site(
