@@ -11,6 +11,9 @@ the posts went out, wherever they ran, so the index is byte for byte the same.
   cluster's workers. Posts travel to the workers, so they need no access to the site; they
   need the same postsearch, SudachiPy and dictionary, which `DaskPool` checks before
   sending anything (`analysis_salt`, the cache's own test of "the same analysis").
+
+A build runs with Python's cyclic collector paused (`collector_paused`), in this process and
+in the forked workers that inherit it.
 """
 
 from __future__ import annotations
