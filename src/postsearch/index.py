@@ -1,8 +1,9 @@
 """Stage 4, index: analyzed posts into one inverted index with its lexicon of surfaces.
 
 `analyze_posts` turns a few posts into a `PostRecord` each (small and picklable, so worker
-processes can make them), counting them together; `IndexBuilder` gathers records into postings per term and field, with
-the positions phrase matching needs, and the lexicon the query segmenter needs.
+processes can make them), counting them together; `IndexBuilder` gathers records into
+postings per term and field, with the positions phrase matching needs, and the lexicon the
+query segmenter needs.
 """
 
 from __future__ import annotations
