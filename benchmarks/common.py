@@ -186,13 +186,22 @@ def byte_compiled(tree: Path) -> None:
     compileall.compile_dir(tree / "postsearch", quiet=1)
 
 
+def index_command(
+    corpus: Path, out: Path, extra: list[str], src: Path | None = None
+) -> tuple[list[str], dict[str, str] | None]:
+    """The command line and environment of a quiet `postsearch index --no-cache` (`extra`:
+    more flags; `src`: the package's source tree to run, else the installed one), its
+    modules byte-compiled first (byte_compiled)."""
+    env = {**os.environ, "PYTHONPATH": str(src)} if src else None
+    byte_compiled(src or Path(postsearch.__file__).parent.parent)
+    return [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q", "--no-cache", *extra], env
+
+
 def cold_build(corpus: Path, out: Path, extra: list[str], src: Path | None = None) -> tuple[float, int, float]:
     """Wall seconds, peak RSS (KiB) and CPU seconds (its own and its workers') of one
     `postsearch index --no-cache` in a child process (`extra`: more flags; `src`: the
     package's source tree to run, else the installed one)."""
-    env = {**os.environ, "PYTHONPATH": str(src)} if src else None
-    byte_compiled(src or Path(postsearch.__file__).parent.parent)
-    cmd = [sys.executable, "-m", "postsearch", "index", str(corpus), "-o", str(out), "-q", "--no-cache", *extra]
+    cmd, env = index_command(corpus, out, extra, src)
     child = run_child(cmd, env=env)
     if child.code == 2:
         raise SystemExit(f"{src or corpus}: build failed\n{child.stderr[-2000:]}")

@@ -2,9 +2,9 @@
 
     python -m benchmarks.utilization ../shared/corpora/efcl-blog [--jobs 2] [--src TREE] [--step 0.1]
 
-Runs one `postsearch index --no-cache` (as benchmarks.common.cold_build does) and reads the
-CPU time of its process group (the build, its workers and forked children) from /proc every
-`--step` seconds. Prints the cores in use in each step, then the wall time, the CPU time,
+Runs one `postsearch index --no-cache` (benchmarks.common.index_command, as cold_build
+does) and reads the CPU time of its process group (the build, its workers and forked
+children) from /proc every `--step` seconds. Prints the cores in use in each step, then the wall time, the CPU time,
 the cores in use on average, and the core-seconds left unused over the whole build, in the
 first second and in the last. A process that has ended keeps the CPU time last read of it,
 so the total never goes down. Linux only (/proc).
@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import arguments, byte_compiled, posts_dir
+from benchmarks.common import arguments, index_command, posts_dir
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -40,9 +39,9 @@ def group_cpu(group: int, seen: dict[int, float]) -> float:
     return sum(seen.values())
 
 
-def sample(cmd: list[str], env: dict[str, str] | None, step: float) -> tuple[float, list[tuple[float, float]]]:
-    """Wall seconds of `cmd`, and (time, cores in use since the sample before) every `step`
-    (its own session, so its process group is its own)."""
+def sample(cmd: list[str], env: dict[str, str] | None, step: float) -> tuple[float, float, list[tuple[float, float]]]:
+    """Wall and CPU seconds of `cmd`, and (time, cores in use since the sample before) every
+    `step` (it runs in a session of its own, so its process group is its own)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
     seen: dict[int, float] = {}
@@ -53,7 +52,7 @@ def sample(cmd: list[str], env: dict[str, str] | None, step: float) -> tuple[flo
         now, cpu = time.perf_counter() - started, group_cpu(proc.pid, seen)
         samples.append((now, (cpu - last_cpu) / (now - last_time)))
         last_time, last_cpu = now, cpu
-    return time.perf_counter() - started, samples
+    return time.perf_counter() - started, last_cpu, samples
 
 
 def unused(samples: list[tuple[float, float]], cores: int, start: float, end: float) -> float:
@@ -73,16 +72,12 @@ def main() -> None:
     ap.add_argument("--src", type=Path, help="the package's source tree (default: the installed package)")
     ap.add_argument("--step", type=float, default=0.1)
     args = ap.parse_args()
-    env = {**os.environ, "PYTHONPATH": str(args.src.resolve())} if args.src else None
-    if args.src:
-        byte_compiled(args.src)
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "out"
-        cmd = [sys.executable, "-m", "postsearch", "index", str(posts_dir(args.corpus)), "-o", str(out), "-q"]
-        wall, samples = sample([*cmd, "--no-cache", "--jobs", str(args.jobs)], env, args.step)
+        src = args.src.resolve() if args.src else None
+        cmd, env = index_command(posts_dir(args.corpus), Path(tmp) / "out", ["--jobs", str(args.jobs)], src)
+        wall, cpu, samples = sample(cmd, env, args.step)
     print(" ".join(f"{at:.1f}:{busy:.1f}" for at, busy in samples))
-    cpu = sum((at - before) * busy for (before, _), (at, busy) in zip([(0.0, 0.0), *samples], samples, strict=False))
     print(f"wall {wall:.2f} s, CPU {cpu:.2f} s, {cpu / wall:.2f} of {cores} cores in use on average")
     print(
         f"core-seconds unused: {unused(samples, cores, 0, wall):.2f} in all, "
