@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import pstats
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -54,12 +55,15 @@ def group_of(file: str, name: str) -> str:
 
 
 def profile(src: Path, posts: Path, tmp: Path) -> tuple[Counter[str], float]:
-    """Own seconds per group, and the whole profile's seconds, of one build with this tree."""
-    stats_file, out = tmp / f"{len(list(tmp.iterdir()))}.prof", tmp / "out"
+    """Own seconds per group, and the whole profile's seconds, of one build with this tree
+    (into `tmp`, which it leaves empty for the next)."""
+    stats_file, out = tmp / "build.prof", tmp / "out"
     env = {**os.environ, "PYTHONPATH": str(src.resolve())}
     argv = ["index", str(posts), "-o", str(out), "--no-cache", "--jobs", "1", "-q"]
     subprocess.run([sys.executable, "-c", PROFILED, str(stats_file), *argv], env=env, check=False)
     stats = pstats.Stats(str(stats_file)).stats  # type: ignore[attr-defined]
+    stats_file.unlink()
+    shutil.rmtree(out, ignore_errors=True)
     groups: Counter[str] = Counter()
     for (file, _, name), (_, _, tottime, _, _) in stats.items():
         groups[group_of(file, name)] += tottime
