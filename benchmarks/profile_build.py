@@ -14,21 +14,20 @@ shares of the profile, and whole builds (`build_ab`) for what a change bought.
 
 from __future__ import annotations
 
-import os
 import pstats
 import shutil
 import subprocess
-import sys
 import sysconfig
 import tempfile
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.common import arguments, posts_dir
+from benchmarks.common import arguments, index_command, posts_dir
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
-# The CLI's `main` under the profiler: not `-m postsearch`, whose command leaves the process
-# with os._exit once a build is written, before cProfile could save what it saw.
+# The CLI's `main` under the profiler, given the arguments of common.index_command's command:
+# not `-m postsearch`, which leaves the process with os._exit once a build is written,
+# before cProfile could save what it saw.
 PROFILED = """
 import cProfile, sys
 from postsearch.cli import main
@@ -58,9 +57,9 @@ def profile(src: Path, posts: Path, tmp: Path) -> tuple[Counter[str], float]:
     """Own seconds per group, and the whole profile's seconds, of one build with this tree
     (into `tmp`, which it leaves empty for the next)."""
     stats_file, out = tmp / "build.prof", tmp / "out"
-    env = {**os.environ, "PYTHONPATH": str(src.resolve())}
-    argv = ["index", str(posts), "-o", str(out), "--no-cache", "--jobs", "1", "-q"]
-    subprocess.run([sys.executable, "-c", PROFILED, str(stats_file), *argv], env=env, check=False)
+    cmd, env = index_command(posts, out, ["--jobs", "1"], src.resolve())
+    assert cmd[1:3] == ["-m", "postsearch"]
+    subprocess.run([cmd[0], "-c", PROFILED, str(stats_file), *cmd[3:]], env=env, check=False)
     stats = pstats.Stats(str(stats_file)).stats  # type: ignore[attr-defined]
     stats_file.unlink()
     shutil.rmtree(out, ignore_errors=True)
